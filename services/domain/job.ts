@@ -1,0 +1,161 @@
+/** The import job: one per device, from submission to a terminal status. Pure data, no I/O. */
+
+export const JOB_STATUSES = [
+  'awaiting_approval',
+  'approved',
+  'running',
+  'completed',
+  'failed',
+  'rejected',
+  'expired',
+] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+export const OPEN_STATUSES: readonly JobStatus[] = ['awaiting_approval', 'approved', 'running'];
+export const TERMINAL_STATUSES: readonly JobStatus[] = ['completed', 'failed', 'rejected', 'expired'];
+/** Statuses the pipeline works on; a job in one of them is claimable once due. */
+export const WORKABLE_STATUSES: readonly JobStatus[] = ['approved', 'running'];
+
+export const STEP_NAMES = [
+  'check-registration',
+  'import',
+  'await-import',
+  'cleanup-import',
+  'await-autopilot-device',
+  'await-entra-device',
+  'add-to-group',
+  'assign-user',
+  'await-profile',
+] as const;
+export type StepName = (typeof STEP_NAMES)[number];
+
+export type StepState = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
+
+export interface StepRecord {
+  name: StepName;
+  state: StepState;
+  startedAt?: string;
+  endedAt?: string;
+  attempts: number;
+  note?: string;
+}
+
+export type Outcome = 'imported' | 'already_registered';
+
+export interface Actor {
+  /** Entra object id of the person, or the intake key's name for automation. */
+  id: string;
+  name?: string;
+}
+
+export type SubmissionChannel = 'api' | 'batch' | 'cli' | 'teams';
+
+export interface Submitter {
+  channel: SubmissionChannel;
+  /** The intake key name or user that made the request. */
+  via: string;
+  /** Who asked for the device, as given by the client (a UPN), if any. */
+  requestedBy?: string;
+}
+
+export interface DeviceFacts {
+  serialNumber: string;
+  manufacturer: string;
+  model: string;
+  productKey?: string;
+  assignedUser?: string;
+}
+
+export interface Approval {
+  by: Actor;
+  at: string;
+  /** `null` when the approver chose "no tag". */
+  groupTag: string | null;
+  comment: string;
+}
+
+export interface Rejection {
+  by: Actor;
+  at: string;
+  reason: string;
+}
+
+export interface JobError {
+  step: StepName;
+  code: string;
+  name: string;
+  advice: string;
+  retryable: boolean;
+}
+
+export interface GraphIds {
+  importedIdentityId?: string;
+  autopilotDeviceId?: string;
+  entraDeviceId?: string;
+  entraObjectId?: string;
+  existingGroupTag?: string | null;
+  profileStatus?: string;
+}
+
+export type JobFlag = 'already_registered' | 'not_on_allow_list' | 'duplicate_request';
+
+export interface Lease {
+  owner: string;
+  expiresAt: string;
+}
+
+export type AuditAction =
+  | 'submitted'
+  | 'approved'
+  | 'rejected'
+  | 'expired'
+  | 'retried'
+  | 'denied'
+  | 'completed'
+  | 'failed';
+
+export interface AuditEvent {
+  at: string;
+  action: AuditAction;
+  by: Actor;
+  detail?: string;
+}
+
+export interface ImportJob {
+  id: string;
+  status: JobStatus;
+  createdAt: string;
+  updatedAt: string;
+  /** An approval must happen before this instant, or the job expires. */
+  approvalDeadline: string;
+  device: DeviceFacts;
+  /** The 4K hash. Kept only while a step still needs it; see `hashStillNeeded`. */
+  hardwareHash: string | null;
+  hashFingerprint: string;
+  submittedBy: Submitter;
+  batchId?: string;
+  flags: JobFlag[];
+  approval?: Approval;
+  rejection?: Rejection;
+  steps: StepRecord[];
+  graph: GraphIds;
+  outcome?: Outcome;
+  error?: JobError;
+  /** When the pipeline should look at the job next (approved/running only). */
+  nextRunAt?: string;
+  lease?: Lease;
+  audit: AuditEvent[];
+}
+
+export function isTerminal(status: JobStatus): boolean {
+  return TERMINAL_STATUSES.includes(status);
+}
+
+export function isOpen(status: JobStatus): boolean {
+  return OPEN_STATUSES.includes(status);
+}
+
+/** The first step that has not finished, or undefined when every step is done. */
+export function currentStep(job: ImportJob): StepRecord | undefined {
+  return job.steps.find((s) => s.state !== 'succeeded' && s.state !== 'skipped');
+}

@@ -1,0 +1,226 @@
+/**
+ * The job's state machine as pure functions: each takes a job and an event and returns the new job or a
+ * typed DomainError. Every decision appends an audit event; every transition applies the hash-retention rule.
+ */
+import { DomainError } from './errors.js';
+import { hashFingerprint } from './fingerprint.js';
+import { applyHashRetention } from './hash-retention.js';
+import {
+  currentStep,
+  isTerminal,
+  STEP_NAMES,
+  type Actor,
+  type AuditAction,
+  type DeviceFacts,
+  type GraphIds,
+  type ImportJob,
+  type JobError,
+  type JobFlag,
+  type Outcome,
+  type StepName,
+  type StepRecord,
+  type Submitter,
+} from './job.js';
+import { err, ok, type Result } from './result.js';
+
+export interface NewJob {
+  id: string;
+  device: DeviceFacts;
+  hardwareHash: string;
+  submittedBy: Submitter;
+  batchId?: string;
+  flags?: JobFlag[];
+}
+
+const SYSTEM: Actor = { id: 'system', name: 'Autopilot Approvals' };
+
+function audited(job: ImportJob, at: Date, action: AuditAction, by: Actor, detail?: string): ImportJob {
+  const event = detail === undefined ? { at: at.toISOString(), action, by } : { at: at.toISOString(), action, by, detail };
+  return applyHashRetention({ ...job, updatedAt: at.toISOString(), audit: [...job.audit, event] });
+}
+
+function withStep(job: ImportJob, name: StepName, change: (s: StepRecord) => StepRecord): ImportJob {
+  return { ...job, steps: job.steps.map((s) => (s.name === name ? change(s) : s)) };
+}
+
+export function submit(input: NewJob, now: Date, approvalWindowMs: number): ImportJob {
+  const job: ImportJob = {
+    id: input.id,
+    status: 'awaiting_approval',
+    createdAt: now.toISOString(),
+    updatedAt: now.toISOString(),
+    approvalDeadline: new Date(now.getTime() + approvalWindowMs).toISOString(),
+    device: input.device,
+    hardwareHash: input.hardwareHash,
+    hashFingerprint: hashFingerprint(input.hardwareHash),
+    submittedBy: input.submittedBy,
+    flags: input.flags ?? [],
+    steps: STEP_NAMES.map((name) => ({ name, state: 'pending', attempts: 0 })),
+    graph: {},
+    audit: [],
+    ...(input.batchId === undefined ? {} : { batchId: input.batchId }),
+  };
+  return audited(job, now, 'submitted', { id: input.submittedBy.via }, input.submittedBy.channel);
+}
+
+function checkAwaitingDecision(job: ImportJob, now: Date): DomainError | undefined {
+  if (job.status === 'expired' || (job.status === 'awaiting_approval' && now >= new Date(job.approvalDeadline))) {
+    return new DomainError('approval_expired', `The approval deadline passed at ${job.approvalDeadline}.`);
+  }
+  if (job.status !== 'awaiting_approval') {
+    const decidedBy = job.approval?.by.name ?? job.rejection?.by.name ?? job.approval?.by.id ?? job.rejection?.by.id;
+    return new DomainError(
+      'already_decided',
+      decidedBy ? `Already decided by ${decidedBy} (${job.status}).` : `The job is ${job.status}.`,
+    );
+  }
+  return undefined;
+}
+
+export function approve(
+  job: ImportJob,
+  decision: { by: Actor; at: Date; groupTag: string | null; comment: string },
+): Result<ImportJob> {
+  const problem = checkAwaitingDecision(job, decision.at);
+  if (problem) return err(problem);
+  const at = decision.at.toISOString();
+  const approved: ImportJob = {
+    ...job,
+    status: 'approved',
+    approval: { by: decision.by, at, groupTag: decision.groupTag, comment: decision.comment },
+    nextRunAt: at,
+  };
+  return ok(audited(approved, decision.at, 'approved', decision.by, decision.groupTag ?? '(no tag)'));
+}
+
+export function reject(job: ImportJob, decision: { by: Actor; at: Date; reason: string }): Result<ImportJob> {
+  const problem = checkAwaitingDecision(job, decision.at);
+  if (problem) return err(problem);
+  const rejected: ImportJob = {
+    ...job,
+    status: 'rejected',
+    rejection: { by: decision.by, at: decision.at.toISOString(), reason: decision.reason },
+  };
+  return ok(audited(rejected, decision.at, 'rejected', decision.by, decision.reason));
+}
+
+export function expire(job: ImportJob, now: Date): Result<ImportJob> {
+  if (job.status !== 'awaiting_approval') {
+    return err(new DomainError('not_awaiting_approval', `Only a job awaiting approval can expire; it is ${job.status}.`));
+  }
+  if (now < new Date(job.approvalDeadline)) {
+    return err(new DomainError('not_yet_due', `The approval deadline is ${job.approvalDeadline}.`));
+  }
+  return ok(audited({ ...job, status: 'expired' }, now, 'expired', SYSTEM));
+}
+
+function checkStep(job: ImportJob, step: StepName): DomainError | undefined {
+  if (job.status !== 'approved' && job.status !== 'running') {
+    return isTerminal(job.status)
+      ? new DomainError('job_finished', `The job is already ${job.status}.`)
+      : new DomainError('not_running', `The job is ${job.status}; it must be approved first.`);
+  }
+  const current = currentStep(job);
+  if (current?.name !== step) {
+    return new DomainError('step_out_of_order', `Step ${step} is not next; ${current?.name ?? 'none'} is.`);
+  }
+  return undefined;
+}
+
+/** Marks the next step as running (a new attempt). Persist the result before acting on Graph. */
+export function startStep(job: ImportJob, step: StepName, now: Date): Result<ImportJob> {
+  const problem = checkStep(job, step);
+  if (problem) return err(problem);
+  const at = now.toISOString();
+  const started = withStep(job, step, (s) => ({
+    ...s,
+    state: 'running',
+    attempts: s.attempts + 1,
+    startedAt: s.startedAt ?? at,
+  }));
+  return ok({ ...started, status: 'running', updatedAt: at });
+}
+
+/** A wait that is not over yet: the step stays running and the job is looked at again at `nextRunAt`. */
+export function postponeStep(job: ImportJob, step: StepName, now: Date, nextRunAt: Date, patch: GraphIds = {}): Result<ImportJob> {
+  const problem = checkStep(job, step);
+  if (problem) return err(problem);
+  return ok({ ...job, graph: { ...job.graph, ...patch }, nextRunAt: nextRunAt.toISOString(), updatedAt: now.toISOString() });
+}
+
+export function finishStep(
+  job: ImportJob,
+  step: StepName,
+  now: Date,
+  result: { graph?: GraphIds; skipped?: boolean; note?: string } = {},
+): Result<ImportJob> {
+  const problem = checkStep(job, step);
+  if (problem) return err(problem);
+  const at = now.toISOString();
+  let next = withStep(job, step, (s) => ({
+    ...s,
+    state: result.skipped ? 'skipped' : 'succeeded',
+    startedAt: s.startedAt ?? at,
+    endedAt: at,
+    ...(result.note === undefined ? {} : { note: result.note }),
+  }));
+  next = { ...next, graph: { ...job.graph, ...result.graph }, status: 'running', nextRunAt: at, updatedAt: at };
+  if (currentStep(next) === undefined) return ok(completed(next, now, 'imported'));
+  return ok(applyHashRetention(next));
+}
+
+function completed(job: ImportJob, now: Date, outcome: Outcome): ImportJob {
+  const { nextRunAt: _n, lease: _l, ...rest } = job;
+  return audited({ ...rest, status: 'completed', outcome }, now, 'completed', SYSTEM, outcome);
+}
+
+/** check-registration found the serial already in Autopilot: nothing to import, the job is done. */
+export function completeAlreadyRegistered(job: ImportJob, now: Date, graph: GraphIds): Result<ImportJob> {
+  const problem = checkStep(job, 'check-registration');
+  if (problem) return err(problem);
+  const at = now.toISOString();
+  const tag = graph.existingGroupTag ? `tag ${graph.existingGroupTag}` : 'no tag';
+  const steps = job.steps.map((s): StepRecord =>
+    s.name === 'check-registration'
+      ? { ...s, state: 'succeeded', startedAt: s.startedAt ?? at, endedAt: at, note: `Already registered (${tag})` }
+      : { ...s, state: 'skipped' },
+  );
+  return ok(completed({ ...job, steps, graph: { ...job.graph, ...graph } }, now, 'already_registered'));
+}
+
+/**
+ * A step failed. A retryable error with `retryAt` is retried automatically: the step goes back to pending.
+ * Anything else ends the job as failed; a retryable error can then still be retried by an approver.
+ */
+export function failStep(job: ImportJob, step: StepName, now: Date, error: JobError, retryAt?: Date): Result<ImportJob> {
+  const problem = checkStep(job, step);
+  if (problem) return err(problem);
+  const at = now.toISOString();
+  if (error.retryable && retryAt) {
+    const pending = withStep(job, step, (s) => ({ ...s, state: 'pending', note: `${error.name}: retrying` }));
+    return ok({ ...pending, nextRunAt: retryAt.toISOString(), updatedAt: at });
+  }
+  const failedSteps = withStep(job, step, (s) => ({ ...s, state: 'failed', endedAt: at, note: error.name }));
+  const { nextRunAt: _n, lease: _l, ...rest } = failedSteps;
+  return ok(audited({ ...rest, status: 'failed', error }, now, 'failed', SYSTEM, `${error.code} ${error.name}`));
+}
+
+export function retry(job: ImportJob, by: Actor, now: Date): Result<ImportJob> {
+  if (job.status !== 'failed') {
+    return err(new DomainError('not_retryable', `Only a failed job can be retried; it is ${job.status}.`));
+  }
+  if (!job.error?.retryable) {
+    return err(new DomainError('not_retryable', `${job.error?.name ?? 'This error'} cannot be fixed by a retry.`));
+  }
+  const failedStep = job.error.step;
+  const { error: _e, ...rest } = withStep(job, failedStep, (s) => {
+    const { endedAt: _end, note: _note, ...open } = s;
+    return { ...open, state: 'pending' };
+  });
+  return ok(audited({ ...rest, status: 'approved', nextRunAt: now.toISOString() }, now, 'retried', by));
+}
+
+/** Someone tried a verb they may not use: nothing changes but the audit trail. */
+export function recordDenied(job: ImportJob, by: Actor, now: Date, verb: string): ImportJob {
+  return audited(job, now, 'denied', by, verb);
+}
