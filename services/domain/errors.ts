@@ -13,7 +13,7 @@ export type DomainErrorCode =
 /** A transition that the job's current state does not allow. Never retryable: the state must change first. */
 export class DomainError extends AppError {
   constructor(
-    readonly code: DomainErrorCode,
+    override readonly code: DomainErrorCode,
     message: string,
   ) {
     super(code, message, { retryable: false });

@@ -1,0 +1,261 @@
+/**
+ * Azure Cosmos DB store for scale-out: several service instances share one container.
+ *
+ * Partitioning: one container, partition key `/pk`. A job's partition key is its own id, so every read and
+ * write of a job is a point operation on one small logical partition and load spreads evenly however many
+ * jobs arrive at once; no partition can grow hot or past its 20 GB limit. The job's card address lives in the
+ * same partition (`card:<jobId>`). The few queries (due jobs, open job for a serial, listings) fan out across
+ * partitions, which is cheap at helpdesk volumes (thousands of jobs, not millions) and avoids a hot "status"
+ * partition that every worker would hammer. The channel binding is a single document in partition `binding`.
+ *
+ * Concurrency: every job write is a replace with `IfMatch: <_etag>`; a stale etag is a 412 and becomes a
+ * StoreConflictError. Claims are such replaces too, so two instances can never lease the same job.
+ * Retention: finished jobs get a per-item `ttl` so Cosmos deletes them itself; open jobs never expire.
+ */
+import type { Agent } from 'node:https';
+import { CosmosClient, type Container, type ItemDefinition, type SqlParameter } from '@azure/cosmos';
+import { DefaultAzureCredential } from '@azure/identity';
+import { OPEN_STATUSES, TERMINAL_STATUSES, WORKABLE_STATUSES, isTerminal, type AuditEvent, type ImportJob } from '../../domain/job.js';
+import { decodeCursor, encodeCursor } from '../cursor.js';
+import { withLease } from '../due.js';
+import { StoreConflictError, StoreUnavailableError } from '../errors.js';
+import type { CardAddress, ChannelBinding, ClaimRequest, JobStore, ListQuery, Page, StoredJob } from '../job-store.js';
+import { mutateJob } from '../mutate.js';
+
+export interface CosmosStoreOptions {
+  endpoint: string;
+  /** Account key; without one the store signs in with DefaultAzureCredential (managed identity in Azure). */
+  key?: string;
+  databaseId: string;
+  containerId: string;
+  retentionDays: number;
+  /** Creates the database and container when missing (needs key auth: Entra data-plane roles cannot). */
+  createIfMissing?: boolean;
+  /** An HTTPS agent for this client only, e.g. to trust a local emulator's self-signed certificate. */
+  agent?: Agent;
+}
+
+type JobDocument = ImportJob & ItemDefinition & { pk: string; type: 'job'; ttl?: number };
+const SYSTEM_FIELDS = ['_rid', '_self', '_etag', '_attachments', '_ts', 'pk', 'type', 'ttl'] as const;
+const BINDING = { id: 'binding:helpdesk', pk: 'binding' };
+
+function statusOf(error: unknown): number | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'number' ? code : undefined;
+}
+
+function fromDocument(doc: JobDocument): StoredJob {
+  const etag = doc._etag;
+  if (typeof etag !== 'string') throw new StoreUnavailableError(`Cosmos returned job ${doc.id} without an etag.`, null);
+  const job: Record<string, unknown> = { ...doc };
+  for (const field of SYSTEM_FIELDS) delete job[field];
+  return { job: job as unknown as ImportJob, etag };
+}
+
+export class CosmosJobStore implements JobStore {
+  private constructor(
+    private readonly client: CosmosClient,
+    private readonly container: Container,
+    private readonly retentionSeconds: number,
+  ) {}
+
+  static async open(options: CosmosStoreOptions): Promise<CosmosJobStore> {
+    const client = new CosmosClient({
+      endpoint: options.endpoint,
+      ...(options.key ? { key: options.key } : { aadCredentials: new DefaultAzureCredential() }),
+      connectionPolicy: { enableEndpointDiscovery: false },
+      ...(options.agent ? { agent: options.agent } : {}),
+    });
+    let container = client.database(options.databaseId).container(options.containerId);
+    if (options.createIfMissing) {
+      const { database } = await client.databases.createIfNotExists({ id: options.databaseId });
+      ({ container } = await database.containers.createIfNotExists({
+        id: options.containerId,
+        partitionKey: { paths: ['/pk'] },
+        defaultTtl: -1,
+        indexingPolicy: {
+          compositeIndexes: [
+            [
+              { path: '/createdAt', order: 'descending' },
+              { path: '/id', order: 'descending' },
+            ],
+          ],
+        },
+      }));
+    }
+    return new CosmosJobStore(client, container, options.retentionDays * 24 * 60 * 60);
+  }
+
+  private toDocument(job: ImportJob): JobDocument {
+    return { ...job, pk: job.id, type: 'job', ...(isTerminal(job.status) ? { ttl: this.retentionSeconds } : {}) };
+  }
+
+  private async query<T>(query: string, parameters: SqlParameter[]): Promise<T[]> {
+    try {
+      const { resources } = await this.container.items.query<T>({ query, parameters }).fetchAll();
+      return resources;
+    } catch (error) {
+      throw new StoreUnavailableError('Cosmos DB query failed.', error);
+    }
+  }
+
+  async create(job: ImportJob): Promise<{ stored: StoredJob; created: boolean }> {
+    try {
+      const { resource } = await this.container.items.create<JobDocument>(this.toDocument(job));
+      return { stored: fromDocument(resource as JobDocument), created: true };
+    } catch (error) {
+      if (statusOf(error) !== 409) throw new StoreUnavailableError('Cosmos DB refused the new job.', error);
+      const existing = await this.get(job.id);
+      if (!existing) throw new StoreUnavailableError(`Job ${job.id} exists but cannot be read.`, error);
+      return { stored: existing, created: false };
+    }
+  }
+
+  async get(id: string): Promise<StoredJob | undefined> {
+    const { resource, statusCode } = await this.container.item(id, id).read<JobDocument>();
+    if (statusCode === 404 || !resource) return undefined;
+    return fromDocument(resource);
+  }
+
+  async findOpenBySerial(serialNumber: string): Promise<StoredJob | undefined> {
+    const docs = await this.query<JobDocument>(
+      `SELECT * FROM c WHERE c.type = 'job' AND c.device.serialNumber = @serial
+       AND ARRAY_CONTAINS(@open, c.status)`,
+      [
+        { name: '@serial', value: serialNumber },
+        { name: '@open', value: [...OPEN_STATUSES] },
+      ],
+    );
+    const newest = docs.sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
+    return newest ? fromDocument(newest) : undefined;
+  }
+
+  async list(query: ListQuery): Promise<Page<ImportJob>> {
+    const where = ["c.type = 'job'"];
+    const parameters: SqlParameter[] = [];
+    const add = (clause: string, name: string, value: SqlParameter['value']) => {
+      where.push(clause);
+      parameters.push({ name, value });
+    };
+    if (query.statuses?.length) add('ARRAY_CONTAINS(@statuses, c.status)', '@statuses', [...query.statuses]);
+    if (query.createdFrom) add('c.createdAt >= @from', '@from', query.createdFrom);
+    if (query.createdBefore) add('c.createdAt < @before', '@before', query.createdBefore);
+    if (query.serialNumber) add('c.device.serialNumber = @serial', '@serial', query.serialNumber);
+    if (query.batchId) add('c.batchId = @batch', '@batch', query.batchId);
+    if (query.cursor) {
+      const after = decodeCursor(query.cursor);
+      add('(c.createdAt < @afterAt OR (c.createdAt = @afterAt AND c.id < @afterId))', '@afterAt', after.createdAt);
+      parameters.push({ name: '@afterId', value: after.id });
+    }
+    const limit = Math.max(1, Math.floor(query.limit));
+    const docs = await this.query<JobDocument>(
+      `SELECT TOP ${limit + 1} * FROM c WHERE ${where.join(' AND ')} ORDER BY c.createdAt DESC, c.id DESC`,
+      parameters,
+    );
+    const items = docs.slice(0, limit).map((d) => fromDocument(d).job);
+    const last = items.at(-1);
+    return docs.length > limit && last ? { items, nextCursor: encodeCursor(last) } : { items };
+  }
+
+  async update(job: ImportJob, etag: string): Promise<StoredJob> {
+    try {
+      const { resource } = await this.container
+        .item(job.id, job.id)
+        .replace<JobDocument>(this.toDocument(job), { accessCondition: { type: 'IfMatch', condition: etag } });
+      return fromDocument(resource as JobDocument);
+    } catch (error) {
+      const status = statusOf(error);
+      if (status === 412 || status === 404) throw new StoreConflictError(job.id);
+      throw new StoreUnavailableError(`Cosmos DB refused the update of job ${job.id}.`, error);
+    }
+  }
+
+  async claimDue(request: ClaimRequest): Promise<StoredJob[]> {
+    const now = request.now.toISOString();
+    // Fetch more candidates than needed and try them in random order, so that claimers racing for the same
+    // due jobs mostly pick different ones; each claim is still an IfMatch replace, so a lost race is a 412.
+    const candidates = await this.query<JobDocument>(
+      `SELECT TOP ${Math.max(1, request.limit) * 3} * FROM c WHERE c.type = 'job'
+       AND ARRAY_CONTAINS(@workable, c.status) AND c.nextRunAt <= @now
+       AND (NOT IS_DEFINED(c.lease) OR c.lease.expiresAt <= @now) ORDER BY c.nextRunAt`,
+      [
+        { name: '@workable', value: [...WORKABLE_STATUSES] },
+        { name: '@now', value: now },
+      ],
+    );
+    const claimed: StoredJob[] = [];
+    for (const doc of shuffle(candidates)) {
+      if (claimed.length >= request.limit) break;
+      const { job, etag } = fromDocument(doc);
+      try {
+        claimed.push(await this.update(withLease(job, request.owner, request.now, request.leaseMs), etag));
+      } catch (error) {
+        if (!(error instanceof StoreConflictError)) throw error;
+      }
+    }
+    return claimed;
+  }
+
+  appendAudit(id: string, event: AuditEvent): Promise<StoredJob> {
+    return mutateJob(this, id, (job) => ({ ...job, audit: [...job.audit, event] }));
+  }
+
+  async eraseHash(id: string): Promise<void> {
+    await mutateJob(this, id, (job) => ({ ...job, hardwareHash: null }));
+  }
+
+  async purgeFinishedBefore(cutoff: Date): Promise<number> {
+    const ids = await this.query<string>(
+      `SELECT VALUE c.id FROM c WHERE c.type = 'job' AND ARRAY_CONTAINS(@terminal, c.status) AND c.updatedAt < @cutoff`,
+      [
+        { name: '@terminal', value: [...TERMINAL_STATUSES] },
+        { name: '@cutoff', value: cutoff.toISOString() },
+      ],
+    );
+    for (const id of ids) {
+      await this.deleteIfPresent(`card:${id}`, id);
+      await this.deleteIfPresent(id, id);
+    }
+    return ids.length;
+  }
+
+  private async deleteIfPresent(id: string, pk: string): Promise<void> {
+    try {
+      await this.container.item(id, pk).delete();
+    } catch (error) {
+      if (statusOf(error) !== 404) throw new StoreUnavailableError(`Cosmos DB refused to delete ${id}.`, error);
+    }
+  }
+
+  async getChannelBinding(): Promise<ChannelBinding | undefined> {
+    const { resource } = await this.container.item(BINDING.id, BINDING.pk).read<{ binding: ChannelBinding }>();
+    return resource?.binding;
+  }
+
+  async saveChannelBinding(binding: ChannelBinding): Promise<void> {
+    await this.container.items.upsert({ ...BINDING, type: 'binding', binding });
+  }
+
+  async getCardAddress(jobId: string): Promise<CardAddress | undefined> {
+    const { resource } = await this.container.item(`card:${jobId}`, jobId).read<{ address: CardAddress }>();
+    return resource?.address;
+  }
+
+  async saveCardAddress(jobId: string, address: CardAddress): Promise<void> {
+    await this.container.items.upsert({ id: `card:${jobId}`, pk: jobId, type: 'card', address });
+  }
+
+  close(): Promise<void> {
+    this.client.dispose();
+    return Promise.resolve();
+  }
+}
+
+function shuffle<T>(items: T[]): T[] {
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j] as T, copy[i] as T];
+  }
+  return copy;
+}

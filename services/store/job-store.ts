@@ -1,0 +1,76 @@
+/** The JobStore port: everything the service keeps durably. Implemented by SQLite (default) and Cosmos DB. */
+import type { AuditEvent, ImportJob, JobStatus } from '../domain/job.js';
+
+/** A job as read from the store, with the version token that a conditional update must present. */
+export interface StoredJob {
+  job: ImportJob;
+  etag: string;
+}
+
+export interface ListQuery {
+  statuses?: readonly JobStatus[];
+  /** Inclusive lower bound on createdAt (ISO-8601). */
+  createdFrom?: string;
+  /** Exclusive upper bound on createdAt (ISO-8601). */
+  createdBefore?: string;
+  serialNumber?: string;
+  batchId?: string;
+  limit: number;
+  cursor?: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor?: string;
+}
+
+export interface ClaimRequest {
+  owner: string;
+  now: Date;
+  leaseMs: number;
+  limit: number;
+}
+
+/** An opaque, serialisable conversation reference (botbuilder's shape); the store does not look inside. */
+export type ConversationReferenceData = Record<string, unknown>;
+
+export interface ChannelBinding {
+  teamId: string;
+  channelId: string;
+  conversationReference: ConversationReferenceData;
+  boundBy: string;
+  boundAt: string;
+}
+
+/** Where a job's approval card lives, so that it can be updated in place. */
+export interface CardAddress {
+  conversationReference: ConversationReferenceData;
+  activityId: string;
+}
+
+export interface JobStore {
+  /** Creates the job; if a job with that id exists, returns it unchanged (`created: false`). */
+  create(job: ImportJob): Promise<{ stored: StoredJob; created: boolean }>;
+  get(id: string): Promise<StoredJob | undefined>;
+  /** The job for this serial that is awaiting approval, approved or running, if any. */
+  findOpenBySerial(serialNumber: string): Promise<StoredJob | undefined>;
+  /** Newest first, keyset-paged. */
+  list(query: ListQuery): Promise<Page<ImportJob>>;
+  /** Replaces the job if `etag` is still current; otherwise throws StoreConflictError. */
+  update(job: ImportJob, etag: string): Promise<StoredJob>;
+  /**
+   * Leases up to `limit` due jobs (approved or running, `nextRunAt` reached, no live lease) to `owner`.
+   * Each due job is handed to exactly one claimer, however many claim at once.
+   */
+  claimDue(request: ClaimRequest): Promise<StoredJob[]>;
+  /** Appends an audit event, retrying on concurrent changes; the rest of the job is untouched. */
+  appendAudit(id: string, event: AuditEvent): Promise<StoredJob>;
+  eraseHash(id: string): Promise<void>;
+  /** Deletes finished jobs (and their card addresses) last changed before `cutoff`; returns how many. */
+  purgeFinishedBefore(cutoff: Date): Promise<number>;
+  getChannelBinding(): Promise<ChannelBinding | undefined>;
+  saveChannelBinding(binding: ChannelBinding): Promise<void>;
+  getCardAddress(jobId: string): Promise<CardAddress | undefined>;
+  saveCardAddress(jobId: string, address: CardAddress): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,56 @@
+import type Database from 'better-sqlite3';
+
+/** Ordered, append-only schema changes. Never edit a shipped migration; add a new one. */
+const MIGRATIONS: readonly { version: number; description: string; sql: string }[] = [
+  {
+    version: 1,
+    description: 'jobs, card addresses, channel binding',
+    sql: `
+      CREATE TABLE jobs (
+        id TEXT PRIMARY KEY,
+        version INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        serial_number TEXT NOT NULL,
+        batch_id TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        next_run_at TEXT,
+        lease_expires_at TEXT,
+        -- The hash lives in its own column so that erasing it is one statement and the JSON never holds it.
+        hardware_hash TEXT,
+        doc TEXT NOT NULL
+      );
+      CREATE INDEX jobs_by_created ON jobs (created_at DESC, id DESC);
+      CREATE INDEX jobs_by_status ON jobs (status, created_at DESC);
+      CREATE INDEX jobs_by_serial ON jobs (serial_number, status);
+      CREATE INDEX jobs_by_batch ON jobs (batch_id) WHERE batch_id IS NOT NULL;
+      CREATE INDEX jobs_due ON jobs (next_run_at) WHERE status IN ('approved', 'running');
+      CREATE TABLE card_addresses (
+        job_id TEXT PRIMARY KEY,
+        address TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE TABLE channel_binding (
+        name TEXT PRIMARY KEY,
+        binding TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+    `,
+  },
+];
+
+export function migrate(db: Database.Database): number {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at TEXT NOT NULL)`);
+  const row = db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null };
+  const applied = row.v ?? 0;
+  const pending = MIGRATIONS.filter((m) => m.version > applied);
+  const apply = db.transaction(() => {
+    for (const m of pending) {
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(m.version, m.description, new Date().toISOString());
+    }
+  });
+  apply.immediate();
+  return MIGRATIONS.at(-1)?.version ?? 0;
+}

@@ -1,0 +1,233 @@
+/**
+ * The embedded default store: SQLite in WAL mode through better-sqlite3. Several processes may open the same
+ * file; claims run in IMMEDIATE transactions, so SQLite's single writer makes each claim atomic.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { OPEN_STATUSES, TERMINAL_STATUSES, WORKABLE_STATUSES, type AuditEvent, type ImportJob } from '../../domain/job.js';
+import { decodeCursor, encodeCursor } from '../cursor.js';
+import { withLease } from '../due.js';
+import { StoreConflictError, StoreCorruptError } from '../errors.js';
+import type {
+  CardAddress,
+  ChannelBinding,
+  ClaimRequest,
+  JobStore,
+  ListQuery,
+  Page,
+  StoredJob,
+} from '../job-store.js';
+import { mutateJob } from '../mutate.js';
+import { migrate } from './migrations.js';
+
+interface JobRow {
+  id: string;
+  version: number;
+  hardware_hash: string | null;
+  doc: string;
+}
+
+const BINDING_NAME = 'helpdesk';
+const placeholders = (values: readonly unknown[]) => values.map(() => '?').join(', ');
+
+function toStored(row: JobRow): StoredJob {
+  const doc = JSON.parse(row.doc) as Omit<ImportJob, 'hardwareHash'>;
+  if (doc.id !== row.id) throw new StoreCorruptError(`Row ${row.id} holds a document for ${doc.id}.`);
+  return { job: { ...doc, hardwareHash: row.hardware_hash }, etag: String(row.version) };
+}
+
+function columns(job: ImportJob) {
+  const { hardwareHash, ...doc } = job;
+  return {
+    id: job.id,
+    status: job.status,
+    serial_number: job.device.serialNumber,
+    batch_id: job.batchId ?? null,
+    created_at: job.createdAt,
+    updated_at: job.updatedAt,
+    next_run_at: job.nextRunAt ?? null,
+    lease_expires_at: job.lease?.expiresAt ?? null,
+    hardware_hash: hardwareHash,
+    doc: JSON.stringify(doc),
+  };
+}
+
+export class SqliteJobStore implements JobStore {
+  private readonly db: Database.Database;
+
+  constructor(path: string) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    // Other processes on the same file wait for the writer instead of failing with SQLITE_BUSY.
+    this.db.pragma('busy_timeout = 5000');
+    migrate(this.db);
+  }
+
+  private readRow(id: string): JobRow | undefined {
+    return this.db.prepare('SELECT id, version, hardware_hash, doc FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
+  }
+
+  private insert(job: ImportJob): void {
+    const c = columns(job);
+    this.db
+      .prepare(
+        `INSERT INTO jobs (id, version, status, serial_number, batch_id, created_at, updated_at, next_run_at,
+           lease_expires_at, hardware_hash, doc)
+         VALUES (@id, 1, @status, @serial_number, @batch_id, @created_at, @updated_at, @next_run_at,
+           @lease_expires_at, @hardware_hash, @doc)`,
+      )
+      .run(c);
+  }
+
+  private replace(job: ImportJob, version: number): boolean {
+    const result = this.db
+      .prepare(
+        `UPDATE jobs SET version = version + 1, status = @status, serial_number = @serial_number,
+           batch_id = @batch_id, created_at = @created_at, updated_at = @updated_at, next_run_at = @next_run_at,
+           lease_expires_at = @lease_expires_at, hardware_hash = @hardware_hash, doc = @doc
+         WHERE id = @id AND version = @version`,
+      )
+      .run({ ...columns(job), version });
+    return result.changes === 1;
+  }
+
+  create(job: ImportJob): Promise<{ stored: StoredJob; created: boolean }> {
+    const run = this.db.transaction(() => {
+      const existing = this.readRow(job.id);
+      if (existing) return { stored: toStored(existing), created: false };
+      this.insert(job);
+      return { stored: { job, etag: '1' }, created: true };
+    });
+    return Promise.resolve(run.immediate());
+  }
+
+  get(id: string): Promise<StoredJob | undefined> {
+    const row = this.readRow(id);
+    return Promise.resolve(row ? toStored(row) : undefined);
+  }
+
+  findOpenBySerial(serialNumber: string): Promise<StoredJob | undefined> {
+    const row = this.db
+      .prepare(
+        `SELECT id, version, hardware_hash, doc FROM jobs
+         WHERE serial_number = ? AND status IN (${placeholders(OPEN_STATUSES)})
+         ORDER BY created_at DESC LIMIT 1`,
+      )
+      .get(serialNumber, ...OPEN_STATUSES) as JobRow | undefined;
+    return Promise.resolve(row ? toStored(row) : undefined);
+  }
+
+  list(query: ListQuery): Promise<Page<ImportJob>> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (clause: string, ...values: unknown[]) => {
+      where.push(clause);
+      params.push(...values);
+    };
+    if (query.statuses?.length) add(`status IN (${placeholders(query.statuses)})`, ...query.statuses);
+    if (query.createdFrom) add('created_at >= ?', query.createdFrom);
+    if (query.createdBefore) add('created_at < ?', query.createdBefore);
+    if (query.serialNumber) add('serial_number = ?', query.serialNumber);
+    if (query.batchId) add('batch_id = ?', query.batchId);
+    if (query.cursor) {
+      const after = decodeCursor(query.cursor);
+      add('(created_at < ? OR (created_at = ? AND id < ?))', after.createdAt, after.createdAt, after.id);
+    }
+    const sql = `SELECT id, version, hardware_hash, doc FROM jobs
+      ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY created_at DESC, id DESC LIMIT ?`;
+    const rows = this.db.prepare(sql).all(...params, query.limit + 1) as JobRow[];
+    const items = rows.slice(0, query.limit).map((r) => toStored(r).job);
+    const last = items.at(-1);
+    return Promise.resolve(
+      rows.length > query.limit && last ? { items, nextCursor: encodeCursor(last) } : { items },
+    );
+  }
+
+  update(job: ImportJob, etag: string): Promise<StoredJob> {
+    const version = Number(etag);
+    if (!this.replace(job, version)) return Promise.reject(new StoreConflictError(job.id));
+    return Promise.resolve({ job, etag: String(version + 1) });
+  }
+
+  claimDue(request: ClaimRequest): Promise<StoredJob[]> {
+    const now = request.now.toISOString();
+    const claim = this.db.transaction(() => {
+      const rows = this.db
+        .prepare(
+          `SELECT id, version, hardware_hash, doc FROM jobs
+           WHERE status IN (${placeholders(WORKABLE_STATUSES)}) AND next_run_at <= ?
+             AND (lease_expires_at IS NULL OR lease_expires_at <= ?)
+           ORDER BY next_run_at LIMIT ?`,
+        )
+        .all(...WORKABLE_STATUSES, now, now, request.limit) as JobRow[];
+      return rows.map((row) => {
+        const leased = withLease(toStored(row).job, request.owner, request.now, request.leaseMs);
+        if (!this.replace(leased, row.version)) throw new StoreConflictError(row.id);
+        return { job: leased, etag: String(row.version + 1) };
+      });
+    });
+    return Promise.resolve(claim.immediate());
+  }
+
+  appendAudit(id: string, event: AuditEvent): Promise<StoredJob> {
+    return mutateJob(this, id, (job) => ({ ...job, audit: [...job.audit, event] }));
+  }
+
+  eraseHash(id: string): Promise<void> {
+    this.db.prepare('UPDATE jobs SET hardware_hash = NULL, version = version + 1 WHERE id = ?').run(id);
+    return Promise.resolve();
+  }
+
+  purgeFinishedBefore(cutoff: Date): Promise<number> {
+    const purge = this.db.transaction(() => {
+      const condition = `status IN (${placeholders(TERMINAL_STATUSES)}) AND updated_at < ?`;
+      const params = [...TERMINAL_STATUSES, cutoff.toISOString()];
+      this.db.prepare(`DELETE FROM card_addresses WHERE job_id IN (SELECT id FROM jobs WHERE ${condition})`).run(...params);
+      return this.db.prepare(`DELETE FROM jobs WHERE ${condition}`).run(...params).changes;
+    });
+    return Promise.resolve(purge.immediate());
+  }
+
+  getChannelBinding(): Promise<ChannelBinding | undefined> {
+    const row = this.db.prepare('SELECT binding FROM channel_binding WHERE name = ?').get(BINDING_NAME) as
+      | { binding: string }
+      | undefined;
+    return Promise.resolve(row ? (JSON.parse(row.binding) as ChannelBinding) : undefined);
+  }
+
+  saveChannelBinding(binding: ChannelBinding): Promise<void> {
+    this.db
+      .prepare(
+        `INSERT INTO channel_binding (name, binding, updated_at) VALUES (?, ?, ?)
+         ON CONFLICT (name) DO UPDATE SET binding = excluded.binding, updated_at = excluded.updated_at`,
+      )
+      .run(BINDING_NAME, JSON.stringify(binding), binding.boundAt);
+    return Promise.resolve();
+  }
+
+  getCardAddress(jobId: string): Promise<CardAddress | undefined> {
+    const row = this.db.prepare('SELECT address FROM card_addresses WHERE job_id = ?').get(jobId) as
+      | { address: string }
+      | undefined;
+    return Promise.resolve(row ? (JSON.parse(row.address) as CardAddress) : undefined);
+  }
+
+  saveCardAddress(jobId: string, address: CardAddress): Promise<void> {
+    this.db
+      .prepare(
+        `INSERT INTO card_addresses (job_id, address, updated_at) VALUES (?, ?, ?)
+         ON CONFLICT (job_id) DO UPDATE SET address = excluded.address, updated_at = excluded.updated_at`,
+      )
+      .run(jobId, JSON.stringify(address), new Date().toISOString());
+    return Promise.resolve();
+  }
+
+  close(): Promise<void> {
+    this.db.close();
+    return Promise.resolve();
+  }
+}

@@ -1,0 +1,211 @@
+/** One behavioural contract for every JobStore implementation. Each store's test file runs it. */
+import { randomUUID } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ImportJob } from '../../../services/domain/job.js';
+import { approve } from '../../../services/domain/transitions.js';
+import { StoreConflictError, LeaseLostError } from '../../../services/store/errors.js';
+import type { JobStore } from '../../../services/store/job-store.js';
+import { releaseLease, renewLease, updateLeased } from '../../../services/store/leases.js';
+import { submittedJob } from '../../support/jobs.js';
+
+export interface StoreFixture {
+  store: JobStore;
+  /** Another, independent client of the same underlying data (a second connection or process stand-in). */
+  openAnother(): Promise<JobStore>;
+  dispose(): Promise<void>;
+}
+
+const t0 = new Date('2026-11-01T10:00:00Z');
+const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
+
+function approvedJob(createdAt = t0, serial?: string): ImportJob {
+  const job = submittedJob(createdAt, serial ? { device: { serialNumber: serial, manufacturer: 'Contoso', model: 'M1' } } : {});
+  const result = approve(job, { by: { id: 'aad-1', name: 'Alice' }, at: createdAt, groupTag: 'Sales', comment: 'INC-1' });
+  if (!result.ok) throw result.error;
+  return result.value;
+}
+
+export function describeJobStoreContract(name: string, open: () => Promise<StoreFixture>): void {
+  describe(`${name} JobStore contract`, () => {
+    let fixture: StoreFixture;
+    let store: JobStore;
+    beforeEach(async () => {
+      fixture = await open();
+      store = fixture.store;
+    });
+    afterEach(async () => {
+      await fixture.dispose();
+    });
+
+    it('creates a job and reads it back whole, hash included', async () => {
+      const job = submittedJob(t0);
+      const { stored, created } = await store.create(job);
+      expect(created).toBe(true);
+      expect(stored.job).toEqual(job);
+      expect((await store.get(job.id))?.job).toEqual(job);
+    });
+
+    it('is idempotent by id: a second create returns the first job unchanged', async () => {
+      const job = submittedJob(t0);
+      await store.create(job);
+      const again = await store.create({ ...job, device: { ...job.device, model: 'Other' } });
+      expect(again.created).toBe(false);
+      expect(again.stored.job.device.model).toBe(job.device.model);
+    });
+
+    it('returns undefined for an unknown id', async () => {
+      expect(await store.get(randomUUID())).toBeUndefined();
+    });
+
+    it('updates with the current etag and refuses a stale one with a typed conflict', async () => {
+      const { stored } = await store.create(submittedJob(t0));
+      const updated = await store.update({ ...stored.job, flags: ['duplicate_request'] }, stored.etag);
+      expect(updated.etag).not.toBe(stored.etag);
+      expect((await store.get(stored.job.id))?.job.flags).toEqual(['duplicate_request']);
+      await expect(store.update({ ...stored.job, flags: [] }, stored.etag)).rejects.toBeInstanceOf(StoreConflictError);
+    });
+
+    it('finds the open job for a serial and ignores finished ones', async () => {
+      const serial = `SN-${randomUUID()}`;
+      const old = submittedJob(t0, { device: { serialNumber: serial, manufacturer: 'C', model: 'M' } });
+      const { stored } = await store.create(old);
+      await store.update({ ...stored.job, status: 'rejected' }, stored.etag);
+      expect(await store.findOpenBySerial(serial)).toBeUndefined();
+      const open = approvedJob(at(60), serial);
+      await store.create(open);
+      expect((await store.findOpenBySerial(serial))?.job.id).toBe(open.id);
+    });
+
+    it('lists newest first by status and time, paging through every job exactly once', async () => {
+      const jobs: ImportJob[] = [];
+      for (let i = 0; i < 23; i++) {
+        // Every third pair shares a timestamp, so that paging must break ties by id.
+        const job = i % 2 ? submittedJob(at(Math.floor(i / 3))) : approvedJob(at(Math.floor(i / 3)));
+        jobs.push(job);
+        await store.create(job);
+      }
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await store.list({ limit: 5, ...(cursor ? { cursor } : {}) });
+        expect(page.items.length).toBeLessThanOrEqual(5);
+        seen.push(...page.items.map((j) => j.id));
+        cursor = page.nextCursor;
+      } while (cursor);
+      const expected = [...jobs]
+        .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id))
+        .map((j) => j.id);
+      expect(seen).toEqual(expected);
+
+      const approvedOnly = await store.list({ statuses: ['approved'], limit: 100 });
+      expect(approvedOnly.items.map((j) => j.id).sort()).toEqual(jobs.filter((j) => j.status === 'approved').map((j) => j.id).sort());
+      const window = await store.list({ createdFrom: at(2).toISOString(), createdBefore: at(4).toISOString(), limit: 100 });
+      expect(window.items.every((j) => j.createdAt >= at(2).toISOString() && j.createdAt < at(4).toISOString())).toBe(true);
+      expect(window.items).toHaveLength(6);
+    });
+
+    it('claims only due, workable, unleased jobs, and leases them to the claimer', async () => {
+      const due = approvedJob(t0);
+      const later = { ...approvedJob(t0), nextRunAt: at(600).toISOString() };
+      const waiting = submittedJob(t0);
+      for (const job of [due, later, waiting]) await store.create(job);
+      const claimed = await store.claimDue({ owner: 'worker-a', now: at(10), leaseMs: 30_000, limit: 10 });
+      expect(claimed.map((c) => c.job.id)).toEqual([due.id]);
+      expect(claimed[0]?.job.lease).toEqual({ owner: 'worker-a', expiresAt: at(40).toISOString() });
+      expect(await store.claimDue({ owner: 'worker-b', now: at(20), leaseMs: 30_000, limit: 10 })).toEqual([]);
+    });
+
+    it('lets another worker take over a lease that expired, and the first one then loses it', async () => {
+      await store.create(approvedJob(t0));
+      const [first] = await store.claimDue({ owner: 'worker-a', now: at(1), leaseMs: 5_000, limit: 1 });
+      if (!first) throw new Error('nothing claimed');
+      const renewed = await renewLease(store, first, 'worker-a', at(10));
+      expect(renewed.job.lease?.expiresAt).toBe(at(10).toISOString());
+      expect(await store.claimDue({ owner: 'worker-b', now: at(9), leaseMs: 5_000, limit: 1 })).toEqual([]);
+      const [taken] = await store.claimDue({ owner: 'worker-b', now: at(11), leaseMs: 5_000, limit: 1 });
+      expect(taken?.job.lease?.owner).toBe('worker-b');
+      await expect(updateLeased(store, renewed, 'worker-a', (j) => j)).rejects.toBeInstanceOf(LeaseLostError);
+      await expect(renewLease(store, renewed, 'worker-a', at(30))).rejects.toBeInstanceOf(LeaseLostError);
+    });
+
+    it('releases a lease with a new due time so the job can be claimed again later', async () => {
+      await store.create(approvedJob(t0));
+      const [held] = await store.claimDue({ owner: 'worker-a', now: at(1), leaseMs: 60_000, limit: 1 });
+      if (!held) throw new Error('nothing claimed');
+      const released = await releaseLease(store, held, 'worker-a', (j) => ({ ...j, nextRunAt: at(5).toISOString() }));
+      expect(released.job.lease).toBeUndefined();
+      expect(await store.claimDue({ owner: 'worker-b', now: at(4), leaseMs: 60_000, limit: 1 })).toEqual([]);
+      expect(await store.claimDue({ owner: 'worker-b', now: at(5), leaseMs: 60_000, limit: 1 })).toHaveLength(1);
+    });
+
+    it('claims every due job exactly once with 8 concurrent claimers over 200 jobs', async () => {
+      const jobs = Array.from({ length: 200 }, (_, i) => approvedJob(at(i % 50)));
+      for (let i = 0; i < jobs.length; i += 20) await Promise.all(jobs.slice(i, i + 20).map((j) => store.create(j)));
+      const claimers = [store, ...(await Promise.all(Array.from({ length: 7 }, () => fixture.openAnother())))];
+      const claims = await Promise.all(
+        claimers.map(async (claimer, n) => {
+          const mine: string[] = [];
+          for (;;) {
+            const batch = await claimer.claimDue({ owner: `worker-${n}`, now: at(100), leaseMs: 60_000, limit: 7 });
+            if (batch.length === 0) break;
+            mine.push(...batch.map((b) => b.job.id));
+            await new Promise((resolve) => setImmediate(resolve));
+          }
+          return mine;
+        }),
+      );
+      const all = claims.flat();
+      expect(all).toHaveLength(200);
+      expect(new Set(all).size).toBe(200);
+      expect(claims.filter((c) => c.length > 0).length).toBeGreaterThan(1);
+      for (const other of claimers.slice(1)) await other.close();
+    });
+
+    it('appends audit events without touching the rest of the job', async () => {
+      const job = submittedJob(t0);
+      await store.create(job);
+      const event = { at: at(5).toISOString(), action: 'denied' as const, by: { id: 'aad-x' }, detail: 'approve' };
+      const stored = await store.appendAudit(job.id, event);
+      expect(stored.job).toEqual({ ...job, audit: [...job.audit, event] });
+    });
+
+    it('erases the hash on request', async () => {
+      const job = submittedJob(t0);
+      await store.create(job);
+      await store.eraseHash(job.id);
+      expect((await store.get(job.id))?.job.hardwareHash).toBeNull();
+    });
+
+    it('purges finished jobs older than the cutoff, with their card addresses, and keeps the rest', async () => {
+      const oldFinished = { ...submittedJob(t0), status: 'rejected' as const, hardwareHash: null };
+      const newFinished = { ...submittedJob(t0), status: 'completed' as const, updatedAt: at(86_400).toISOString() };
+      const oldOpen = submittedJob(t0);
+      for (const job of [oldFinished, newFinished, oldOpen]) await store.create(job);
+      await store.saveCardAddress(oldFinished.id, { activityId: 'a1', conversationReference: { conversation: { id: 'c' } } });
+      expect(await store.purgeFinishedBefore(at(3600))).toBe(1);
+      expect(await store.get(oldFinished.id)).toBeUndefined();
+      expect(await store.getCardAddress(oldFinished.id)).toBeUndefined();
+      expect(await store.get(newFinished.id)).toBeDefined();
+      expect(await store.get(oldOpen.id)).toBeDefined();
+    });
+
+    it('stores the helpdesk channel binding and replaces it on rebind', async () => {
+      expect(await store.getChannelBinding()).toBeUndefined();
+      const first = { teamId: 't1', channelId: 'c1', conversationReference: { conversation: { id: 'c1' } }, boundBy: 'install', boundAt: t0.toISOString() };
+      await store.saveChannelBinding(first);
+      expect(await store.getChannelBinding()).toEqual(first);
+      const second = { ...first, channelId: 'c2', boundBy: 'aad-1', boundAt: at(5).toISOString() };
+      await store.saveChannelBinding(second);
+      expect(await store.getChannelBinding()).toEqual(second);
+    });
+
+    it("stores each job's card address", async () => {
+      const job = submittedJob(t0);
+      await store.create(job);
+      expect(await store.getCardAddress(job.id)).toBeUndefined();
+      const address = { activityId: '1:abc', conversationReference: { conversation: { id: 'team;messageid=1' }, serviceUrl: 'http://127.0.0.1/' } };
+      await store.saveCardAddress(job.id, address);
+      expect(await store.getCardAddress(job.id)).toEqual(address);
+    });
+  });
+}
