@@ -105,14 +105,7 @@ export interface Lease {
 }
 
 export type AuditAction =
-  | 'submitted'
-  | 'approved'
-  | 'rejected'
-  | 'expired'
-  | 'retried'
-  | 'denied'
-  | 'completed'
-  | 'failed';
+  'submitted' | 'approved' | 'rejected' | 'expired' | 'retried' | 'denied' | 'completed' | 'failed';
 
 export interface AuditEvent {
   at: string;

@@ -35,7 +35,10 @@ export interface NewJob {
 const SYSTEM: Actor = { id: 'system', name: 'Autopilot Approvals' };
 
 function audited(job: ImportJob, at: Date, action: AuditAction, by: Actor, detail?: string): ImportJob {
-  const event = detail === undefined ? { at: at.toISOString(), action, by } : { at: at.toISOString(), action, by, detail };
+  const event =
+    detail === undefined
+      ? { at: at.toISOString(), action, by }
+      : { at: at.toISOString(), action, by, detail };
   return applyHashRetention({ ...job, updatedAt: at.toISOString(), audit: [...job.audit, event] });
 }
 
@@ -64,11 +67,15 @@ export function submit(input: NewJob, now: Date, approvalWindowMs: number): Impo
 }
 
 function checkAwaitingDecision(job: ImportJob, now: Date): DomainError | undefined {
-  if (job.status === 'expired' || (job.status === 'awaiting_approval' && now >= new Date(job.approvalDeadline))) {
+  if (
+    job.status === 'expired' ||
+    (job.status === 'awaiting_approval' && now >= new Date(job.approvalDeadline))
+  ) {
     return new DomainError('approval_expired', `The approval deadline passed at ${job.approvalDeadline}.`);
   }
   if (job.status !== 'awaiting_approval') {
-    const decidedBy = job.approval?.by.name ?? job.rejection?.by.name ?? job.approval?.by.id ?? job.rejection?.by.id;
+    const decidedBy =
+      job.approval?.by.name ?? job.rejection?.by.name ?? job.approval?.by.id ?? job.rejection?.by.id;
     return new DomainError(
       'already_decided',
       decidedBy ? `Already decided by ${decidedBy} (${job.status}).` : `The job is ${job.status}.`,
@@ -106,7 +113,12 @@ export function reject(job: ImportJob, decision: { by: Actor; at: Date; reason: 
 
 export function expire(job: ImportJob, now: Date): Result<ImportJob> {
   if (job.status !== 'awaiting_approval') {
-    return err(new DomainError('not_awaiting_approval', `Only a job awaiting approval can expire; it is ${job.status}.`));
+    return err(
+      new DomainError(
+        'not_awaiting_approval',
+        `Only a job awaiting approval can expire; it is ${job.status}.`,
+      ),
+    );
   }
   if (now < new Date(job.approvalDeadline)) {
     return err(new DomainError('not_yet_due', `The approval deadline is ${job.approvalDeadline}.`));
@@ -142,10 +154,21 @@ export function startStep(job: ImportJob, step: StepName, now: Date): Result<Imp
 }
 
 /** A wait that is not over yet: the step stays running and the job is looked at again at `nextRunAt`. */
-export function postponeStep(job: ImportJob, step: StepName, now: Date, nextRunAt: Date, patch: GraphIds = {}): Result<ImportJob> {
+export function postponeStep(
+  job: ImportJob,
+  step: StepName,
+  now: Date,
+  nextRunAt: Date,
+  patch: GraphIds = {},
+): Result<ImportJob> {
   const problem = checkStep(job, step);
   if (problem) return err(problem);
-  return ok({ ...job, graph: { ...job.graph, ...patch }, nextRunAt: nextRunAt.toISOString(), updatedAt: now.toISOString() });
+  return ok({
+    ...job,
+    graph: { ...job.graph, ...patch },
+    nextRunAt: nextRunAt.toISOString(),
+    updatedAt: now.toISOString(),
+  });
 }
 
 export function finishStep(
@@ -164,7 +187,13 @@ export function finishStep(
     endedAt: at,
     ...(result.note === undefined ? {} : { note: result.note }),
   }));
-  next = { ...next, graph: { ...job.graph, ...result.graph }, status: 'running', nextRunAt: at, updatedAt: at };
+  next = {
+    ...next,
+    graph: { ...job.graph, ...result.graph },
+    status: 'running',
+    nextRunAt: at,
+    updatedAt: at,
+  };
   if (currentStep(next) === undefined) return ok(completed(next, now, 'imported'));
   return ok(applyHashRetention(next));
 }
@@ -182,7 +211,13 @@ export function completeAlreadyRegistered(job: ImportJob, now: Date, graph: Grap
   const tag = graph.existingGroupTag ? `tag ${graph.existingGroupTag}` : 'no tag';
   const steps = job.steps.map((s): StepRecord =>
     s.name === 'check-registration'
-      ? { ...s, state: 'succeeded', startedAt: s.startedAt ?? at, endedAt: at, note: `Already registered (${tag})` }
+      ? {
+          ...s,
+          state: 'succeeded',
+          startedAt: s.startedAt ?? at,
+          endedAt: at,
+          note: `Already registered (${tag})`,
+        }
       : { ...s, state: 'skipped' },
   );
   return ok(completed({ ...job, steps, graph: { ...job.graph, ...graph } }, now, 'already_registered'));
@@ -192,7 +227,13 @@ export function completeAlreadyRegistered(job: ImportJob, now: Date, graph: Grap
  * A step failed. A retryable error with `retryAt` is retried automatically: the step goes back to pending.
  * Anything else ends the job as failed; a retryable error can then still be retried by an approver.
  */
-export function failStep(job: ImportJob, step: StepName, now: Date, error: JobError, retryAt?: Date): Result<ImportJob> {
+export function failStep(
+  job: ImportJob,
+  step: StepName,
+  now: Date,
+  error: JobError,
+  retryAt?: Date,
+): Result<ImportJob> {
   const problem = checkStep(job, step);
   if (problem) return err(problem);
   const at = now.toISOString();
@@ -202,7 +243,9 @@ export function failStep(job: ImportJob, step: StepName, now: Date, error: JobEr
   }
   const failedSteps = withStep(job, step, (s) => ({ ...s, state: 'failed', endedAt: at, note: error.name }));
   const { nextRunAt: _n, lease: _l, ...rest } = failedSteps;
-  return ok(audited({ ...rest, status: 'failed', error }, now, 'failed', SYSTEM, `${error.code} ${error.name}`));
+  return ok(
+    audited({ ...rest, status: 'failed', error }, now, 'failed', SYSTEM, `${error.code} ${error.name}`),
+  );
 }
 
 export function retry(job: ImportJob, by: Actor, now: Date): Result<ImportJob> {
@@ -210,7 +253,9 @@ export function retry(job: ImportJob, by: Actor, now: Date): Result<ImportJob> {
     return err(new DomainError('not_retryable', `Only a failed job can be retried; it is ${job.status}.`));
   }
   if (!job.error?.retryable) {
-    return err(new DomainError('not_retryable', `${job.error?.name ?? 'This error'} cannot be fixed by a retry.`));
+    return err(
+      new DomainError('not_retryable', `${job.error?.name ?? 'This error'} cannot be fixed by a retry.`),
+    );
   }
   const failedStep = job.error.step;
   const { error: _e, ...rest } = withStep(job, failedStep, (s) => {

@@ -19,6 +19,9 @@ export function newJobInput(overrides: Partial<NewJob> = {}): NewJob {
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
 
-export function submittedJob(now = new Date('2026-11-01T10:00:00Z'), overrides: Partial<NewJob> = {}): ImportJob {
+export function submittedJob(
+  now = new Date('2026-11-01T10:00:00Z'),
+  overrides: Partial<NewJob> = {},
+): ImportJob {
   return submit(newJobInput(overrides), now, 3 * DAY_MS);
 }

@@ -15,11 +15,26 @@
 import type { Agent } from 'node:https';
 import { CosmosClient, type Container, type ItemDefinition, type SqlParameter } from '@azure/cosmos';
 import { DefaultAzureCredential } from '@azure/identity';
-import { OPEN_STATUSES, TERMINAL_STATUSES, WORKABLE_STATUSES, isTerminal, type AuditEvent, type ImportJob } from '../../domain/job.js';
+import {
+  OPEN_STATUSES,
+  TERMINAL_STATUSES,
+  WORKABLE_STATUSES,
+  isTerminal,
+  type AuditEvent,
+  type ImportJob,
+} from '../../domain/job.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { withLease } from '../due.js';
 import { StoreConflictError, StoreUnavailableError } from '../errors.js';
-import type { CardAddress, ChannelBinding, ClaimRequest, JobStore, ListQuery, Page, StoredJob } from '../job-store.js';
+import type {
+  CardAddress,
+  ChannelBinding,
+  ClaimRequest,
+  JobStore,
+  ListQuery,
+  Page,
+  StoredJob,
+} from '../job-store.js';
 import { mutateJob } from '../mutate.js';
 
 export interface CosmosStoreOptions {
@@ -45,8 +60,9 @@ function statusOf(error: unknown): number | undefined {
 }
 
 function fromDocument(doc: JobDocument): StoredJob {
-  const etag = doc._etag;
-  if (typeof etag !== 'string') throw new StoreUnavailableError(`Cosmos returned job ${doc.id} without an etag.`, null);
+  const etag: unknown = doc._etag;
+  if (typeof etag !== 'string')
+    throw new StoreUnavailableError(`Cosmos returned job ${doc.id} without an etag.`, null);
   const job: Record<string, unknown> = { ...doc };
   for (const field of SYSTEM_FIELDS) delete job[field];
   return { job: job as unknown as ImportJob, etag };
@@ -87,7 +103,12 @@ export class CosmosJobStore implements JobStore {
   }
 
   private toDocument(job: ImportJob): JobDocument {
-    return { ...job, pk: job.id, type: 'job', ...(isTerminal(job.status) ? { ttl: this.retentionSeconds } : {}) };
+    return {
+      ...job,
+      pk: job.id,
+      type: 'job',
+      ...(isTerminal(job.status) ? { ttl: this.retentionSeconds } : {}),
+    };
   }
 
   private async query<T>(query: string, parameters: SqlParameter[]): Promise<T[]> {
@@ -144,7 +165,11 @@ export class CosmosJobStore implements JobStore {
     if (query.batchId) add('c.batchId = @batch', '@batch', query.batchId);
     if (query.cursor) {
       const after = decodeCursor(query.cursor);
-      add('(c.createdAt < @afterAt OR (c.createdAt = @afterAt AND c.id < @afterId))', '@afterAt', after.createdAt);
+      add(
+        '(c.createdAt < @afterAt OR (c.createdAt = @afterAt AND c.id < @afterId))',
+        '@afterAt',
+        after.createdAt,
+      );
       parameters.push({ name: '@afterId', value: after.id });
     }
     const limit = Math.max(1, Math.floor(query.limit));
@@ -161,7 +186,9 @@ export class CosmosJobStore implements JobStore {
     try {
       const { resource } = await this.container
         .item(job.id, job.id)
-        .replace<JobDocument>(this.toDocument(job), { accessCondition: { type: 'IfMatch', condition: etag } });
+        .replace<JobDocument>(this.toDocument(job), {
+          accessCondition: { type: 'IfMatch', condition: etag },
+        });
       return fromDocument(resource as JobDocument);
     } catch (error) {
       const status = statusOf(error);
@@ -223,12 +250,15 @@ export class CosmosJobStore implements JobStore {
     try {
       await this.container.item(id, pk).delete();
     } catch (error) {
-      if (statusOf(error) !== 404) throw new StoreUnavailableError(`Cosmos DB refused to delete ${id}.`, error);
+      if (statusOf(error) !== 404)
+        throw new StoreUnavailableError(`Cosmos DB refused to delete ${id}.`, error);
     }
   }
 
   async getChannelBinding(): Promise<ChannelBinding | undefined> {
-    const { resource } = await this.container.item(BINDING.id, BINDING.pk).read<{ binding: ChannelBinding }>();
+    const { resource } = await this.container
+      .item(BINDING.id, BINDING.pk)
+      .read<{ binding: ChannelBinding }>();
     return resource?.binding;
   }
 

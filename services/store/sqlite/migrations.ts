@@ -48,7 +48,11 @@ export function migrate(db: Database.Database): number {
   const apply = db.transaction(() => {
     for (const m of pending) {
       db.exec(m.sql);
-      db.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(m.version, m.description, new Date().toISOString());
+      db.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(
+        m.version,
+        m.description,
+        new Date().toISOString(),
+      );
     }
   });
   apply.immediate();

@@ -5,7 +5,13 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { OPEN_STATUSES, TERMINAL_STATUSES, WORKABLE_STATUSES, type AuditEvent, type ImportJob } from '../../domain/job.js';
+import {
+  OPEN_STATUSES,
+  TERMINAL_STATUSES,
+  WORKABLE_STATUSES,
+  type AuditEvent,
+  type ImportJob,
+} from '../../domain/job.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { withLease } from '../due.js';
 import { StoreConflictError, StoreCorruptError } from '../errors.js';
@@ -67,7 +73,8 @@ export class SqliteJobStore implements JobStore {
   }
 
   private readRow(id: string): JobRow | undefined {
-    return this.db.prepare('SELECT id, version, hardware_hash, doc FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
+    return this.db.prepare('SELECT id, version, hardware_hash, doc FROM jobs WHERE id = ?').get(id) as
+      JobRow | undefined;
   }
 
   private insert(job: ImportJob): void {
@@ -186,7 +193,9 @@ export class SqliteJobStore implements JobStore {
     const purge = this.db.transaction(() => {
       const condition = `status IN (${placeholders(TERMINAL_STATUSES)}) AND updated_at < ?`;
       const params = [...TERMINAL_STATUSES, cutoff.toISOString()];
-      this.db.prepare(`DELETE FROM card_addresses WHERE job_id IN (SELECT id FROM jobs WHERE ${condition})`).run(...params);
+      this.db
+        .prepare(`DELETE FROM card_addresses WHERE job_id IN (SELECT id FROM jobs WHERE ${condition})`)
+        .run(...params);
       return this.db.prepare(`DELETE FROM jobs WHERE ${condition}`).run(...params).changes;
     });
     return Promise.resolve(purge.immediate());
@@ -194,8 +203,7 @@ export class SqliteJobStore implements JobStore {
 
   getChannelBinding(): Promise<ChannelBinding | undefined> {
     const row = this.db.prepare('SELECT binding FROM channel_binding WHERE name = ?').get(BINDING_NAME) as
-      | { binding: string }
-      | undefined;
+      { binding: string } | undefined;
     return Promise.resolve(row ? (JSON.parse(row.binding) as ChannelBinding) : undefined);
   }
 
@@ -211,8 +219,7 @@ export class SqliteJobStore implements JobStore {
 
   getCardAddress(jobId: string): Promise<CardAddress | undefined> {
     const row = this.db.prepare('SELECT address FROM card_addresses WHERE job_id = ?').get(jobId) as
-      | { address: string }
-      | undefined;
+      { address: string } | undefined;
     return Promise.resolve(row ? (JSON.parse(row.address) as CardAddress) : undefined);
   }
 

@@ -61,7 +61,9 @@ describe('submit', () => {
     expect(job.steps.map((s) => s.name)).toEqual([...STEP_NAMES]);
     expect(job.steps.every((s) => s.state === 'pending' && s.attempts === 0)).toBe(true);
     expect(job.approvalDeadline).toBe('2026-11-04T10:00:00.000Z');
-    expect(job.audit).toEqual([{ at: t0.toISOString(), action: 'submitted', by: { id: 'deploy-tool' }, detail: 'api' }]);
+    expect(job.audit).toEqual([
+      { at: t0.toISOString(), action: 'submitted', by: { id: 'deploy-tool' }, detail: 'api' },
+    ]);
     expect(job.hashFingerprint).toBe(hashFingerprint(job.hardwareHash ?? ''));
   });
 });
@@ -113,7 +115,12 @@ describe('expire', () => {
     expect(early.ok || early.error.code).toBe('not_yet_due');
     const decided = expire(approved(), at(3 * 24 * 60));
     expect(decided.ok || decided.error.code).toBe('not_awaiting_approval');
-    const onceMore = approve(value(expire(submittedJob(t0), at(5000))), { by: alice, at: at(5001), groupTag: null, comment: 'x' });
+    const onceMore = approve(value(expire(submittedJob(t0), at(5000))), {
+      by: alice,
+      at: at(5001),
+      groupTag: null,
+      comment: 'x',
+    });
     expect(onceMore.ok || onceMore.error.code).toBe('approval_expired');
   });
 });
@@ -155,14 +162,21 @@ describe('steps', () => {
 
   it('skips a step and records a note', () => {
     let job = approved();
-    job = value(finishStep(value(startStep(job, 'check-registration', at(2))), 'check-registration', at(2), { skipped: true, note: 'n/a' }));
+    job = value(
+      finishStep(value(startStep(job, 'check-registration', at(2))), 'check-registration', at(2), {
+        skipped: true,
+        note: 'n/a',
+      }),
+    );
     expect(job.steps[0]).toMatchObject({ state: 'skipped', note: 'n/a' });
     expect(currentStep(job)?.name).toBe('import');
   });
 
   it('completes as already registered, with the existing tag, skipping the rest', () => {
     const started = value(startStep(approved(), 'check-registration', at(2)));
-    const job = value(completeAlreadyRegistered(started, at(3), { autopilotDeviceId: 'ap-1', existingGroupTag: 'Lab' }));
+    const job = value(
+      completeAlreadyRegistered(started, at(3), { autopilotDeviceId: 'ap-1', existingGroupTag: 'Lab' }),
+    );
     expect(job.status).toBe('completed');
     expect(job.outcome).toBe('already_registered');
     expect(job.steps[0]?.note).toContain('Lab');
@@ -194,7 +208,10 @@ describe('failures and retry', () => {
     expect(job.error).toEqual(otherTenant);
     expect(job.steps[2]?.state).toBe('failed');
     expect(job.hardwareHash).toBeNull();
-    expect(job.audit.at(-1)).toMatchObject({ action: 'failed', detail: '808 ZtdDeviceAssignedToOtherTenant' });
+    expect(job.audit.at(-1)).toMatchObject({
+      action: 'failed',
+      detail: '808 ZtdDeviceAssignedToOtherTenant',
+    });
     const again = retry(job, alice, at(9));
     expect(again.ok || again.error.code).toBe('not_retryable');
   });

@@ -19,8 +19,16 @@ const t0 = new Date('2026-11-01T10:00:00Z');
 const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
 
 function approvedJob(createdAt = t0, serial?: string): ImportJob {
-  const job = submittedJob(createdAt, serial ? { device: { serialNumber: serial, manufacturer: 'Contoso', model: 'M1' } } : {});
-  const result = approve(job, { by: { id: 'aad-1', name: 'Alice' }, at: createdAt, groupTag: 'Sales', comment: 'INC-1' });
+  const job = submittedJob(
+    createdAt,
+    serial ? { device: { serialNumber: serial, manufacturer: 'Contoso', model: 'M1' } } : {},
+  );
+  const result = approve(job, {
+    by: { id: 'aad-1', name: 'Alice' },
+    at: createdAt,
+    groupTag: 'Sales',
+    comment: 'INC-1',
+  });
   if (!result.ok) throw result.error;
   return result.value;
 }
@@ -62,7 +70,9 @@ export function describeJobStoreContract(name: string, open: () => Promise<Store
       const updated = await store.update({ ...stored.job, flags: ['duplicate_request'] }, stored.etag);
       expect(updated.etag).not.toBe(stored.etag);
       expect((await store.get(stored.job.id))?.job.flags).toEqual(['duplicate_request']);
-      await expect(store.update({ ...stored.job, flags: [] }, stored.etag)).rejects.toBeInstanceOf(StoreConflictError);
+      await expect(store.update({ ...stored.job, flags: [] }, stored.etag)).rejects.toBeInstanceOf(
+        StoreConflictError,
+      );
     });
 
     it('finds the open job for a serial and ignores finished ones', async () => {
@@ -98,9 +108,20 @@ export function describeJobStoreContract(name: string, open: () => Promise<Store
       expect(seen).toEqual(expected);
 
       const approvedOnly = await store.list({ statuses: ['approved'], limit: 100 });
-      expect(approvedOnly.items.map((j) => j.id).sort()).toEqual(jobs.filter((j) => j.status === 'approved').map((j) => j.id).sort());
-      const window = await store.list({ createdFrom: at(2).toISOString(), createdBefore: at(4).toISOString(), limit: 100 });
-      expect(window.items.every((j) => j.createdAt >= at(2).toISOString() && j.createdAt < at(4).toISOString())).toBe(true);
+      expect(approvedOnly.items.map((j) => j.id).sort()).toEqual(
+        jobs
+          .filter((j) => j.status === 'approved')
+          .map((j) => j.id)
+          .sort(),
+      );
+      const window = await store.list({
+        createdFrom: at(2).toISOString(),
+        createdBefore: at(4).toISOString(),
+        limit: 100,
+      });
+      expect(
+        window.items.every((j) => j.createdAt >= at(2).toISOString() && j.createdAt < at(4).toISOString()),
+      ).toBe(true);
       expect(window.items).toHaveLength(6);
     });
 
@@ -112,7 +133,9 @@ export function describeJobStoreContract(name: string, open: () => Promise<Store
       const claimed = await store.claimDue({ owner: 'worker-a', now: at(10), leaseMs: 30_000, limit: 10 });
       expect(claimed.map((c) => c.job.id)).toEqual([due.id]);
       expect(claimed[0]?.job.lease).toEqual({ owner: 'worker-a', expiresAt: at(40).toISOString() });
-      expect(await store.claimDue({ owner: 'worker-b', now: at(20), leaseMs: 30_000, limit: 10 })).toEqual([]);
+      expect(await store.claimDue({ owner: 'worker-b', now: at(20), leaseMs: 30_000, limit: 10 })).toEqual(
+        [],
+      );
     });
 
     it('lets another worker take over a lease that expired, and the first one then loses it', async () => {
@@ -132,21 +155,35 @@ export function describeJobStoreContract(name: string, open: () => Promise<Store
       await store.create(approvedJob(t0));
       const [held] = await store.claimDue({ owner: 'worker-a', now: at(1), leaseMs: 60_000, limit: 1 });
       if (!held) throw new Error('nothing claimed');
-      const released = await releaseLease(store, held, 'worker-a', (j) => ({ ...j, nextRunAt: at(5).toISOString() }));
+      const released = await releaseLease(store, held, 'worker-a', (j) => ({
+        ...j,
+        nextRunAt: at(5).toISOString(),
+      }));
       expect(released.job.lease).toBeUndefined();
       expect(await store.claimDue({ owner: 'worker-b', now: at(4), leaseMs: 60_000, limit: 1 })).toEqual([]);
-      expect(await store.claimDue({ owner: 'worker-b', now: at(5), leaseMs: 60_000, limit: 1 })).toHaveLength(1);
+      expect(await store.claimDue({ owner: 'worker-b', now: at(5), leaseMs: 60_000, limit: 1 })).toHaveLength(
+        1,
+      );
     });
 
     it('claims every due job exactly once with 8 concurrent claimers over 200 jobs', async () => {
       const jobs = Array.from({ length: 200 }, (_, i) => approvedJob(at(i % 50)));
-      for (let i = 0; i < jobs.length; i += 20) await Promise.all(jobs.slice(i, i + 20).map((j) => store.create(j)));
-      const claimers = [store, ...(await Promise.all(Array.from({ length: 7 }, () => fixture.openAnother())))];
+      for (let i = 0; i < jobs.length; i += 20)
+        await Promise.all(jobs.slice(i, i + 20).map((j) => store.create(j)));
+      const claimers = [
+        store,
+        ...(await Promise.all(Array.from({ length: 7 }, () => fixture.openAnother()))),
+      ];
       const claims = await Promise.all(
         claimers.map(async (claimer, n) => {
           const mine: string[] = [];
           for (;;) {
-            const batch = await claimer.claimDue({ owner: `worker-${n}`, now: at(100), leaseMs: 60_000, limit: 7 });
+            const batch = await claimer.claimDue({
+              owner: `worker-${n}`,
+              now: at(100),
+              leaseMs: 60_000,
+              limit: 7,
+            });
             if (batch.length === 0) break;
             mine.push(...batch.map((b) => b.job.id));
             await new Promise((resolve) => setImmediate(resolve));
@@ -164,7 +201,12 @@ export function describeJobStoreContract(name: string, open: () => Promise<Store
     it('appends audit events without touching the rest of the job', async () => {
       const job = submittedJob(t0);
       await store.create(job);
-      const event = { at: at(5).toISOString(), action: 'denied' as const, by: { id: 'aad-x' }, detail: 'approve' };
+      const event = {
+        at: at(5).toISOString(),
+        action: 'denied' as const,
+        by: { id: 'aad-x' },
+        detail: 'approve',
+      };
       const stored = await store.appendAudit(job.id, event);
       expect(stored.job).toEqual({ ...job, audit: [...job.audit, event] });
     });
@@ -178,10 +220,17 @@ export function describeJobStoreContract(name: string, open: () => Promise<Store
 
     it('purges finished jobs older than the cutoff, with their card addresses, and keeps the rest', async () => {
       const oldFinished = { ...submittedJob(t0), status: 'rejected' as const, hardwareHash: null };
-      const newFinished = { ...submittedJob(t0), status: 'completed' as const, updatedAt: at(86_400).toISOString() };
+      const newFinished = {
+        ...submittedJob(t0),
+        status: 'completed' as const,
+        updatedAt: at(86_400).toISOString(),
+      };
       const oldOpen = submittedJob(t0);
       for (const job of [oldFinished, newFinished, oldOpen]) await store.create(job);
-      await store.saveCardAddress(oldFinished.id, { activityId: 'a1', conversationReference: { conversation: { id: 'c' } } });
+      await store.saveCardAddress(oldFinished.id, {
+        activityId: 'a1',
+        conversationReference: { conversation: { id: 'c' } },
+      });
       expect(await store.purgeFinishedBefore(at(3600))).toBe(1);
       expect(await store.get(oldFinished.id)).toBeUndefined();
       expect(await store.getCardAddress(oldFinished.id)).toBeUndefined();
@@ -191,7 +240,13 @@ export function describeJobStoreContract(name: string, open: () => Promise<Store
 
     it('stores the helpdesk channel binding and replaces it on rebind', async () => {
       expect(await store.getChannelBinding()).toBeUndefined();
-      const first = { teamId: 't1', channelId: 'c1', conversationReference: { conversation: { id: 'c1' } }, boundBy: 'install', boundAt: t0.toISOString() };
+      const first = {
+        teamId: 't1',
+        channelId: 'c1',
+        conversationReference: { conversation: { id: 'c1' } },
+        boundBy: 'install',
+        boundAt: t0.toISOString(),
+      };
       await store.saveChannelBinding(first);
       expect(await store.getChannelBinding()).toEqual(first);
       const second = { ...first, channelId: 'c2', boundBy: 'aad-1', boundAt: at(5).toISOString() };
@@ -203,7 +258,10 @@ export function describeJobStoreContract(name: string, open: () => Promise<Store
       const job = submittedJob(t0);
       await store.create(job);
       expect(await store.getCardAddress(job.id)).toBeUndefined();
-      const address = { activityId: '1:abc', conversationReference: { conversation: { id: 'team;messageid=1' }, serviceUrl: 'http://127.0.0.1/' } };
+      const address = {
+        activityId: '1:abc',
+        conversationReference: { conversation: { id: 'team;messageid=1' }, serviceUrl: 'http://127.0.0.1/' },
+      };
       await store.saveCardAddress(job.id, address);
       expect(await store.getCardAddress(job.id)).toEqual(address);
     });

@@ -49,7 +49,10 @@ describe('SQLite specifics', () => {
     await store.create(job);
     await store.close();
     const db = new Database(path, { readonly: true });
-    const row = db.prepare('SELECT doc, hardware_hash FROM jobs').get() as { doc: string; hardware_hash: string };
+    const row = db.prepare('SELECT doc, hardware_hash FROM jobs').get() as {
+      doc: string;
+      hardware_hash: string;
+    };
     expect(row.doc).not.toContain(job.hardwareHash);
     expect(row.hardware_hash).toBe(job.hardwareHash);
     db.close();

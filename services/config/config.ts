@@ -1,0 +1,166 @@
+/** Reads the environment once, in the composition root, into a typed, validated Config. */
+import { resolve } from 'node:path';
+import { ConfigError, type ConfigProblem } from './config-error.js';
+import { envSchema, type EnvSettings } from './schema.js';
+
+export type StoreConfig =
+  | { kind: 'sqlite'; path: string }
+  | { kind: 'cosmos'; endpoint: string; key?: string; databaseId: string; containerId: string };
+
+export type GraphCredential = { kind: 'secret'; secret: string } | { kind: 'certificate'; path: string };
+
+export interface GraphConfig {
+  /** Production talks to Microsoft Graph; the demo to the local emulator, started in-process. */
+  target: 'microsoft' | 'emulator';
+  baseUrl: string;
+  authorityHost: string;
+  tenantId?: string;
+  clientId?: string;
+  credential?: GraphCredential;
+  writesPer20s: number;
+  requestsPer20s: number;
+}
+
+export interface PipelineConfig {
+  concurrency: number;
+  leaseMs: number;
+  tickMs: number;
+  profileGroupId?: string;
+  deadlinesMs: { import: number; autopilotDevice: number; entraDevice: number; profile: number };
+}
+
+export interface Config {
+  mode: 'demo' | 'production';
+  port: number;
+  logLevel: EnvSettings['LOG_LEVEL'];
+  dataDir: string;
+  store: StoreConfig;
+  retentionDays: number;
+  approvalWindowMs: number;
+  approverGroupIds: string[];
+  graph: GraphConfig;
+  pipeline: PipelineConfig;
+  emulatorTimeScale: number;
+}
+
+type Env = Record<string, string | undefined>;
+const MINUTE = 60_000;
+
+function parseProblems(env: Env): { settings?: EnvSettings; problems: ConfigProblem[] } {
+  // Empty values count as unset, so that a copied .env.sample with blank lines means "use the default".
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''),
+  );
+  const parsed = envSchema.safeParse(present);
+  if (parsed.success) return { settings: parsed.data, problems: [] };
+  return {
+    problems: parsed.error.issues.map((issue) => ({
+      key: String(issue.path[0] ?? '(root)'),
+      problem: issue.message,
+    })),
+  };
+}
+
+/** Rules between settings, checked on the raw values so that they are reported with every other problem. */
+function crossChecks(env: Env): ConfigProblem[] {
+  const has = (key: string) => (env[key] ?? '').trim() !== '';
+  const problems: ConfigProblem[] = [];
+  if (env.STORE?.trim() === 'cosmos' && !has('COSMOS_ENDPOINT')) {
+    problems.push({ key: 'COSMOS_ENDPOINT', problem: 'is required when STORE=cosmos' });
+  }
+  if (has('AZURE_TENANT_ID')) {
+    if (!has('AZURE_CLIENT_ID'))
+      problems.push({ key: 'AZURE_CLIENT_ID', problem: 'is required when AZURE_TENANT_ID is set' });
+    if (!has('AZURE_CLIENT_SECRET') && !has('AZURE_CLIENT_CERTIFICATE_PATH')) {
+      problems.push({
+        key: 'AZURE_CLIENT_SECRET',
+        problem: 'or AZURE_CLIENT_CERTIFICATE_PATH is required when AZURE_TENANT_ID is set',
+      });
+    }
+  }
+  return problems;
+}
+
+function graphConfig(s: EnvSettings): GraphConfig {
+  const budget = { writesPer20s: s.GRAPH_WRITES_PER_20S, requestsPer20s: s.GRAPH_REQUESTS_PER_20S };
+  if (!s.AZURE_TENANT_ID) {
+    return {
+      target: 'emulator',
+      baseUrl: s.GRAPH_BASE_URL,
+      authorityHost: s.GRAPH_AUTHORITY_HOST,
+      ...budget,
+    };
+  }
+  const credential: GraphCredential = s.AZURE_CLIENT_CERTIFICATE_PATH
+    ? { kind: 'certificate', path: resolve(s.AZURE_CLIENT_CERTIFICATE_PATH) }
+    : { kind: 'secret', secret: s.AZURE_CLIENT_SECRET ?? '' };
+  return {
+    target: 'microsoft',
+    baseUrl: s.GRAPH_BASE_URL,
+    authorityHost: s.GRAPH_AUTHORITY_HOST,
+    tenantId: s.AZURE_TENANT_ID,
+    ...(s.AZURE_CLIENT_ID ? { clientId: s.AZURE_CLIENT_ID } : {}),
+    credential,
+    ...budget,
+  };
+}
+
+function storeConfig(s: EnvSettings): StoreConfig {
+  if (s.STORE === 'sqlite') return { kind: 'sqlite', path: resolve(s.DATA_DIR, 'autopilot-approvals.db') };
+  return {
+    kind: 'cosmos',
+    endpoint: s.COSMOS_ENDPOINT ?? '',
+    ...(s.COSMOS_KEY ? { key: s.COSMOS_KEY } : {}),
+    databaseId: s.COSMOS_DATABASE,
+    containerId: s.COSMOS_CONTAINER,
+  };
+}
+
+/** Throws ConfigError naming every bad or missing key. */
+export function loadConfig(env: Env): Config {
+  const { settings, problems } = parseProblems(env);
+  const all = [...problems, ...crossChecks(env)];
+  if (!settings || all.length) throw new ConfigError(all);
+  const s = settings;
+  return {
+    mode: s.AZURE_TENANT_ID ? 'production' : 'demo',
+    port: s.PORT,
+    logLevel: s.LOG_LEVEL,
+    dataDir: resolve(s.DATA_DIR),
+    store: storeConfig(s),
+    retentionDays: s.RETENTION_DAYS,
+    approvalWindowMs: s.APPROVAL_WINDOW_HOURS * 60 * MINUTE,
+    approverGroupIds: s.APPROVER_GROUP_IDS,
+    graph: graphConfig(s),
+    pipeline: {
+      concurrency: s.WORKER_CONCURRENCY,
+      leaseMs: s.WORKER_LEASE_SECONDS * 1000,
+      tickMs: s.WORKER_TICK_MS,
+      ...(s.PROFILE_GROUP_ID ? { profileGroupId: s.PROFILE_GROUP_ID } : {}),
+      deadlinesMs: {
+        import: s.DEADLINE_IMPORT_MINUTES * MINUTE,
+        autopilotDevice: s.DEADLINE_AUTOPILOT_DEVICE_MINUTES * MINUTE,
+        entraDevice: s.DEADLINE_ENTRA_DEVICE_MINUTES * MINUTE,
+        profile: s.DEADLINE_PROFILE_MINUTES * MINUTE,
+      },
+    },
+    emulatorTimeScale: s.EMULATOR_TIME_SCALE,
+  };
+}
+
+/** What start-up logs: every setting, secrets replaced by whether they are set. */
+export function redactedSummary(config: Config): Record<string, unknown> {
+  const { graph, store } = config;
+  return {
+    ...config,
+    store: store.kind === 'cosmos' ? { ...store, key: store.key ? '(set)' : '(Entra ID)' } : store,
+    graph: {
+      ...graph,
+      credential: graph.credential
+        ? graph.credential.kind === 'secret'
+          ? { kind: 'secret', secret: '(set)' }
+          : graph.credential
+        : undefined,
+    },
+  };
+}

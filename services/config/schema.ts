@@ -1,0 +1,70 @@
+/**
+ * Every setting the service reads, as a zod schema over the environment. Defaults are safe and give the demo.
+ * `.env.sample` documents each key; a test keeps the two in step.
+ */
+import { z } from 'zod';
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+const csv = z
+  .string()
+  .default('')
+  .transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== ''),
+  );
+const wholeNumber = () => z.coerce.number({ error: 'must be a number' }).int('must be a whole number');
+const positiveInt = (fallback: number) => wholeNumber().positive('must be greater than 0').default(fallback);
+const guid = z
+  .string()
+  .trim()
+  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a GUID');
+const httpUrl = z
+  .string()
+  .trim()
+  .url('must be a URL')
+  .refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL')
+  .transform((u) => u.replace(/\/+$/, ''));
+
+export const envSchema = z.object({
+  PORT: wholeNumber().min(1, 'must be 1 to 65535').max(65535, 'must be 1 to 65535').default(3978),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATA_DIR: z.string().trim().min(1).default('./data'),
+  STORE: z.enum(['sqlite', 'cosmos']).default('sqlite'),
+  COSMOS_ENDPOINT: httpUrl.optional(),
+  COSMOS_KEY: optionalText,
+  COSMOS_DATABASE: z.string().trim().min(1).default('autopilot-approvals'),
+  COSMOS_CONTAINER: z.string().trim().min(1).default('jobs'),
+  RETENTION_DAYS: positiveInt(180),
+  APPROVAL_WINDOW_HOURS: positiveInt(72),
+  AZURE_TENANT_ID: guid.optional(),
+  AZURE_CLIENT_ID: guid.optional(),
+  AZURE_CLIENT_SECRET: optionalText,
+  AZURE_CLIENT_CERTIFICATE_PATH: optionalText,
+  GRAPH_BASE_URL: httpUrl.default('https://graph.microsoft.com'),
+  GRAPH_AUTHORITY_HOST: httpUrl.default('https://login.microsoftonline.com'),
+  GRAPH_WRITES_PER_20S: positiveInt(90),
+  GRAPH_REQUESTS_PER_20S: positiveInt(900),
+  PROFILE_GROUP_ID: guid.optional(),
+  APPROVER_GROUP_IDS: csv,
+  WORKER_CONCURRENCY: positiveInt(8),
+  WORKER_LEASE_SECONDS: positiveInt(120),
+  WORKER_TICK_MS: positiveInt(1000),
+  DEADLINE_IMPORT_MINUTES: positiveInt(30),
+  DEADLINE_AUTOPILOT_DEVICE_MINUTES: positiveInt(60),
+  DEADLINE_ENTRA_DEVICE_MINUTES: positiveInt(60),
+  DEADLINE_PROFILE_MINUTES: positiveInt(120),
+  EMULATOR_TIME_SCALE: z.coerce
+    .number({ error: 'must be a number' })
+    .positive('must be greater than 0')
+    .max(1, 'must be at most 1')
+    .default(0.05),
+});
+
+export type EnvSettings = z.infer<typeof envSchema>;
+export const CONFIG_KEYS = Object.keys(envSchema.shape) as (keyof EnvSettings)[];

@@ -1,0 +1,128 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { loadConfig, redactedSummary } from '../../../services/config/config.js';
+import { ConfigError } from '../../../services/config/config-error.js';
+import { CONFIG_KEYS } from '../../../services/config/schema.js';
+
+const TENANT = '11111111-2222-3333-4444-555555555555';
+const CLIENT = '66666666-7777-8888-9999-000000000000';
+
+function problemsOf(env: Record<string, string>): { key: string; problem: string }[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return [...error.problems];
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('gives the demo with no settings at all: SQLite under ./data, the Graph emulator, port 3978', () => {
+    const config = loadConfig({});
+    expect(config.mode).toBe('demo');
+    expect(config.port).toBe(3978);
+    expect(config.store).toMatchObject({ kind: 'sqlite' });
+    expect(config.store.kind === 'sqlite' && config.store.path).toMatch(/data\/autopilot-approvals\.db$/);
+    expect(config.graph.target).toBe('emulator');
+    expect(config.pipeline.deadlinesMs).toEqual({
+      import: 1_800_000,
+      autopilotDevice: 3_600_000,
+      entraDevice: 3_600_000,
+      profile: 7_200_000,
+    });
+  });
+
+  it('treats blank values as unset', () => {
+    expect(loadConfig({ PORT: '', STORE: ' ' }).port).toBe(3978);
+  });
+
+  it('names every offending key in one error, parse and cross-field problems together', () => {
+    const problems = problemsOf({
+      PORT: 'abc',
+      LOG_LEVEL: 'loud',
+      STORE: 'cosmos',
+      AZURE_TENANT_ID: TENANT,
+      PROFILE_GROUP_ID: 'nope',
+    });
+    expect(problems.map((p) => p.key).sort()).toEqual(
+      [
+        'AZURE_CLIENT_ID',
+        'AZURE_CLIENT_SECRET',
+        'COSMOS_ENDPOINT',
+        'LOG_LEVEL',
+        'PORT',
+        'PROFILE_GROUP_ID',
+      ].sort(),
+    );
+    expect(problems.find((p) => p.key === 'PORT')?.problem).toBe('must be a number');
+    expect(problems.find((p) => p.key === 'PROFILE_GROUP_ID')?.problem).toBe('must be a GUID');
+  });
+
+  it('puts every problem in the message, one line each', () => {
+    expect(() => loadConfig({ PORT: '70000', WORKER_CONCURRENCY: '0' })).toThrowError(
+      /PORT: must be 1 to 65535\n\s+- WORKER_CONCURRENCY: must be greater than 0/,
+    );
+  });
+
+  it('switches to production with a tenant and app credentials, and Cosmos when asked', () => {
+    const config = loadConfig({
+      AZURE_TENANT_ID: TENANT,
+      AZURE_CLIENT_ID: CLIENT,
+      AZURE_CLIENT_SECRET: 's3cret-value',
+      STORE: 'cosmos',
+      COSMOS_ENDPOINT: 'https://acct.documents.azure.com:443/',
+      APPROVER_GROUP_IDS: ' a , b ,,',
+    });
+    expect(config.mode).toBe('production');
+    expect(config.graph).toMatchObject({
+      target: 'microsoft',
+      tenantId: TENANT,
+      credential: { kind: 'secret' },
+    });
+    expect(config.store).toEqual({
+      kind: 'cosmos',
+      endpoint: 'https://acct.documents.azure.com:443',
+      databaseId: 'autopilot-approvals',
+      containerId: 'jobs',
+    });
+    expect(config.approverGroupIds).toEqual(['a', 'b']);
+  });
+
+  it('logs a summary with no secret in it', () => {
+    const config = loadConfig({
+      AZURE_TENANT_ID: TENANT,
+      AZURE_CLIENT_ID: CLIENT,
+      AZURE_CLIENT_SECRET: 's3cret-value',
+      STORE: 'cosmos',
+      COSMOS_ENDPOINT: 'https://acct.documents.azure.com',
+      COSMOS_KEY: 'cosmos-key-value',
+    });
+    const text = JSON.stringify(redactedSummary(config));
+    expect(text).not.toContain('s3cret-value');
+    expect(text).not.toContain('cosmos-key-value');
+    expect(text).toContain('(set)');
+  });
+});
+
+describe('.env.sample', () => {
+  it('documents every setting with a comment, and nothing else', () => {
+    const lines = readFileSync('.env.sample', 'utf8').split('\n');
+    const keys = lines.map((l) => /^#?\s*([A-Z][A-Z0-9_]+)=/.exec(l)?.[1]).filter((k): k is string => !!k);
+    expect(keys.sort()).toEqual([...CONFIG_KEYS].sort());
+    for (const key of keys) {
+      const index = lines.findIndex((l) => new RegExp(`^#?\\s*${key}=`).test(l));
+      expect(lines[index - 1], `comment above ${key}`).toMatch(/^# \S/);
+    }
+  });
+
+  it('is a valid configuration as it stands', () => {
+    const env = Object.fromEntries(
+      readFileSync('.env.sample', 'utf8')
+        .split('\n')
+        .filter((l) => /^[A-Z]/.test(l))
+        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+    );
+    expect(loadConfig(env).mode).toBe('demo');
+  });
+});
