@@ -1,0 +1,250 @@
+/**
+ * The emulated tenant: imported identities, Autopilot devices, Entra devices, groups and approvers. States
+ * are derived from the clock and the scenario's delays, so a record "finishes" by time passing, as in Intune.
+ */
+import { randomUUID } from 'node:crypto';
+import type { ImportErrorName, Scenario } from './scenario.js';
+
+export interface ImportedRecord {
+  id: string;
+  serialNumber: string;
+  groupTag: string;
+  productKey: string;
+  assignedUserPrincipalName: string;
+  createdAt: number;
+  readyAt: number;
+  error?: { code: number; name: ImportErrorName };
+  autopilotDeviceId?: string;
+}
+
+export interface AutopilotRecord {
+  id: string;
+  serialNumber: string;
+  groupTag: string;
+  manufacturer: string;
+  model: string;
+  userPrincipalName: string;
+  entraDeviceId: string;
+  visibleAt: number;
+  profileFails: boolean;
+  /** When the profile becomes assigned, once the device is where the profile targets. */
+  profileAt?: number;
+}
+
+export interface EntraRecord {
+  id: string;
+  deviceId: string;
+  displayName: string;
+  visibleAt: number;
+  physicalIds: string[];
+}
+
+export const IMPORT_ERROR_CODES: Record<ImportErrorName, number> = {
+  InvalidZtdHardwareHash: 802,
+  ZtdDeviceAlreadyAssigned: 806,
+  ZtdDeviceAssignedToOtherTenant: 808,
+  ZtdDeviceDuplicated: 0,
+  StorageError: 0,
+};
+
+export class EmulatedTenant {
+  readonly imported = new Map<string, ImportedRecord>();
+  readonly autopilot = new Map<string, AutopilotRecord>();
+  readonly entra = new Map<string, EntraRecord>();
+  /** groupId → member object ids. Only known groups accept members. */
+  readonly groups = new Map<string, Set<string>>();
+  /** user object id → group ids the user is a member of (transitively). */
+  readonly userGroups = new Map<string, string[]>();
+  readonly uploadsBySerial = new Map<string, number>();
+  private readonly storageErrorsBySerial = new Map<string, number>();
+  sync: { lastAt?: number; runningUntil?: number } = {};
+
+  constructor(
+    private readonly scenario: Scenario,
+    /** The group that targets the deployment profile; with none, every device gets the profile. */
+    private readonly profileGroupId?: string,
+    private readonly random: () => number = Math.random,
+  ) {
+    if (profileGroupId) this.groups.set(profileGroupId, new Set());
+  }
+
+  scaled(ms: number): number {
+    return ms * this.scenario.timeScale;
+  }
+
+  /** A device that is already registered (an "already registered" case for tests and the demo). */
+  seedRegisteredDevice(input: {
+    serialNumber: string;
+    groupTag?: string;
+    manufacturer?: string;
+    model?: string;
+  }): AutopilotRecord {
+    const record: AutopilotRecord = {
+      id: randomUUID(),
+      serialNumber: input.serialNumber,
+      groupTag: input.groupTag ?? '',
+      manufacturer: input.manufacturer ?? 'Contoso',
+      model: input.model ?? 'Model',
+      userPrincipalName: '',
+      entraDeviceId: randomUUID(),
+      visibleAt: 0,
+      profileFails: false,
+      profileAt: 0,
+    };
+    this.autopilot.set(record.id, record);
+    this.addEntraDevice(record, 0);
+    return record;
+  }
+
+  /** One uploaded identity. `duplicateInUpload` marks the second of two rows with the same hash. */
+  importIdentity(
+    input: {
+      serialNumber: string;
+      hardwareIdentifier: string;
+      groupTag: string;
+      productKey: string;
+      assignedUserPrincipalName: string;
+    },
+    now: number,
+    duplicateInUpload: boolean,
+  ): ImportedRecord {
+    this.uploadsBySerial.set(input.serialNumber, (this.uploadsBySerial.get(input.serialNumber) ?? 0) + 1);
+    const record: ImportedRecord = {
+      id: randomUUID(),
+      serialNumber: input.serialNumber,
+      groupTag: input.groupTag,
+      productKey: input.productKey,
+      assignedUserPrincipalName: input.assignedUserPrincipalName,
+      createdAt: now,
+      readyAt: now + this.scaled(this.scenario.delays.import),
+    };
+    const error = this.importError(input.serialNumber, input.hardwareIdentifier, duplicateInUpload);
+    if (error) record.error = { code: IMPORT_ERROR_CODES[error], name: error };
+    else record.autopilotDeviceId = this.registerDevice(record).id;
+    this.imported.set(record.id, record);
+    return record;
+  }
+
+  private importError(serial: string, hash: string, duplicateInUpload: boolean): ImportErrorName | undefined {
+    if (duplicateInUpload) return 'ZtdDeviceDuplicated';
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(hash) || Buffer.from(hash, 'base64').length < 64)
+      return 'InvalidZtdHardwareHash';
+    if ([...this.autopilot.values()].some((d) => d.serialNumber === serial))
+      return 'ZtdDeviceAlreadyAssigned';
+    for (const rule of this.scenario.importErrors) {
+      const applies = rule.serialNumber ? rule.serialNumber === serial : this.random() < (rule.rate ?? 0);
+      if (!applies) continue;
+      if (rule.error === 'StorageError' && rule.times !== undefined) {
+        const seen = this.storageErrorsBySerial.get(serial) ?? 0;
+        if (seen >= rule.times) continue;
+        this.storageErrorsBySerial.set(serial, seen + 1);
+      }
+      return rule.error;
+    }
+    return undefined;
+  }
+
+  private registerDevice(imported: ImportedRecord): AutopilotRecord {
+    const record: AutopilotRecord = {
+      id: randomUUID(),
+      serialNumber: imported.serialNumber,
+      groupTag: imported.groupTag,
+      manufacturer: 'Contoso',
+      model: 'Model',
+      userPrincipalName: imported.assignedUserPrincipalName,
+      entraDeviceId: randomUUID(),
+      visibleAt: imported.readyAt + this.scaled(this.scenario.delays.autopilotDevice),
+      profileFails: this.scenario.profileFailures.includes(imported.serialNumber),
+    };
+    this.autopilot.set(record.id, record);
+    this.addEntraDevice(record, record.visibleAt + this.scaled(this.scenario.delays.entraDevice));
+    if (!this.profileGroupId) record.profileAt = record.visibleAt + this.scaled(this.scenario.delays.profile);
+    return record;
+  }
+
+  private addEntraDevice(device: AutopilotRecord, visibleAt: number): void {
+    const id = randomUUID();
+    this.entra.set(id, {
+      id,
+      deviceId: device.entraDeviceId,
+      displayName: device.serialNumber,
+      visibleAt,
+      physicalIds: [`[ZTDID]:${device.id}`, ...(device.groupTag ? [`[OrderID]:${device.groupTag}`] : [])],
+    });
+  }
+
+  importState(record: ImportedRecord, now: number) {
+    if (now < record.readyAt) {
+      const started = now - record.createdAt > this.scaled(5_000);
+      return {
+        deviceImportStatus: started ? 'pending' : 'unknown',
+        deviceRegistrationId: '',
+        deviceErrorCode: 0,
+        deviceErrorName: '',
+      };
+    }
+    if (record.error) {
+      return {
+        deviceImportStatus: 'error',
+        deviceRegistrationId: '',
+        deviceErrorCode: record.error.code,
+        deviceErrorName: record.error.name,
+      };
+    }
+    return {
+      deviceImportStatus: 'complete',
+      deviceRegistrationId: record.autopilotDeviceId ?? '',
+      deviceErrorCode: 0,
+      deviceErrorName: 'None',
+    };
+  }
+
+  profileStatus(device: AutopilotRecord, now: number): string {
+    if (device.profileAt === undefined || now < device.profileAt)
+      return now < device.visibleAt ? 'unknown' : 'notAssigned';
+    return device.profileFails ? 'failed' : 'assignedInSync';
+  }
+
+  visibleAutopilot(now: number): AutopilotRecord[] {
+    return [...this.autopilot.values()].filter((d) => d.visibleAt <= now);
+  }
+
+  /** A sync makes devices imported before it visible once it finishes. */
+  requestSync(now: number): 'started' | 'running' | 'too_soon' {
+    if (this.sync.runningUntil !== undefined && now < this.sync.runningUntil) return 'running';
+    if (this.sync.lastAt !== undefined && now - this.sync.lastAt < this.scaled(this.scenario.syncIntervalMs))
+      return 'too_soon';
+    const done = now + this.scaled(this.scenario.syncDurationMs);
+    this.sync = { lastAt: now, runningUntil: done };
+    for (const imported of this.imported.values()) {
+      const device = imported.autopilotDeviceId ? this.autopilot.get(imported.autopilotDeviceId) : undefined;
+      if (!device || device.visibleAt <= done) continue;
+      const shift = device.visibleAt - Math.max(done, imported.readyAt);
+      device.visibleAt -= shift;
+      const entra = [...this.entra.values()].find((e) => e.deviceId === device.entraDeviceId);
+      if (entra) entra.visibleAt -= shift;
+      if (device.profileAt !== undefined) device.profileAt -= shift;
+    }
+    return 'started';
+  }
+
+  /** Adds a member; the profile follows after the profile delay when this is the profile group. */
+  addMember(
+    groupId: string,
+    objectId: string,
+    now: number,
+  ): 'added' | 'already_member' | 'no_group' | 'no_object' {
+    const members = this.groups.get(groupId);
+    if (!members) return 'no_group';
+    const entra = this.entra.get(objectId);
+    if (!entra || entra.visibleAt > now) return 'no_object';
+    if (members.has(objectId)) return 'already_member';
+    members.add(objectId);
+    if (groupId === this.profileGroupId) {
+      const device = [...this.autopilot.values()].find((d) => d.entraDeviceId === entra.deviceId);
+      if (device && device.profileAt === undefined)
+        device.profileAt = now + this.scaled(this.scenario.delays.profile);
+    }
+    return 'added';
+  }
+}
