@@ -1,0 +1,235 @@
+/**
+ * The Graph emulator: Microsoft Graph's Autopilot, device and group endpoints over HTTP, and an Entra-like
+ * token endpoint over HTTPS (MSAL accepts only https authorities), with a certificate made at start that the
+ * caller trusts for its own client only.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import selfsigned from 'selfsigned';
+import { findRoute } from './graph-routes.js';
+import { graphError, type EmulatorRequest, type EmulatorResponse } from './http-types.js';
+import { EmulatedIdentity, type EmulatedApp } from './identity.js';
+import { RequestLog } from './request-log.js';
+import { defaultScenario, type Scenario } from './scenario.js';
+import { SlidingWindowThrottle } from './throttle.js';
+import { EmulatedTenant } from './world.js';
+
+export interface GraphEmulatorOptions {
+  scenario?: Partial<Scenario>;
+  tenantId?: string;
+  apps?: EmulatedApp[];
+  tokenLifetimeSeconds?: number;
+  profileGroupId?: string;
+  host?: string;
+  graphPort?: number;
+  loginPort?: number;
+  random?: () => number;
+}
+
+export interface RunningGraphEmulator {
+  graphUrl: string;
+  authorityHost: string;
+  /** PEM of the login host's self-signed certificate. */
+  caCertificate: string;
+  tenantId: string;
+  scenario: Scenario;
+  tenant: EmulatedTenant;
+  identity: EmulatedIdentity;
+  log: RequestLog;
+  stop(): Promise<void>;
+}
+
+export const DEMO_TENANT_ID = '72f988bf-0000-4000-8000-00000000a11e';
+export const DEMO_APP: EmulatedApp = { clientId: 'a11e0000-0000-4000-8000-000000000001', secret: 'emulator-secret' };
+const MAX_BODY = 4 * 1024 * 1024;
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY) {
+        reject(new RangeError('body too large'));
+        req.destroy();
+      } else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, response: EmulatorResponse): void {
+  const headers: Record<string, string> = { 'request-id': randomUUID(), ...response.headers };
+  if (response.body === undefined) {
+    res.writeHead(response.status, headers).end();
+    return;
+  }
+  res.writeHead(response.status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(response.body));
+}
+
+export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Promise<RunningGraphEmulator> {
+  const scenario = defaultScenario(options.scenario);
+  const host = options.host ?? '127.0.0.1';
+  const random = options.random ?? Math.random;
+  const tenantId = options.tenantId ?? DEMO_TENANT_ID;
+  const tenant = new EmulatedTenant(scenario, options.profileGroupId, random);
+  const identity = new EmulatedIdentity(tenantId, options.apps ?? [DEMO_APP], options.tokenLifetimeSeconds ?? 3600);
+  const log = new RequestLog();
+  const throttle = new SlidingWindowThrottle(scenario.throttling, 20_000 * scenario.timeScale);
+  let graphUrl = '';
+  let authorityHost = '';
+
+  function dispatch(method: string, rawPath: string, body: unknown, version: EmulatorRequest['version'], clientId: string, batchPart: boolean): EmulatorResponse {
+    const now = Date.now();
+    const url = new URL(rawPath, 'http://graph.local');
+    const path = decodeURIComponent(url.pathname);
+    const found = findRoute(method, path);
+    let response: EmulatorResponse;
+    let uploads: string[] | undefined;
+    if (!found) {
+      response = graphError(404, 'BadRequest', `Resource not found for the segment '${path.split('/')[1] ?? ''}'.`);
+    } else {
+      const verdict = found.route.intune && scenario.throttling.enabled ? throttle.admit(clientId, found.route.write, now) : { allowed: true as const };
+      if (!verdict.allowed) {
+        response = graphError(429, 'TooManyRequests', 'Too many requests; retry after the time given.', {
+          'Retry-After': verdict.retryAfterSeconds.toFixed(3),
+        });
+      } else {
+        const request: EmulatorRequest = { method, path, query: url.searchParams, body, version, now, baseUrl: graphUrl };
+        response = found.route.handle(request, found.match, tenant, scenario.pageSize);
+        if (/importedwindowsautopilotdeviceidentities(\/import)?$/i.test(path) && method === 'POST' && response.status < 300) {
+          uploads = uploadedSerials(body);
+        }
+      }
+    }
+    log.add({ at: now, method, path, status: response.status, batchPart, clientId, ...(uploads ? { uploads } : {}) });
+    return response;
+  }
+
+  function batch(body: unknown, version: EmulatorRequest['version'], clientId: string): EmulatorResponse {
+    const requests = (body as { requests?: unknown } | null)?.requests;
+    if (!Array.isArray(requests) || requests.length === 0) return graphError(400, 'BadRequest', 'A batch needs a requests array.');
+    if (requests.length > 20) return graphError(400, 'BadRequest', 'A batch holds at most 20 requests.');
+    const parts = requests as { id?: unknown; method?: unknown; url?: unknown; headers?: Record<string, string>; body?: unknown }[];
+    const ids = parts.map((p) => String(p.id ?? ''));
+    if (ids.some((id) => id === '') || new Set(ids).size !== ids.length) return graphError(400, 'BadRequest', 'Batch request ids must be present and unique.');
+    const responses = parts.map((part) => {
+      const id = String(part.id);
+      const url = typeof part.url === 'string' ? part.url : '';
+      const hasContentType = Object.keys(part.headers ?? {}).some((h) => h.toLowerCase() === 'content-type');
+      let result: EmulatorResponse;
+      if (!url.startsWith('/') || /^\/(v1\.0|beta)\//i.test(url)) result = graphError(400, 'BadRequest', 'A batch url must be relative to the version.');
+      else if (part.body !== undefined && !hasContentType) result = graphError(400, 'BadRequest', 'Content-Type header is required when a body is present.');
+      else result = dispatch(String(part.method ?? 'GET').toUpperCase(), url, part.body, version, clientId, true);
+      return { id, status: result.status, headers: { 'content-type': 'application/json', ...result.headers }, ...(result.body === undefined ? {} : { body: result.body }) };
+    });
+    log.add({ at: Date.now(), method: 'POST', path: '/$batch', status: 200, batchPart: false, clientId });
+    return { status: 200, body: { responses } };
+  }
+
+  async function onGraphRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const match = /^\/(v1\.0|beta)(\/.*)$/i.exec(req.url ?? '');
+    if (!match) return send(res, graphError(404, 'BadRequest', 'Use /v1.0 or /beta.'));
+    const version = match[1]?.toLowerCase() === 'beta' ? 'beta' : 'v1.0';
+    const rest = match[2] ?? '/';
+    if (random() < scenario.faults.dropConnectionRate) {
+      req.socket.destroy();
+      return;
+    }
+    if (random() < scenario.faults.serviceUnavailableRate) {
+      return send(res, graphError(503, 'ServiceUnavailable', 'The service is temporarily unavailable.'));
+    }
+    const auth = identity.authenticate(req.headers.authorization, Date.now());
+    if ('problem' in auth) return send(res, graphError(401, 'InvalidAuthenticationToken', auth.problem));
+    const text = await readBody(req);
+    let body: unknown;
+    try {
+      body = text ? JSON.parse(text) : undefined;
+    } catch {
+      return send(res, graphError(400, 'BadRequest', 'The request body is not valid JSON.'));
+    }
+    const method = (req.method ?? 'GET').toUpperCase();
+    if (method === 'POST' && rest.toLowerCase() === '/$batch') return send(res, batch(body, version, auth.clientId));
+    send(res, dispatch(method, rest, body, version, auth.clientId, false));
+  }
+
+  async function onLoginRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', authorityHost);
+    const token = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(url.pathname);
+    const metadata = /^\/([^/]+)\/v2\.0\/\.well-known\/openid-configuration$/.exec(url.pathname);
+    if (req.method === 'POST' && token) {
+      const form = new URLSearchParams(await readBody(req));
+      return send(res, identity.token(token[1] ?? '', form, `${authorityHost}/${token[1] ?? ''}/oauth2/v2.0/token`, Date.now()));
+    }
+    if (req.method === 'GET' && metadata) return send(res, { status: 200, body: identity.authorityMetadata(authorityHost) });
+    if (req.method === 'GET' && url.pathname === '/common/discovery/instance') {
+      return send(res, { status: 200, body: cloudDiscovery(authorityHost, tenantId) });
+    }
+    send(res, { status: 404, body: { error: 'not_found' } });
+  }
+
+  const handleSafely = (handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>) => (req: IncomingMessage, res: ServerResponse) => {
+    handler(req, res).catch((error: unknown) => {
+      if (!res.headersSent) send(res, graphError(error instanceof RangeError ? 413 : 500, 'InternalServerError', 'The emulator failed.'));
+    });
+  };
+
+  const pems = await selfsigned.generate([{ name: 'commonName', value: host }], {
+    notAfterDate: new Date(Date.now() + 7 * 24 * 60 * 60 * 1000),
+    keyType: 'ec',
+    extensions: [{ name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }, { type: 2, value: 'localhost' }] }],
+  });
+  const graphServer = createHttpServer(handleSafely(onGraphRequest));
+  const loginServer = createHttpsServer({ key: pems.private, cert: pems.cert }, handleSafely(onLoginRequest));
+  const graphPort = await listen(graphServer, options.graphPort ?? 0, host);
+  const loginPort = await listen(loginServer, options.loginPort ?? 0, host);
+  graphUrl = `http://${host}:${graphPort}`;
+  authorityHost = `https://${host}:${loginPort}`;
+
+  return {
+    graphUrl,
+    authorityHost,
+    caCertificate: pems.cert,
+    tenantId,
+    scenario,
+    tenant,
+    identity,
+    log,
+    stop: async () => {
+      await Promise.all([close(graphServer), close(loginServer)]);
+    },
+  };
+}
+
+/** The instance-discovery answer MSAL can be given up front so that it asks nobody. */
+export function cloudDiscovery(authorityHost: string, tenantId: string) {
+  const hostName = new URL(authorityHost).host;
+  return {
+    tenant_discovery_endpoint: `${authorityHost}/${tenantId}/v2.0/.well-known/openid-configuration`,
+    'api-version': '1.1',
+    metadata: [{ preferred_network: hostName, preferred_cache: hostName, aliases: [hostName] }],
+  };
+}
+
+function uploadedSerials(body: unknown): string[] {
+  const b = body as { serialNumber?: unknown; importedWindowsAutopilotDeviceIdentities?: { serialNumber?: unknown }[] } | null;
+  const list = b?.importedWindowsAutopilotDeviceIdentities ?? (b ? [b] : []);
+  return list.map((d) => (typeof d.serialNumber === 'string' ? d.serialNumber : '')).filter((s) => s !== '');
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+function close(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.closeAllConnections();
+    server.close(() => resolve());
+  });
+}
