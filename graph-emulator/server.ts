@@ -4,7 +4,12 @@
  * caller trusts for its own client only.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import selfsigned from 'selfsigned';
@@ -38,11 +43,16 @@ export interface RunningGraphEmulator {
   tenant: EmulatedTenant;
   identity: EmulatedIdentity;
   log: RequestLog;
+  /** Requests to the login host, as `METHOD /path`. */
+  loginLog: string[];
   stop(): Promise<void>;
 }
 
 export const DEMO_TENANT_ID = '72f988bf-0000-4000-8000-00000000a11e';
-export const DEMO_APP: EmulatedApp = { clientId: 'a11e0000-0000-4000-8000-000000000001', secret: 'emulator-secret' };
+export const DEMO_APP: EmulatedApp = {
+  clientId: 'a11e0000-0000-4000-8000-000000000001',
+  secret: 'emulator-secret',
+};
 const MAX_BODY = 4 * 1024 * 1024;
 
 function readBody(req: IncomingMessage): Promise<string> {
@@ -67,7 +77,9 @@ function send(res: ServerResponse, response: EmulatorResponse): void {
     res.writeHead(response.status, headers).end();
     return;
   }
-  res.writeHead(response.status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(response.body));
+  res
+    .writeHead(response.status, { 'content-type': 'application/json', ...headers })
+    .end(JSON.stringify(response.body));
 }
 
 export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Promise<RunningGraphEmulator> {
@@ -76,13 +88,25 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
   const random = options.random ?? Math.random;
   const tenantId = options.tenantId ?? DEMO_TENANT_ID;
   const tenant = new EmulatedTenant(scenario, options.profileGroupId, random);
-  const identity = new EmulatedIdentity(tenantId, options.apps ?? [DEMO_APP], options.tokenLifetimeSeconds ?? 3600);
+  const identity = new EmulatedIdentity(
+    tenantId,
+    options.apps ?? [DEMO_APP],
+    options.tokenLifetimeSeconds ?? 3600,
+  );
   const log = new RequestLog();
+  const loginLog: string[] = [];
   const throttle = new SlidingWindowThrottle(scenario.throttling, 20_000 * scenario.timeScale);
   let graphUrl = '';
   let authorityHost = '';
 
-  function dispatch(method: string, rawPath: string, body: unknown, version: EmulatorRequest['version'], clientId: string, batchPart: boolean): EmulatorResponse {
+  function dispatch(
+    method: string,
+    rawPath: string,
+    body: unknown,
+    version: EmulatorRequest['version'],
+    clientId: string,
+    batchPart: boolean,
+  ): EmulatorResponse {
     const now = Date.now();
     const url = new URL(rawPath, 'http://graph.local');
     const path = decodeURIComponent(url.pathname);
@@ -90,41 +114,91 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
     let response: EmulatorResponse;
     let uploads: string[] | undefined;
     if (!found) {
-      response = graphError(404, 'BadRequest', `Resource not found for the segment '${path.split('/')[1] ?? ''}'.`);
+      response = graphError(
+        404,
+        'BadRequest',
+        `Resource not found for the segment '${path.split('/')[1] ?? ''}'.`,
+      );
     } else {
-      const verdict = found.route.intune && scenario.throttling.enabled ? throttle.admit(clientId, found.route.write, now) : { allowed: true as const };
+      const verdict =
+        found.route.intune && scenario.throttling.enabled
+          ? throttle.admit(clientId, found.route.write, now)
+          : { allowed: true as const };
       if (!verdict.allowed) {
         response = graphError(429, 'TooManyRequests', 'Too many requests; retry after the time given.', {
           'Retry-After': verdict.retryAfterSeconds.toFixed(3),
         });
       } else {
-        const request: EmulatorRequest = { method, path, query: url.searchParams, body, version, now, baseUrl: graphUrl };
+        const request: EmulatorRequest = {
+          method,
+          path,
+          query: url.searchParams,
+          body,
+          version,
+          now,
+          baseUrl: graphUrl,
+        };
         response = found.route.handle(request, found.match, tenant, scenario.pageSize);
-        if (/importedwindowsautopilotdeviceidentities(\/import)?$/i.test(path) && method === 'POST' && response.status < 300) {
+        if (
+          /importedwindowsautopilotdeviceidentities(\/import)?$/i.test(path) &&
+          method === 'POST' &&
+          response.status < 300
+        ) {
           uploads = uploadedSerials(body);
         }
       }
     }
-    log.add({ at: now, method, path, status: response.status, batchPart, clientId, ...(uploads ? { uploads } : {}) });
+    log.add({
+      at: now,
+      method,
+      path,
+      status: response.status,
+      batchPart,
+      clientId,
+      ...(uploads ? { uploads } : {}),
+    });
     return response;
   }
 
   function batch(body: unknown, version: EmulatorRequest['version'], clientId: string): EmulatorResponse {
     const requests = (body as { requests?: unknown } | null)?.requests;
-    if (!Array.isArray(requests) || requests.length === 0) return graphError(400, 'BadRequest', 'A batch needs a requests array.');
+    if (!Array.isArray(requests) || requests.length === 0)
+      return graphError(400, 'BadRequest', 'A batch needs a requests array.');
     if (requests.length > 20) return graphError(400, 'BadRequest', 'A batch holds at most 20 requests.');
-    const parts = requests as { id?: unknown; method?: unknown; url?: unknown; headers?: Record<string, string>; body?: unknown }[];
+    const parts = requests as {
+      id?: string | number;
+      method?: string;
+      url?: unknown;
+      headers?: Record<string, string>;
+      body?: unknown;
+    }[];
     const ids = parts.map((p) => String(p.id ?? ''));
-    if (ids.some((id) => id === '') || new Set(ids).size !== ids.length) return graphError(400, 'BadRequest', 'Batch request ids must be present and unique.');
+    if (ids.some((id) => id === '') || new Set(ids).size !== ids.length)
+      return graphError(400, 'BadRequest', 'Batch request ids must be present and unique.');
     const responses = parts.map((part) => {
       const id = String(part.id);
       const url = typeof part.url === 'string' ? part.url : '';
       const hasContentType = Object.keys(part.headers ?? {}).some((h) => h.toLowerCase() === 'content-type');
       let result: EmulatorResponse;
-      if (!url.startsWith('/') || /^\/(v1\.0|beta)\//i.test(url)) result = graphError(400, 'BadRequest', 'A batch url must be relative to the version.');
-      else if (part.body !== undefined && !hasContentType) result = graphError(400, 'BadRequest', 'Content-Type header is required when a body is present.');
-      else result = dispatch(String(part.method ?? 'GET').toUpperCase(), url, part.body, version, clientId, true);
-      return { id, status: result.status, headers: { 'content-type': 'application/json', ...result.headers }, ...(result.body === undefined ? {} : { body: result.body }) };
+      if (!url.startsWith('/') || /^\/(v1\.0|beta)\//i.test(url))
+        result = graphError(400, 'BadRequest', 'A batch url must be relative to the version.');
+      else if (part.body !== undefined && !hasContentType)
+        result = graphError(400, 'BadRequest', 'Content-Type header is required when a body is present.');
+      else
+        result = dispatch(
+          String(part.method ?? 'GET').toUpperCase(),
+          url,
+          part.body,
+          version,
+          clientId,
+          true,
+        );
+      return {
+        id,
+        status: result.status,
+        headers: { 'content-type': 'application/json', ...result.headers },
+        ...(result.body === undefined ? {} : { body: result.body }),
+      };
     });
     log.add({ at: Date.now(), method: 'POST', path: '/$batch', status: 200, batchPart: false, clientId });
     return { status: 200, body: { responses } };
@@ -152,35 +226,64 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
       return send(res, graphError(400, 'BadRequest', 'The request body is not valid JSON.'));
     }
     const method = (req.method ?? 'GET').toUpperCase();
-    if (method === 'POST' && rest.toLowerCase() === '/$batch') return send(res, batch(body, version, auth.clientId));
+    if (method === 'POST' && rest.toLowerCase() === '/$batch')
+      return send(res, batch(body, version, auth.clientId));
     send(res, dispatch(method, rest, body, version, auth.clientId, false));
   }
 
   async function onLoginRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', authorityHost);
+    loginLog.push(`${req.method ?? 'GET'} ${url.pathname}`);
     const token = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(url.pathname);
     const metadata = /^\/([^/]+)\/v2\.0\/\.well-known\/openid-configuration$/.exec(url.pathname);
     if (req.method === 'POST' && token) {
       const form = new URLSearchParams(await readBody(req));
-      return send(res, identity.token(token[1] ?? '', form, `${authorityHost}/${token[1] ?? ''}/oauth2/v2.0/token`, Date.now()));
+      return send(
+        res,
+        identity.token(
+          token[1] ?? '',
+          form,
+          `${authorityHost}/${token[1] ?? ''}/oauth2/v2.0/token`,
+          Date.now(),
+        ),
+      );
     }
-    if (req.method === 'GET' && metadata) return send(res, { status: 200, body: identity.authorityMetadata(authorityHost) });
+    if (req.method === 'GET' && metadata)
+      return send(res, { status: 200, body: identity.authorityMetadata(authorityHost) });
     if (req.method === 'GET' && url.pathname === '/common/discovery/instance') {
       return send(res, { status: 200, body: cloudDiscovery(authorityHost, tenantId) });
     }
     send(res, { status: 404, body: { error: 'not_found' } });
   }
 
-  const handleSafely = (handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>) => (req: IncomingMessage, res: ServerResponse) => {
-    handler(req, res).catch((error: unknown) => {
-      if (!res.headersSent) send(res, graphError(error instanceof RangeError ? 413 : 500, 'InternalServerError', 'The emulator failed.'));
-    });
-  };
+  const handleSafely =
+    (handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>) =>
+    (req: IncomingMessage, res: ServerResponse) => {
+      handler(req, res).catch((error: unknown) => {
+        if (!res.headersSent)
+          send(
+            res,
+            graphError(
+              error instanceof RangeError ? 413 : 500,
+              'InternalServerError',
+              'The emulator failed.',
+            ),
+          );
+      });
+    };
 
   const pems = await selfsigned.generate([{ name: 'commonName', value: host }], {
     notAfterDate: new Date(Date.now() + 7 * 24 * 60 * 60 * 1000),
     keyType: 'ec',
-    extensions: [{ name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }, { type: 2, value: 'localhost' }] }],
+    extensions: [
+      {
+        name: 'subjectAltName',
+        altNames: [
+          { type: 7, ip: '127.0.0.1' },
+          { type: 2, value: 'localhost' },
+        ],
+      },
+    ],
   });
   const graphServer = createHttpServer(handleSafely(onGraphRequest));
   const loginServer = createHttpsServer({ key: pems.private, cert: pems.cert }, handleSafely(onLoginRequest));
@@ -198,6 +301,7 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
     tenant,
     identity,
     log,
+    loginLog,
     stop: async () => {
       await Promise.all([close(graphServer), close(loginServer)]);
     },
@@ -215,7 +319,10 @@ export function cloudDiscovery(authorityHost: string, tenantId: string) {
 }
 
 function uploadedSerials(body: unknown): string[] {
-  const b = body as { serialNumber?: unknown; importedWindowsAutopilotDeviceIdentities?: { serialNumber?: unknown }[] } | null;
+  const b = body as {
+    serialNumber?: unknown;
+    importedWindowsAutopilotDeviceIdentities?: { serialNumber?: unknown }[];
+  } | null;
   const list = b?.importedWindowsAutopilotDeviceIdentities ?? (b ? [b] : []);
   return list.map((d) => (typeof d.serialNumber === 'string' ? d.serialNumber : '')).filter((s) => s !== '');
 }

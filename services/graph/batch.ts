@@ -1,0 +1,91 @@
+/**
+ * JSON batching: up to 20 requests per `$batch`. Graph throttles each part on its own and the SDK does not
+ * retry parts, so parts answered 429/503/504 are sent again, after the longest Retry-After among them.
+ */
+import type { Client } from '@microsoft/microsoft-graph-client';
+import { GraphRequestError, parseRetryAfter } from './graph-errors.js';
+import { graphCall } from './graph-call.js';
+
+export interface BatchPart {
+  method: 'GET' | 'POST' | 'DELETE' | 'PATCH';
+  /** Relative to the version, e.g. `/deviceManagement/...`. */
+  url: string;
+  body?: unknown;
+}
+
+export interface PartResponse {
+  status: number;
+  body: unknown;
+  headers: Record<string, string>;
+}
+
+const MAX_PARTS = 20;
+const RETRY_STATUSES = new Set([429, 503, 504]);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function sendBatch(
+  client: Client,
+  version: 'v1.0' | 'beta',
+  parts: readonly BatchPart[],
+  options: { maxRounds?: number; fallbackDelayMs?: number } = {},
+): Promise<PartResponse[]> {
+  const results: PartResponse[] = new Array<PartResponse>(parts.length);
+  let pending = parts.map((_, i) => i);
+  for (let round = 1; pending.length > 0; round++) {
+    const retry: number[] = [];
+    let waitMs = 0;
+    for (let start = 0; start < pending.length; start += MAX_PARTS) {
+      const chunk = pending.slice(start, start + MAX_PARTS);
+      const requests = chunk.map((i) => {
+        const part = parts[i] as BatchPart;
+        return {
+          id: String(i),
+          method: part.method,
+          url: part.url,
+          ...(part.body === undefined
+            ? {}
+            : { body: part.body, headers: { 'Content-Type': 'application/json' } }),
+        };
+      });
+      const reply = await graphCall(
+        '$batch',
+        () =>
+          client.api('/$batch').version(version).post({ requests }) as Promise<{
+            responses?: { id: string; status: number; body?: unknown; headers?: Record<string, string> }[];
+          }>,
+      );
+      for (const response of reply.responses ?? []) {
+        const index = Number(response.id);
+        const headers = Object.fromEntries(
+          Object.entries(response.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]),
+        );
+        results[index] = { status: response.status, body: response.body, headers };
+        if (RETRY_STATUSES.has(response.status) && round < (options.maxRounds ?? 6)) {
+          retry.push(index);
+          waitMs = Math.max(
+            waitMs,
+            parseRetryAfter(headers['retry-after']) ?? (options.fallbackDelayMs ?? 1000) * round,
+          );
+        }
+      }
+      for (const index of chunk) {
+        results[index] ??= { status: 0, body: undefined, headers: {} };
+      }
+    }
+    pending = retry;
+    if (pending.length) await sleep(waitMs);
+  }
+  return results;
+}
+
+/** A part's failure as the typed error the rest of the code handles. */
+export function partError(what: string, response: PartResponse): GraphRequestError {
+  const error = (response.body as { error?: { code?: string; message?: string } } | undefined)?.error;
+  const retryAfterMs = parseRetryAfter(response.headers['retry-after']);
+  return new GraphRequestError(
+    response.status,
+    error?.code ?? 'unknown',
+    `${what}: ${response.status} ${error?.code ?? ''} ${error?.message ?? ''}`.trim(),
+    retryAfterMs === undefined ? {} : { retryAfterMs },
+  );
+}

@@ -1,0 +1,140 @@
+/**
+ * The Graph client's middleware chain: resilience (budget, Retry-After, backoff with jitter, timeouts,
+ * correlation ids, logs without bodies or tokens) → bearer token → the SDK's fetch handler.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  HTTPMessageHandler,
+  type Context,
+  type Middleware,
+  type MiddlewareOptions,
+} from '@microsoft/microsoft-graph-client';
+import type { Logger } from '../logging/logger.js';
+import { parseRetryAfter } from './graph-errors.js';
+import type { RequestBudget, RequestCost } from './request-budget.js';
+import type { TokenProvider } from './token-provider.js';
+
+const RETRY_STATUSES = new Set([429, 503, 504]);
+
+/** Per-request option: answer the first response as it is (e.g. sync, where 429 means "not now"). */
+export class NoRetryOption implements MiddlewareOptions {}
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export interface ResilienceOptions {
+  budget: RequestBudget;
+  logger: Logger;
+  maxAttempts: number;
+  timeoutMs: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  random?: () => number;
+}
+
+function setHeader(context: Context, name: string, value: string): void {
+  const options = (context.options ??= {});
+  if (options.headers instanceof Headers) options.headers.set(name, value);
+  else options.headers = { ...(options.headers as Record<string, string> | undefined), [name]: value };
+}
+
+/** What a request costs against Intune's budget: a `$batch` costs its parts, like Graph counts it. */
+export function costOf(method: string, url: string, body: unknown): RequestCost {
+  if (/\/\$batch$/i.test(new URL(url).pathname) && typeof body === 'string') {
+    const parts = (JSON.parse(body) as { requests?: { method?: string }[] }).requests ?? [];
+    return {
+      requests: parts.length,
+      writes: parts.filter((p) => (p.method ?? 'GET').toUpperCase() !== 'GET').length,
+    };
+  }
+  return { requests: 1, writes: method.toUpperCase() === 'GET' ? 0 : 1 };
+}
+
+export class ResilienceMiddleware implements Middleware {
+  private next?: Middleware;
+
+  constructor(private readonly options: ResilienceOptions) {}
+
+  setNext(next: Middleware): void {
+    this.next = next;
+  }
+
+  async execute(context: Context): Promise<void> {
+    // The SDK always hands a URL string here; a Request object would carry its own url.
+    const url =
+      typeof context.request === 'string' ? context.request : (context.request as { url: string }).url;
+    const method = (context.options?.method ?? 'GET').toUpperCase();
+    const path = new URL(url).pathname;
+    const cost = costOf(method, url, context.options?.body);
+    const maxAttempts = context.middlewareControl?.getMiddlewareOptions(NoRetryOption)
+      ? 1
+      : this.options.maxAttempts;
+    for (let attempt = 1; ; attempt++) {
+      const settle = await this.options.budget.acquire(cost);
+      const correlationId = randomUUID();
+      setHeader(context, 'client-request-id', correlationId);
+      const started = Date.now();
+      const status = await this.attempt(context);
+      settle();
+      const log = { correlationId, method, path, status, attempt, ms: Date.now() - started };
+      const retryable = status === 0 || RETRY_STATUSES.has(status);
+      if (!retryable || attempt >= maxAttempts) {
+        this.options.logger.debug(log, 'graph request');
+        if (status === 0)
+          throw new Error(
+            `Graph request ${method} ${path} failed without a response after ${attempt} attempts.`,
+          );
+        return;
+      }
+      const delay = this.delay(attempt, context.response?.headers.get('retry-after'));
+      if (status === 429) this.options.budget.pauseUntil(Date.now() + delay);
+      this.options.logger.warn({ ...log, retryInMs: delay }, 'graph request will be retried');
+      await sleep(delay);
+    }
+  }
+
+  /** Runs the rest of the chain once; returns the status, or 0 when no response came (network, timeout). */
+  private async attempt(context: Context): Promise<number> {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), this.options.timeoutMs);
+    context.options = { ...context.options, signal: controller.signal };
+    try {
+      await this.next?.execute(context);
+      return context.response?.status ?? 0;
+    } catch {
+      // A dropped connection or a timeout: no response to read; the caller retries with backoff.
+      context.response = undefined;
+      return 0;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private delay(attempt: number, retryAfter: string | null | undefined): number {
+    const told = parseRetryAfter(retryAfter);
+    if (told !== undefined) return told;
+    const cap = Math.min(this.options.maxDelayMs, this.options.baseDelayMs * 2 ** (attempt - 1));
+    return Math.round(cap / 2 + (this.options.random ?? Math.random)() * (cap / 2));
+  }
+}
+
+export class BearerTokenMiddleware implements Middleware {
+  private next?: Middleware;
+
+  constructor(private readonly tokens: TokenProvider) {}
+
+  setNext(next: Middleware): void {
+    this.next = next;
+  }
+
+  async execute(context: Context): Promise<void> {
+    setHeader(context, 'Authorization', `Bearer ${await this.tokens.getToken()}`);
+    await this.next?.execute(context);
+  }
+}
+
+export function middlewareChain(tokens: TokenProvider, resilience: ResilienceOptions): Middleware {
+  const first = new ResilienceMiddleware(resilience);
+  const auth = new BearerTokenMiddleware(tokens);
+  first.setNext(auth);
+  auth.setNext(new HTTPMessageHandler());
+  return first;
+}

@@ -1,0 +1,160 @@
+import { randomUUID } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { fakeHardwareHash } from '../../support/jobs.js';
+import { startGraphFixture, type GraphFixture } from '../../support/graph.js';
+
+let fixture: GraphFixture | undefined;
+afterEach(async () => {
+  await fixture?.stop();
+  fixture = undefined;
+});
+
+const fast = { timeScale: 0.001 };
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const serial = () => `SN${randomUUID().slice(0, 8).toUpperCase()}`;
+
+function value<T>(result: { ok: true; value: T } | { ok: false; error: Error } | undefined): T {
+  if (!result) throw new Error('no result');
+  if (!result.ok) throw result.error;
+  return result.value;
+}
+
+describe('GraphAutopilotClient against the emulator', () => {
+  it('finds a serial exactly, over several pages, among contains() matches', async () => {
+    fixture = await startGraphFixture({ scenario: { ...fast, pageSize: 2 } });
+    const { tenant } = fixture.emulator;
+    for (const s of ['ABC1', 'ABC10', 'ABC100', 'XABC1', 'ABC1'])
+      tenant.seedRegisteredDevice({ serialNumber: s, groupTag: s === 'ABC1' ? 'Lab' : '' });
+    const found = await fixture.graph.findAutopilotDevicesBySerial(['ABC1', 'NONE']);
+    const matches = value(found.get('ABC1'));
+    expect(matches).toHaveLength(2);
+    expect(matches.every((d) => d.serialNumber === 'ABC1' && d.groupTag === 'Lab')).toBe(true);
+    expect(value(found.get('NONE'))).toEqual([]);
+    // One $batch with two parts, then the extra pages of the 5 contains() matches of ABC1.
+    expect(
+      fixture.emulator.log
+        .graphRequests()
+        .filter((r) => r.path.toLowerCase().startsWith('/devicemanagement/windowsautopilot')).length,
+    ).toBe(4);
+  });
+
+  it('escapes a quote in a serial so the filter stays valid', async () => {
+    fixture = await startGraphFixture({ scenario: fast });
+    fixture.emulator.tenant.seedRegisteredDevice({ serialNumber: "O'BRIEN-1" });
+    expect(
+      value((await fixture.graph.findAutopilotDevicesBySerial(["O'BRIEN-1"])).get("O'BRIEN-1")),
+    ).toHaveLength(1);
+  });
+
+  it('imports, reports progress, completes, and cleans up the upload record', async () => {
+    fixture = await startGraphFixture({
+      scenario: { ...fast, delays: { import: 50_000, autopilotDevice: 0, entraDevice: 0, profile: 0 } },
+    });
+    const s = serial();
+    const uploaded = await fixture.graph.importDevices([
+      { serialNumber: s, hardwareHash: fakeHardwareHash(), groupTag: 'Sales' },
+    ]);
+    const record = uploaded.get(s);
+    expect(record?.status).toBe('unknown');
+    await sleep(80);
+    const listed = await fixture.graph.listImportedIdentities();
+    const done = listed.find((r) => r.id === record?.id);
+    expect(done).toMatchObject({ status: 'complete', errorCode: 0, errorName: 'None' });
+    expect(done?.autopilotDeviceId).toBeTruthy();
+    const deleted = await fixture.graph.deleteImportedIdentities([record?.id ?? '', record?.id ?? '']);
+    expect([...deleted.values()].every((r) => r.ok)).toBe(true);
+    expect(await fixture.graph.listImportedIdentities()).toEqual([]);
+    const device = value(
+      (await fixture.graph.getAutopilotDevices([done?.autopilotDeviceId ?? ''])).get(
+        done?.autopilotDeviceId ?? '',
+      ),
+    );
+    expect(device).toMatchObject({ serialNumber: s, groupTag: 'Sales' });
+  });
+
+  it('resolves Entra devices in groups of 15, adds them to a group once, and assigns a user', async () => {
+    const groupId = randomUUID();
+    fixture = await startGraphFixture({ scenario: fast, profileGroupId: groupId });
+    const devices = Array.from({ length: 17 }, () =>
+      fixture!.emulator.tenant.seedRegisteredDevice({ serialNumber: serial() }),
+    );
+    const entra = await fixture.graph.findEntraDevices([
+      ...devices.map((d) => d.entraDeviceId),
+      randomUUID(),
+    ]);
+    const objectIds = devices.map((d) => value(entra.get(d.entraDeviceId))?.objectId ?? '');
+    expect(objectIds.every((id) => id.length > 0)).toBe(true);
+    expect([...entra.values()].filter((r) => r.ok && r.value === null)).toHaveLength(1);
+    const first = await fixture.graph.addGroupMembers(groupId, objectIds.slice(0, 2));
+    expect([...first.values()].map(value)).toEqual(['added', 'added']);
+    const again = await fixture.graph.addGroupMembers(groupId, objectIds.slice(0, 1));
+    expect(value(again.get(objectIds[0] ?? ''))).toBe('already_member');
+    const missing = await fixture.graph.addGroupMembers(groupId, [randomUUID()]);
+    const failure = [...missing.values()][0];
+    expect(failure?.ok === false && failure.error.status).toBe(404);
+    const assigned = await fixture.graph.assignUsers([
+      { autopilotDeviceId: devices[0]?.id ?? '', userPrincipalName: 'ada@contoso.example' },
+    ]);
+    expect([...assigned.values()][0]?.ok).toBe(true);
+    expect(devices[0]?.userPrincipalName).toBe('ada@contoso.example');
+  });
+
+  it('reports sync as started, running (409) and too soon (429) without waiting it out', async () => {
+    fixture = await startGraphFixture({ scenario: { timeScale: 1, syncDurationMs: 200 } });
+    expect(await fixture.graph.requestSync()).toBe('started');
+    expect(await fixture.graph.requestSync()).toBe('running');
+    await sleep(250);
+    expect(await fixture.graph.requestSync()).toBe('too_soon');
+  });
+
+  it('checks group membership for approvers', async () => {
+    fixture = await startGraphFixture({ scenario: fast });
+    fixture.emulator.tenant.userGroups.set('user-1', ['g-helpdesk', 'g-other']);
+    expect(await fixture.graph.checkMemberGroups('user-1', ['g-helpdesk', 'g-admins'])).toEqual([
+      'g-helpdesk',
+    ]);
+  });
+
+  it('honours 429 Retry-After for whole requests and for $batch parts until every part succeeds', async () => {
+    // The server allows 10 requests per (scaled) 20 s window; the client budget is deliberately too loose.
+    fixture = await startGraphFixture(
+      { scenario: { timeScale: 0.02, throttling: { enabled: true, writesPer20s: 5, requestsPer20s: 10 } } },
+      { requestsPer20s: 1000, writesPer20s: 1000 },
+    );
+    const serials = Array.from({ length: 30 }, (_, i) => `THR-${i}`);
+    for (const s of serials) fixture.emulator.tenant.seedRegisteredDevice({ serialNumber: s });
+    const found = await fixture.graph.findAutopilotDevicesBySerial(serials);
+    expect(serials.every((s) => value(found.get(s)).length === 1)).toBe(true);
+    const throttled = fixture.emulator.log.entries.filter((e) => e.status === 429);
+    expect(throttled.length).toBeGreaterThan(0);
+    // Every part was eventually answered 200, once each.
+    const ok = fixture.emulator.log.entries.filter((e) => e.batchPart && e.status === 200);
+    expect(ok).toHaveLength(30);
+  });
+
+  it('stays under its own budget so that a well-configured client is never throttled', async () => {
+    fixture = await startGraphFixture(
+      { scenario: { timeScale: 0.02, throttling: { enabled: true, writesPer20s: 10, requestsPer20s: 30 } } },
+      { requestsPer20s: 25, writesPer20s: 9 },
+    );
+    const serials = Array.from({ length: 60 }, (_, i) => `BUD-${i}`);
+    const started = Date.now();
+    await fixture.graph.findAutopilotDevicesBySerial(serials);
+    expect(fixture.emulator.log.throttled()).toBe(0);
+    expect(fixture.emulator.log.graphRequests()).toHaveLength(60);
+    // Three 20-part batches under a budget of 25 per 400 ms window: the client had to wait for two windows.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(800);
+  });
+
+  it('retries 503s and dropped connections with backoff', async () => {
+    let n = 0;
+    // Deterministic faults: the 1st request is dropped, the 2nd gets 503, the rest pass.
+    const sequence = [0, 1, 0.0, 1, 1, 1];
+    fixture = await startGraphFixture({
+      scenario: { ...fast, faults: { dropConnectionRate: 0.5, serviceUnavailableRate: 0.5 } },
+      random: () => sequence[n++] ?? 1,
+    });
+    expect(await fixture.graph.listImportedIdentities()).toEqual([]);
+    expect(fixture.emulator.log.entries.filter((e) => e.status === 200)).toHaveLength(1);
+  });
+});
