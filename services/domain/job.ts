@@ -86,6 +86,8 @@ export interface JobError {
   name: string;
   advice: string;
   retryable: boolean;
+  /** Where a retry starts, when earlier than `step` (a StorageError at await-import uploads again). */
+  restartFrom?: StepName;
 }
 
 export interface GraphIds {

@@ -203,28 +203,40 @@ function completed(job: ImportJob, now: Date, outcome: Outcome): ImportJob {
   return audited({ ...rest, status: 'completed', outcome }, now, 'completed', SYSTEM, outcome);
 }
 
-/** check-registration found the serial already in Autopilot: nothing to import, the job is done. */
-export function completeAlreadyRegistered(job: ImportJob, now: Date, graph: GraphIds): Result<ImportJob> {
-  const problem = checkStep(job, 'check-registration');
+/**
+ * The serial turned out to be registered already (check-registration found it, or the import answered 806):
+ * nothing more to do; the job completes with that outcome and the remaining steps are skipped.
+ */
+export function completeAlreadyRegistered(
+  job: ImportJob,
+  step: StepName,
+  now: Date,
+  graph: GraphIds,
+): Result<ImportJob> {
+  const problem = checkStep(job, step);
   if (problem) return err(problem);
   const at = now.toISOString();
   const tag = graph.existingGroupTag ? `tag ${graph.existingGroupTag}` : 'no tag';
-  const steps = job.steps.map((s): StepRecord =>
-    s.name === 'check-registration'
-      ? {
-          ...s,
-          state: 'succeeded',
-          startedAt: s.startedAt ?? at,
-          endedAt: at,
-          note: `Already registered (${tag})`,
-        }
-      : { ...s, state: 'skipped' },
-  );
+  let reached = false;
+  const steps = job.steps.map((s): StepRecord => {
+    if (s.name === step) {
+      reached = true;
+      return {
+        ...s,
+        state: 'succeeded',
+        startedAt: s.startedAt ?? at,
+        endedAt: at,
+        note: `Already registered (${tag})`,
+      };
+    }
+    return reached ? { ...s, state: 'skipped' } : s;
+  });
   return ok(completed({ ...job, steps, graph: { ...job.graph, ...graph } }, now, 'already_registered'));
 }
 
 /**
- * A step failed. A retryable error with `retryAt` is retried automatically: the step goes back to pending.
+ * A step failed. A retryable error with `retry` is retried automatically at `retry.at`: the step (and, with
+ * `retry.from`, the steps back to that one) goes back to pending.
  * Anything else ends the job as failed; a retryable error can then still be retried by an approver.
  */
 export function failStep(
@@ -232,14 +244,22 @@ export function failStep(
   step: StepName,
   now: Date,
   error: JobError,
-  retryAt?: Date,
+  retry?: { at: Date; from?: StepName },
 ): Result<ImportJob> {
   const problem = checkStep(job, step);
   if (problem) return err(problem);
   const at = now.toISOString();
-  if (error.retryable && retryAt) {
-    const pending = withStep(job, step, (s) => ({ ...s, state: 'pending', note: `${error.name}: retrying` }));
-    return ok({ ...pending, nextRunAt: retryAt.toISOString(), updatedAt: at });
+  if (error.retryable && retry) {
+    // Going back to an earlier step (await-import → import) reopens every step from there to this one.
+    const from = STEP_NAMES.indexOf(retry.from ?? step);
+    const until = STEP_NAMES.indexOf(step);
+    const steps = job.steps.map((s): StepRecord => {
+      const i = STEP_NAMES.indexOf(s.name);
+      if (i < from || i > until) return s;
+      const { endedAt: _e, ...open } = s;
+      return { ...open, state: 'pending', ...(i === until ? { note: `${error.name}: retrying` } : {}) };
+    });
+    return ok({ ...job, steps, nextRunAt: retry.at.toISOString(), updatedAt: at });
   }
   const failedSteps = withStep(job, step, (s) => ({ ...s, state: 'failed', endedAt: at, note: error.name }));
   const { nextRunAt: _n, lease: _l, ...rest } = failedSteps;
@@ -257,12 +277,19 @@ export function retry(job: ImportJob, by: Actor, now: Date): Result<ImportJob> {
       new DomainError('not_retryable', `${job.error?.name ?? 'This error'} cannot be fixed by a retry.`),
     );
   }
-  const failedStep = job.error.step;
-  const { error: _e, ...rest } = withStep(job, failedStep, (s) => {
-    const { endedAt: _end, note: _note, ...open } = s;
-    return { ...open, state: 'pending' };
+  // Reopen the failed step (and those back to where its retry starts), with fresh automatic attempts.
+  const from = STEP_NAMES.indexOf(job.error.restartFrom ?? job.error.step);
+  const until = STEP_NAMES.indexOf(job.error.step);
+  const steps = job.steps.map((s): StepRecord => {
+    const i = STEP_NAMES.indexOf(s.name);
+    if (i < from || i > until) return s;
+    const { endedAt: _end, note: _note, startedAt: _start, ...open } = s;
+    return { ...open, state: 'pending', attempts: 0 };
   });
-  return ok(audited({ ...rest, status: 'approved', nextRunAt: now.toISOString() }, now, 'retried', by));
+  const { error: _e, ...rest } = job;
+  return ok(
+    audited({ ...rest, steps, status: 'approved', nextRunAt: now.toISOString() }, now, 'retried', by),
+  );
 }
 
 /** Someone tried a verb they may not use: nothing changes but the audit trail. */

@@ -70,6 +70,11 @@ export interface JobStore {
   purgeFinishedBefore(cutoff: Date): Promise<number>;
   getChannelBinding(): Promise<ChannelBinding | undefined>;
   saveChannelBinding(binding: ChannelBinding): Promise<void>;
+  /**
+   * Takes the named slot if it was last taken at least `intervalMs` before `now`; true for exactly one caller
+   * across every instance. Used for "sync at most once per 10 minutes per tenant".
+   */
+  tryAcquireTimedSlot(name: string, now: Date, intervalMs: number): Promise<boolean>;
   getCardAddress(jobId: string): Promise<CardAddress | undefined>;
   saveCardAddress(jobId: string, address: CardAddress): Promise<void>;
   close(): Promise<void>;

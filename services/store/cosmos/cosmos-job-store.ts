@@ -266,6 +266,27 @@ export class CosmosJobStore implements JobStore {
     await this.container.items.upsert({ ...BINDING, type: 'binding', binding });
   }
 
+  async tryAcquireTimedSlot(name: string, now: Date, intervalMs: number): Promise<boolean> {
+    const id = `slot:${name}`;
+    const doc = { id, pk: 'slot', type: 'slot', takenAt: now.toISOString() };
+    const { resource, etag } = await this.container.item(id, 'slot').read<{ takenAt: string }>();
+    try {
+      if (!resource) {
+        await this.container.items.create(doc);
+        return true;
+      }
+      if (now.getTime() - Date.parse(resource.takenAt) < intervalMs) return false;
+      await this.container
+        .item(id, 'slot')
+        .replace(doc, { accessCondition: { type: 'IfMatch', condition: etag ?? '' } });
+      return true;
+    } catch (error) {
+      // Another instance took the slot between our read and write: it is theirs.
+      if (statusOf(error) === 409 || statusOf(error) === 412) return false;
+      throw new StoreUnavailableError('Cosmos DB refused the timed slot.', error);
+    }
+  }
+
   async getCardAddress(jobId: string): Promise<CardAddress | undefined> {
     const { resource } = await this.container.item(`card:${jobId}`, jobId).read<{ address: CardAddress }>();
     return resource?.address;

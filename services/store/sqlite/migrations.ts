@@ -37,6 +37,16 @@ const MIGRATIONS: readonly { version: number; description: string; sql: string }
       );
     `,
   },
+  {
+    version: 2,
+    description: 'timed slots (sync throttling across instances)',
+    sql: `
+      CREATE TABLE timed_slots (
+        name TEXT PRIMARY KEY,
+        taken_at TEXT NOT NULL
+      );
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database): number {

@@ -217,6 +217,21 @@ export class SqliteJobStore implements JobStore {
     return Promise.resolve();
   }
 
+  tryAcquireTimedSlot(name: string, now: Date, intervalMs: number): Promise<boolean> {
+    const take = this.db.transaction(() => {
+      const row = this.db.prepare('SELECT taken_at FROM timed_slots WHERE name = ?').get(name) as
+        { taken_at: string } | undefined;
+      if (row && now.getTime() - Date.parse(row.taken_at) < intervalMs) return false;
+      this.db
+        .prepare(
+          'INSERT INTO timed_slots (name, taken_at) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET taken_at = excluded.taken_at',
+        )
+        .run(name, now.toISOString());
+      return true;
+    });
+    return Promise.resolve(take.immediate());
+  }
+
   getCardAddress(jobId: string): Promise<CardAddress | undefined> {
     const row = this.db.prepare('SELECT address FROM card_addresses WHERE job_id = ?').get(jobId) as
       { address: string } | undefined;

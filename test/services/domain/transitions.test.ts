@@ -175,7 +175,10 @@ describe('steps', () => {
   it('completes as already registered, with the existing tag, skipping the rest', () => {
     const started = value(startStep(approved(), 'check-registration', at(2)));
     const job = value(
-      completeAlreadyRegistered(started, at(3), { autopilotDeviceId: 'ap-1', existingGroupTag: 'Lab' }),
+      completeAlreadyRegistered(started, 'check-registration', at(3), {
+        autopilotDeviceId: 'ap-1',
+        existingGroupTag: 'Lab',
+      }),
     );
     expect(job.status).toBe('completed');
     expect(job.outcome).toBe('already_registered');
@@ -195,11 +198,35 @@ describe('failures and retry', () => {
   }
 
   it('schedules an automatic retry for a retryable error and keeps the hash', () => {
-    const job = value(failStep(atAwaitImport(), 'await-import', at(5), storageError, at(7)));
+    const job = value(failStep(atAwaitImport(), 'await-import', at(5), storageError, { at: at(7) }));
     expect(job.status).toBe('running');
     expect(job.steps[2]).toMatchObject({ state: 'pending', attempts: 1 });
     expect(job.nextRunAt).toBe(at(7).toISOString());
     expect(job.hardwareHash).not.toBeNull();
+  });
+
+  it('restarts from an earlier step when asked, reopening every step in between', () => {
+    const job = value(
+      failStep(atAwaitImport(), 'await-import', at(5), storageError, { at: at(7), from: 'import' }),
+    );
+    expect(job.steps.slice(1, 3).map((s) => [s.name, s.state, s.endedAt])).toEqual([
+      ['import', 'pending', undefined],
+      ['await-import', 'pending', undefined],
+    ]);
+    expect(currentStep(job)?.name).toBe('import');
+  });
+
+  it('completes as already registered from a later step (806 at await-import)', () => {
+    const job = value(
+      completeAlreadyRegistered(atAwaitImport(), 'await-import', at(6), { autopilotDeviceId: 'ap-9' }),
+    );
+    expect(job.outcome).toBe('already_registered');
+    expect(job.steps.map((s) => s.state)).toEqual([
+      'succeeded',
+      'succeeded',
+      'succeeded',
+      ...Array(6).fill('skipped'),
+    ]);
   });
 
   it('fails permanently with code, name and advice, and erases the hash', () => {
@@ -222,8 +249,19 @@ describe('failures and retry', () => {
     const job = value(retry(failed, bob, at(9)));
     expect(job.status).toBe('approved');
     expect(job.error).toBeUndefined();
-    expect(currentStep(job)).toMatchObject({ name: 'await-import', state: 'pending' });
+    expect(currentStep(job)).toMatchObject({ name: 'await-import', state: 'pending', attempts: 0 });
     expect(job.audit.at(-1)).toMatchObject({ action: 'retried', by: bob });
+  });
+
+  it('restarts an approver retry where the error says, e.g. the upload after a StorageError', () => {
+    const failed = value(
+      failStep(atAwaitImport(), 'await-import', at(5), { ...storageError, restartFrom: 'import' }),
+    );
+    const job = value(retry(failed, bob, at(9)));
+    expect(job.steps.slice(1, 3).map((s) => [s.name, s.state, s.attempts])).toEqual([
+      ['import', 'pending', 0],
+      ['await-import', 'pending', 0],
+    ]);
   });
 
   it('audits a denied attempt without changing anything else', () => {

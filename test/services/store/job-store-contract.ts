@@ -254,6 +254,18 @@ export function describeJobStoreContract(name: string, open: () => Promise<Store
       expect(await store.getChannelBinding()).toEqual(second);
     });
 
+    it('hands a timed slot to exactly one of many concurrent callers, and again only after the interval', async () => {
+      const others = await Promise.all(Array.from({ length: 3 }, () => fixture.openAnother()));
+      const wins = await Promise.all(
+        [store, ...others, store].map((s) => s.tryAcquireTimedSlot('sync:tenant-a', t0, 600_000)),
+      );
+      expect(wins.filter(Boolean)).toHaveLength(1);
+      expect(await store.tryAcquireTimedSlot('sync:tenant-a', at(599), 600_000)).toBe(false);
+      expect(await store.tryAcquireTimedSlot('sync:tenant-b', at(1), 600_000)).toBe(true);
+      expect(await others[0]!.tryAcquireTimedSlot('sync:tenant-a', at(600), 600_000)).toBe(true);
+      for (const other of others) await other.close();
+    });
+
     it("stores each job's card address", async () => {
       const job = submittedJob(t0);
       await store.create(job);

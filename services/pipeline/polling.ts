@@ -1,0 +1,69 @@
+/** When to look again at a wait, and when to give up. Pure. */
+import type { ImportJob, JobError, StepName } from '../domain/job.js';
+import type { PipelineSettings } from './settings.js';
+import type { StepOutcome } from './step-outcome.js';
+
+const WAIT_DEADLINES: Partial<Record<StepName, keyof PipelineSettings['deadlinesMs']>> = {
+  'await-import': 'import',
+  'await-autopilot-device': 'autopilotDevice',
+  'await-entra-device': 'entraDevice',
+  'add-to-group': 'entraDevice',
+  'await-profile': 'profile',
+};
+
+const TIMEOUT_ADVICE: Partial<Record<StepName, string>> = {
+  'await-import': 'The import did not finish in time. Intune may be slow; retry later.',
+  'await-autopilot-device':
+    'The Autopilot device did not appear in time. Retry later; a sync is requested at most every 10 minutes.',
+  'await-entra-device': 'The Entra device object did not appear in time. Retry later.',
+  'add-to-group': 'The Entra device was not ready to join the profile group in time. Retry later.',
+  'await-profile':
+    'The deployment profile was not assigned in time. Check that the profile targets the group (or group tag) of this device, then retry.',
+};
+
+function waitedMs(job: ImportJob, step: StepName, now: Date): number {
+  const started = job.steps.find((s) => s.name === step)?.startedAt;
+  return started ? now.getTime() - Date.parse(started) : 0;
+}
+
+/**
+ * When to look again. Before the usual duration of this wait (when known) has passed: at that moment. After it:
+ * polls get sparser as the wait grows, a quarter of the time waited so far, within bounds, with ±10% jitter.
+ */
+export function nextPoll(
+  job: ImportJob,
+  step: StepName,
+  now: Date,
+  settings: PipelineSettings,
+  random: () => number,
+  usualMs?: number,
+): Date {
+  const waited = waitedMs(job, step, now);
+  if (usualMs !== undefined && waited + settings.pollMinMs < usualMs)
+    return new Date(now.getTime() + usualMs - waited);
+  const base = Math.min(settings.pollMaxMs, Math.max(settings.pollMinMs, waited / 4));
+  return new Date(now.getTime() + base * (0.9 + random() * 0.2));
+}
+
+/** The outcome of a wait whose object is not there yet: poll again, or time out past the deadline. */
+export function keepWaiting(
+  job: ImportJob,
+  step: StepName,
+  now: Date,
+  settings: PipelineSettings,
+  random: () => number,
+  usualMs?: number,
+): StepOutcome {
+  const deadlineKey = WAIT_DEADLINES[step];
+  if (deadlineKey && waitedMs(job, step, now) >= settings.deadlinesMs[deadlineKey]) {
+    const error: JobError = {
+      step,
+      code: 'Timeout',
+      name: `${step}-timed-out`,
+      advice: TIMEOUT_ADVICE[step] ?? 'The step did not finish in time. Retry later.',
+      retryable: true,
+    };
+    return { kind: 'fail', error };
+  }
+  return { kind: 'wait', until: nextPoll(job, step, now, settings, random, usualMs) };
+}

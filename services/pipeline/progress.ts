@@ -1,0 +1,11 @@
+import type { ImportJob } from '../domain/job.js';
+
+/**
+ * The port through which the pipeline reports each persisted change of a job (the bot's card publisher
+ * implements it). Must not throw and must return quickly: implementations queue.
+ */
+export interface ProgressPublisher {
+  jobChanged(job: ImportJob): void;
+}
+
+export const noProgress: ProgressPublisher = { jobChanged: () => undefined };

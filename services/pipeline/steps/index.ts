@@ -1,0 +1,23 @@
+import type { StepName } from '../../domain/job.js';
+import type { StepHandler } from '../step-context.js';
+import { addToGroup } from './add-to-group.js';
+import { assignUser } from './assign-user.js';
+import { awaitAutopilotDevice } from './await-autopilot-device.js';
+import { awaitEntraDevice } from './await-entra-device.js';
+import { awaitImport } from './await-import.js';
+import { awaitProfile } from './await-profile.js';
+import { checkRegistration } from './check-registration.js';
+import { cleanupImport } from './cleanup-import.js';
+import { importDevice } from './import-device.js';
+
+export const STEP_HANDLERS: Record<StepName, StepHandler> = {
+  'check-registration': checkRegistration,
+  import: importDevice,
+  'await-import': awaitImport,
+  'cleanup-import': cleanupImport,
+  'await-autopilot-device': awaitAutopilotDevice,
+  'await-entra-device': awaitEntraDevice,
+  'add-to-group': addToGroup,
+  'assign-user': assignUser,
+  'await-profile': awaitProfile,
+};

@@ -1,0 +1,266 @@
+/**
+ * The pipeline worker. Each tick it leases due jobs, groups them by their current step so that jobs in the same
+ * step share Graph calls, persists the start of each step before acting and its result after, and carries on
+ * while jobs in hand have more to do right now; waiting jobs go back to the pool until their next poll.
+ */
+import { randomUUID } from 'node:crypto';
+import { currentStep, WORKABLE_STATUSES, type ImportJob, type StepName } from '../domain/job.js';
+import type { Result } from '../domain/result.js';
+import { expire, startStep } from '../domain/transitions.js';
+import { describeError } from '../errors.js';
+import type { AutopilotGraph } from '../graph/autopilot-graph.js';
+import type { Logger } from '../logging/logger.js';
+import type { JobStore } from '../store/job-store.js';
+import { mutateJob } from '../store/mutate.js';
+import { applyOutcome } from './apply-outcome.js';
+import { graphFailure } from './failure-policy.js';
+import { JobHandle } from './job-handle.js';
+import type { ProgressPublisher } from './progress.js';
+import type { PipelineSettings } from './settings.js';
+import type { StepContext } from './step-context.js';
+import type { StepOutcome } from './step-outcome.js';
+import { STEP_HANDLERS } from './steps/index.js';
+import type { SyncGate } from './sync-gate.js';
+import { WAIT_STEPS, WaitEstimator } from './wait-estimator.js';
+
+export interface WorkerDeps {
+  store: JobStore;
+  graph: AutopilotGraph;
+  syncGate: SyncGate;
+  settings: PipelineSettings;
+  publisher: ProgressPublisher;
+  logger: Logger;
+  owner?: string;
+  clock?: () => Date;
+  random?: () => number;
+  /** How many finished jobs to keep before purging; retention in days. */
+  retentionDays?: number;
+}
+
+function orThrow<T>(result: Result<T>): T {
+  if (!result.ok) throw result.error;
+  return result.value;
+}
+
+export class PipelineWorker {
+  readonly owner: string;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> = Promise.resolve();
+  private stopped = true;
+  private lastHousekeeping = 0;
+  private readonly estimates = new WaitEstimator();
+
+  constructor(private readonly deps: WorkerDeps) {
+    this.owner = deps.owner ?? `worker-${randomUUID().slice(0, 8)}`;
+  }
+
+  private now(): Date {
+    return this.deps.clock?.() ?? new Date();
+  }
+
+  start(): void {
+    this.stopped = false;
+    const loop = () => {
+      if (this.stopped) return;
+      this.running = this.tick()
+        .catch((error: unknown) =>
+          this.deps.logger.error({ err: describeError(error) }, 'pipeline tick failed'),
+        )
+        .finally(() => {
+          if (!this.stopped) this.timer = setTimeout(loop, this.deps.settings.tickMs);
+        });
+    };
+    loop();
+  }
+
+  /** Stops after the current tick; jobs in hand are released or left to their lease. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** One round: returns how many jobs were worked on. Exposed for tests and benchmarks. */
+  async tick(): Promise<number> {
+    await this.housekeeping();
+    const { store, settings } = this.deps;
+    const claimed = await store.claimDue({
+      owner: this.owner,
+      now: this.now(),
+      leaseMs: settings.leaseMs,
+      limit: settings.batchSize,
+    });
+    if (claimed.length === 0) return 0;
+    const handles = claimed.map((stored) => new JobHandle(store, stored, this.owner));
+    const keeper = setInterval(() => void this.renew(handles), Math.max(1000, settings.leaseMs / 3));
+    try {
+      let active = handles;
+      while (active.length > 0) {
+        const groups = new Map<StepName, JobHandle[]>();
+        for (const handle of active) {
+          const step = currentStep(handle.job)?.name;
+          if (step) groups.set(step, [...(groups.get(step) ?? []), handle]);
+        }
+        await Promise.all([...groups].map(([step, group]) => this.runStep(step, group)));
+        const now = this.now().toISOString();
+        active = active.filter(
+          (h) => !h.lost && WORKABLE_STATUSES.includes(h.job.status) && (h.job.nextRunAt ?? '') <= now,
+        );
+      }
+    } finally {
+      clearInterval(keeper);
+      await Promise.all(
+        handles.map((h) => h.release().catch((error: unknown) => this.logFailure(h.job, 'release', error))),
+      );
+    }
+    return claimed.length;
+  }
+
+  private async renew(handles: JobHandle[]): Promise<void> {
+    const until = new Date(this.now().getTime() + this.deps.settings.leaseMs);
+    await Promise.all(
+      handles.map((h) =>
+        h.renew(until).catch((error: unknown) => this.logFailure(h.job, 'renew lease', error)),
+      ),
+    );
+  }
+
+  private async runStep(step: StepName, group: JobHandle[]): Promise<void> {
+    // Persist "running" before touching Graph, so a crash from here on is visible and the step re-checks.
+    const fresh = new Set(group.filter((h) => currentStep(h.job)?.state === 'pending'));
+    const started = await Promise.all(
+      group.map((h) =>
+        fresh.has(h)
+          ? this.persist(h, (job) => orThrow(startStep(job, step, this.now())))
+          : Promise.resolve(true),
+      ),
+    );
+    const ready = group.filter((h, i) => started[i] && !h.lost);
+    if (ready.length === 0) return;
+    const context: StepContext = {
+      graph: this.deps.graph,
+      settings: this.deps.settings,
+      syncGate: this.deps.syncGate,
+      now: this.now(),
+      random: this.deps.random ?? Math.random,
+      estimates: this.estimates,
+    };
+    // A wait that just began is not polled at once when its usual duration is known: it is looked at then.
+    const usual = WAIT_STEPS.includes(step) ? this.estimates.estimate(step) : undefined;
+    const deferred = usual ? ready.filter((h) => fresh.has(h)) : [];
+    const polled = ready.filter((h) => !deferred.includes(h));
+    const outcomes = polled.length
+      ? await this.outcomes(step, polled, context)
+      : new Map<string, StepOutcome>();
+    for (const h of deferred)
+      outcomes.set(h.job.id, { kind: 'wait', until: new Date(context.now.getTime() + (usual ?? 0)) });
+    await Promise.all(
+      ready.map((h) => {
+        const outcome = outcomes.get(h.job.id);
+        if (!outcome) return Promise.resolve(false);
+        return this.persist(h, (job) => orThrow(applyOutcome(job, step, outcome, this.now()))).then(
+          (written) => {
+            if (written && outcome.kind === 'done') this.learn(h.job, step);
+            return written;
+          },
+        );
+      }),
+    );
+  }
+
+  private async outcomes(
+    step: StepName,
+    group: JobHandle[],
+    context: StepContext,
+  ): Promise<Map<string, StepOutcome>> {
+    try {
+      return await STEP_HANDLERS[step](
+        group.map((h) => h.job),
+        context,
+      );
+    } catch (error) {
+      this.deps.logger.warn(
+        { step, jobs: group.length, err: describeError(error) },
+        'step failed for the whole group',
+      );
+      return new Map(group.map((h) => [h.job.id, graphFailure(h.job, step, error, context)]));
+    }
+  }
+
+  private learn(job: ImportJob, step: StepName): void {
+    const record = job.steps.find((s) => s.name === step);
+    if (record?.startedAt && record.endedAt)
+      this.estimates.record(step, Date.parse(record.endedAt) - Date.parse(record.startedAt));
+  }
+
+  /** Writes a change and reports it; a job that cannot take the change is logged and left alone. */
+  private async persist(handle: JobHandle, change: (job: ImportJob) => ImportJob): Promise<boolean> {
+    try {
+      const written = await handle.write(change);
+      if (written) {
+        this.deps.publisher.jobChanged(handle.job);
+        this.logProgress(handle.job);
+      }
+      return written;
+    } catch (error) {
+      handle.lost = true;
+      this.logFailure(handle.job, 'persist', error);
+      return false;
+    }
+  }
+
+  private logProgress(job: ImportJob): void {
+    const step = currentStep(job);
+    this.deps.logger.debug(
+      {
+        jobId: job.id,
+        serial: job.device.serialNumber,
+        status: job.status,
+        step: step?.name,
+        stepState: step?.state,
+      },
+      'job progressed',
+    );
+  }
+
+  private logFailure(job: ImportJob, action: string, error: unknown): void {
+    this.deps.logger.warn(
+      { jobId: job.id, action, err: describeError(error) },
+      'pipeline could not write a job',
+    );
+  }
+
+  private async expireOne(job: ImportJob, now: Date): Promise<void> {
+    try {
+      const stored = await mutateJob(this.deps.store, job.id, (current) => orThrow(expire(current, now)));
+      this.deps.publisher.jobChanged(stored.job);
+    } catch (error) {
+      this.logFailure(job, 'expire', error);
+    }
+  }
+
+  /** About once a minute: expire approvals whose deadline passed, and purge finished jobs past retention. */
+  private async housekeeping(): Promise<void> {
+    const now = this.now();
+    if (now.getTime() - this.lastHousekeeping < 60_000) return;
+    this.lastHousekeeping = now.getTime();
+    const { store } = this.deps;
+    let cursor: string | undefined;
+    do {
+      const page = await store.list({
+        statuses: ['awaiting_approval'],
+        limit: 200,
+        ...(cursor ? { cursor } : {}),
+      });
+      for (const job of page.items.filter((j) => j.approvalDeadline <= now.toISOString()))
+        await this.expireOne(job, now);
+      cursor = page.nextCursor;
+    } while (cursor);
+    if (this.deps.retentionDays) {
+      const purged = await store.purgeFinishedBefore(
+        new Date(now.getTime() - this.deps.retentionDays * 86_400_000),
+      );
+      if (purged) this.deps.logger.info({ purged }, 'purged finished jobs past retention');
+    }
+  }
+}
