@@ -10,13 +10,25 @@ export interface LoggedRequest {
   clientId?: string;
   /** Serial numbers uploaded by this request (create or import action). */
   uploads?: string[];
+  /** For a 429: the Retry-After the emulator gave, in milliseconds. */
+  retryAfterMs?: number;
 }
 
 export class RequestLog {
   readonly entries: LoggedRequest[] = [];
+  private readonly listeners = new Set<(entry: LoggedRequest) => void>();
 
+  /** Called for each request before its response is sent (tests use it to crash a client mid-request). */
   add(entry: LoggedRequest): void {
     this.entries.push(entry);
+    for (const listener of this.listeners) listener(entry);
+  }
+
+  subscribe(listener: (entry: LoggedRequest) => void): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
   }
 
   /** Graph requests as Graph counts them: each `$batch` part is one, the envelope none. */

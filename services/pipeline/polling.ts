@@ -27,8 +27,7 @@ function waitedMs(job: ImportJob, step: StepName, now: Date): number {
 }
 
 /**
- * When to look again. Before the usual duration of this wait (when known) has passed: at that moment. After it:
- * polls get sparser as the wait grows, a quarter of the time waited so far, within bounds, with ±10% jitter.
+ * When to look again. Before the wait is usually over (when known): at that moment. After it: polls get sparser as the wait grows, a quarter of the time waited so far, within bounds, with ±10% jitter.
  */
 export function nextPoll(
   job: ImportJob,
@@ -36,11 +35,10 @@ export function nextPoll(
   now: Date,
   settings: PipelineSettings,
   random: () => number,
-  usualMs?: number,
+  firstLook?: Date,
 ): Date {
+  if (firstLook && firstLook.getTime() > now.getTime() + settings.pollMinMs) return firstLook;
   const waited = waitedMs(job, step, now);
-  if (usualMs !== undefined && waited + settings.pollMinMs < usualMs)
-    return new Date(now.getTime() + usualMs - waited);
   const base = Math.min(settings.pollMaxMs, Math.max(settings.pollMinMs, waited / 4));
   return new Date(now.getTime() + base * (0.9 + random() * 0.2));
 }
@@ -52,7 +50,7 @@ export function keepWaiting(
   now: Date,
   settings: PipelineSettings,
   random: () => number,
-  usualMs?: number,
+  firstLook?: Date,
 ): StepOutcome {
   const deadlineKey = WAIT_DEADLINES[step];
   if (deadlineKey && waitedMs(job, step, now) >= settings.deadlinesMs[deadlineKey]) {
@@ -65,5 +63,5 @@ export function keepWaiting(
     };
     return { kind: 'fail', error };
   }
-  return { kind: 'wait', until: nextPoll(job, step, now, settings, random, usualMs) };
+  return { kind: 'wait', until: nextPoll(job, step, now, settings, random, firstLook) };
 }

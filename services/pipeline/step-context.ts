@@ -17,7 +17,7 @@ export interface StepContext {
 
 /** The outcome for a job whose wait is not over: poll again (at the usual time if known), or time out. */
 export function notYet(job: ImportJob, step: StepName, ctx: StepContext): StepOutcome {
-  return keepWaiting(job, step, ctx.now, ctx.settings, ctx.random, ctx.estimates.estimate(step));
+  return keepWaiting(job, step, ctx.now, ctx.settings, ctx.random, ctx.estimates.firstLook(job, step));
 }
 
 /** Runs one step for every job waiting in it, sharing Graph calls; returns an outcome per job id. */

@@ -1,9 +1,10 @@
 /**
- * Learns how long each wait usually takes (median of the latest finished waits), so that a new wait is first
- * looked at when it is likely over instead of being polled from the start. In memory, per worker: it relearns
- * after a restart from the first jobs that finish.
+ * Learns when each wait is usually over, so that a new wait is first looked at then instead of being polled from
+ * its start. Times are measured from the upload (the end of the import step), not from the start of the wait:
+ * the start of a wait depends on when the previous one was noticed, so it would drift as polling gets better;
+ * Intune's own timing after the upload does not. In memory, per worker: it relearns after a restart.
  */
-import type { StepName } from '../domain/job.js';
+import type { ImportJob, StepName } from '../domain/job.js';
 
 export const WAIT_STEPS: readonly StepName[] = [
   'await-import',
@@ -13,20 +14,31 @@ export const WAIT_STEPS: readonly StepName[] = [
 ];
 const SAMPLES = 25;
 
+function uploadedAt(job: ImportJob): number | undefined {
+  const ended = job.steps.find((s) => s.name === 'import')?.endedAt;
+  return ended ? Date.parse(ended) : undefined;
+}
+
 export class WaitEstimator {
   private readonly samples = new Map<StepName, number[]>();
 
-  record(step: StepName, durationMs: number): void {
-    if (!WAIT_STEPS.includes(step) || durationMs < 0) return;
-    const list = [...(this.samples.get(step) ?? []), durationMs].slice(-SAMPLES);
-    this.samples.set(step, list);
+  /** Records a finished wait of this job. */
+  record(job: ImportJob, step: StepName): void {
+    const ended = job.steps.find((s) => s.name === step)?.endedAt;
+    const anchor = uploadedAt(job);
+    if (!WAIT_STEPS.includes(step) || !ended || anchor === undefined) return;
+    this.samples.set(step, [...(this.samples.get(step) ?? []), Date.parse(ended) - anchor].slice(-SAMPLES));
   }
 
-  /** The median duration seen for this wait, or undefined before any finished. */
-  estimate(step: StepName): number | undefined {
+  /**
+   * When to first look at this job's wait: 10% after the median time from upload to done of the finished ones,
+   * so that a wait of usual length is over by then (one poll, not two). Undefined before any finished.
+   */
+  firstLook(job: ImportJob, step: StepName): Date | undefined {
     const list = this.samples.get(step);
-    if (!list?.length) return undefined;
-    const sorted = [...list].sort((a, b) => a - b);
-    return sorted[Math.floor(sorted.length / 2)];
+    const anchor = uploadedAt(job);
+    if (!list?.length || anchor === undefined) return undefined;
+    const median = [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)] ?? 0;
+    return new Date(anchor + median * 1.1);
   }
 }

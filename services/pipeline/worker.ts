@@ -92,7 +92,7 @@ export class PipelineWorker {
     });
     if (claimed.length === 0) return 0;
     const handles = claimed.map((stored) => new JobHandle(store, stored, this.owner));
-    const keeper = setInterval(() => void this.renew(handles), Math.max(1000, settings.leaseMs / 3));
+    const keeper = setInterval(() => void this.renew(handles), Math.max(50, settings.leaseMs / 3));
     try {
       let active = handles;
       while (active.length > 0) {
@@ -145,15 +145,18 @@ export class PipelineWorker {
       random: this.deps.random ?? Math.random,
       estimates: this.estimates,
     };
-    // A wait that just began is not polled at once when its usual duration is known: it is looked at then.
-    const usual = WAIT_STEPS.includes(step) ? this.estimates.estimate(step) : undefined;
-    const deferred = usual ? ready.filter((h) => fresh.has(h)) : [];
-    const polled = ready.filter((h) => !deferred.includes(h));
+    // A wait that just began is not polled at once when it is known to take longer: it is looked at then.
+    const firstLooks = new Map<JobHandle, Date>();
+    for (const h of ready) {
+      const at =
+        WAIT_STEPS.includes(step) && fresh.has(h) ? this.estimates.firstLook(h.job, step) : undefined;
+      if (at && at.getTime() > context.now.getTime() + this.deps.settings.pollMinMs) firstLooks.set(h, at);
+    }
+    const polled = ready.filter((h) => !firstLooks.has(h));
     const outcomes = polled.length
       ? await this.outcomes(step, polled, context)
       : new Map<string, StepOutcome>();
-    for (const h of deferred)
-      outcomes.set(h.job.id, { kind: 'wait', until: new Date(context.now.getTime() + (usual ?? 0)) });
+    for (const [h, until] of firstLooks) outcomes.set(h.job.id, { kind: 'wait', until });
     await Promise.all(
       ready.map((h) => {
         const outcome = outcomes.get(h.job.id);
@@ -188,9 +191,7 @@ export class PipelineWorker {
   }
 
   private learn(job: ImportJob, step: StepName): void {
-    const record = job.steps.find((s) => s.name === step);
-    if (record?.startedAt && record.endedAt)
-      this.estimates.record(step, Date.parse(record.endedAt) - Date.parse(record.startedAt));
+    this.estimates.record(job, step);
   }
 
   /** Writes a change and reports it; a job that cannot take the change is logged and left alone. */

@@ -219,7 +219,13 @@ describe('pipeline worker against the Graph emulator', () => {
   });
 
   it('learns the usual waits, so that later jobs cost at most 6 Graph requests per device', async () => {
-    fixture = await startPipelineFixture({ settings: { pollMinMs: 5 } });
+    // Slower than the other tests (waits of 0.2 to 2 s) so that scheduler jitter is small beside the waits. The
+    // sync runs longer than the waits: the first wave's sync must not make its devices appear sooner than the
+    // second wave's (which gets no sync within 10 minutes), or the two waves would differ.
+    fixture = await startPipelineFixture({
+      emulator: { scenario: { timeScale: 0.003, syncDurationMs: 3_600_000 } },
+      settings: { pollMinMs: 5 },
+    });
     fixture.newWorker().start();
     const first = await fixture.approvedJobs(Array.from({ length: 5 }, (_, i) => deviceInput(`WAVE1-${i}`)));
     await fixture.waitForTerminal(first.map((j) => j.id));
