@@ -1,38 +1,31 @@
 /**
- * Composition root: reads configuration once, builds the services, starts the HTTP server, and stops
- * everything cleanly on SIGINT/SIGTERM.
+ * Composition root: reads configuration once, starts the service, and stops everything cleanly on
+ * SIGINT/SIGTERM. With no configuration it runs the demo (SQLite under ./data, Graph emulator in-process).
  */
 import { existsSync } from 'node:fs';
 import { loadConfig, redactedSummary } from '../services/config/config.js';
 import { ConfigError } from '../services/config/config-error.js';
 import { describeError } from '../services/errors.js';
 import { createLogger } from '../services/logging/logger.js';
-import { openJobStore } from '../services/store/open-store.js';
-import { createServer, listen } from './server.js';
+import { startApp } from './app.js';
 
 async function main(): Promise<void> {
   if (existsSync('.env')) process.loadEnvFile('.env');
   const config = loadConfig(process.env);
   const logger = createLogger({ level: config.logLevel });
   logger.info({ config: redactedSummary(config) }, 'configuration loaded');
-
-  const store = await openJobStore(config.store, config.retentionDays);
-  const server = createServer({
-    logger,
-    mode: config.mode,
-    storeKind: config.store.kind,
-    startedAt: new Date(),
-  });
-  await listen(server, config.port);
-  logger.info({ url: `http://localhost:${config.port}` }, `Autopilot Approvals (${config.mode}) listening`);
+  const app = await startApp(config, logger);
+  logger.info(
+    { url: app.url, health: `${app.url}/api/health` },
+    `Autopilot Approvals (${config.mode}) listening`,
+  );
 
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping');
-    server.close();
-    await store.close();
+    await app.stop();
     logger.flush();
     process.exit(0);
   };

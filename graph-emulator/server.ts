@@ -71,15 +71,17 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
+// writeHead and end are called apart on purpose: restify (in the same process in the demo) replaces
+// ServerResponse.prototype.writeHead with a version that does not return the response, so chaining breaks.
 function send(res: ServerResponse, response: EmulatorResponse): void {
   const headers: Record<string, string> = { 'request-id': randomUUID(), ...response.headers };
   if (response.body === undefined) {
-    res.writeHead(response.status, headers).end();
+    res.writeHead(response.status, headers);
+    res.end();
     return;
   }
-  res
-    .writeHead(response.status, { 'content-type': 'application/json', ...headers })
-    .end(JSON.stringify(response.body));
+  res.writeHead(response.status, { 'content-type': 'application/json', ...headers });
+  res.end(JSON.stringify(response.body));
 }
 
 export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Promise<RunningGraphEmulator> {
@@ -260,15 +262,21 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
     (handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>) =>
     (req: IncomingMessage, res: ServerResponse) => {
       handler(req, res).catch((error: unknown) => {
-        if (!res.headersSent)
-          send(
-            res,
-            graphError(
-              error instanceof RangeError ? 413 : 500,
-              'InternalServerError',
-              'The emulator failed.',
-            ),
-          );
+        try {
+          if (!res.headersSent)
+            send(
+              res,
+              graphError(
+                error instanceof RangeError ? 413 : 500,
+                'InternalServerError',
+                'The emulator failed.',
+              ),
+            );
+          else res.destroy();
+        } catch {
+          // Nothing more can be said on this connection; drop it so the client sees a failure, not a hang.
+          res.destroy();
+        }
       });
     };
 

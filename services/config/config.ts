@@ -22,9 +22,11 @@ export interface GraphConfig {
 }
 
 export interface PipelineConfig {
-  concurrency: number;
+  batchSize: number;
   leaseMs: number;
   tickMs: number;
+  pollMinMs: number;
+  pollMaxMs: number;
   profileGroupId?: string;
   deadlinesMs: { import: number; autopilotDevice: number; entraDevice: number; profile: number };
 }
@@ -133,9 +135,11 @@ export function loadConfig(env: Env): Config {
     approverGroupIds: s.APPROVER_GROUP_IDS,
     graph: graphConfig(s),
     pipeline: {
-      concurrency: s.WORKER_CONCURRENCY,
+      batchSize: s.WORKER_BATCH_SIZE,
       leaseMs: s.WORKER_LEASE_SECONDS * 1000,
       tickMs: s.WORKER_TICK_MS,
+      pollMinMs: s.WORKER_POLL_MIN_MS,
+      pollMaxMs: s.WORKER_POLL_MAX_MS,
       ...(s.PROFILE_GROUP_ID ? { profileGroupId: s.PROFILE_GROUP_ID } : {}),
       deadlinesMs: {
         import: s.DEADLINE_IMPORT_MINUTES * MINUTE,

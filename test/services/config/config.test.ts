@@ -60,8 +60,8 @@ describe('loadConfig', () => {
   });
 
   it('puts every problem in the message, one line each', () => {
-    expect(() => loadConfig({ PORT: '70000', WORKER_CONCURRENCY: '0' })).toThrowError(
-      /PORT: must be 1 to 65535\n\s+- WORKER_CONCURRENCY: must be greater than 0/,
+    expect(() => loadConfig({ PORT: '70000', WORKER_BATCH_SIZE: '0' })).toThrowError(
+      /PORT: must be 1 to 65535\n\s+- WORKER_BATCH_SIZE: must be greater than 0/,
     );
   });
 
