@@ -1,5 +1,4 @@
 /** Builds and starts the service from a Config: store, Graph access, pipeline worker and HTTP server. */
-import type { AddressInfo } from 'node:net';
 import type { Config } from '../services/config/config.js';
 import type { Logger } from '../services/logging/logger.js';
 import { loggingPublisher } from '../services/pipeline/logging-publisher.js';
