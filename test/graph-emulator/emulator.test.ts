@@ -257,3 +257,40 @@ describe('Graph emulator', () => {
     expect((await call('POST', `/v1.0/groups/${randomUUID()}/members/$ref`, ref)).status).toBe(404);
   });
 });
+
+describe('Graph emulator, more', () => {
+  it('updates device properties and injects errors by rate', async () => {
+    let n = 0;
+    const { call, emulator } = await start({
+      scenario: { timeScale: 0.001, delays: instant, importErrors: [{ error: 'StorageError', rate: 0.5 }] },
+      random: () => [0.1, 0.9][n++ % 2] ?? 1,
+    });
+    const device = emulator.tenant.seedRegisteredDevice({ serialNumber: 'PROP-1' });
+    expect(
+      (
+        await call(
+          'POST',
+          `/v1.0/deviceManagement/windowsAutopilotDeviceIdentities/${device.id}/updateDeviceProperties`,
+          { groupTag: 'Lab', displayName: 'x' },
+        )
+      ).status,
+    ).toBe(204);
+    expect(device.groupTag).toBe('Lab');
+    const result = await call(
+      'POST',
+      '/v1.0/deviceManagement/importedWindowsAutopilotDeviceIdentities/import',
+      {
+        importedWindowsAutopilotDeviceIdentities: [upload('RATE-1'), upload('RATE-2')],
+      },
+    );
+    await sleep(5);
+    const names = await Promise.all(
+      (result.body.value as { id: string }[]).map(
+        async (r) =>
+          (await call('GET', `/v1.0/deviceManagement/importedWindowsAutopilotDeviceIdentities/${r.id}`)).body
+            .state.deviceErrorName,
+      ),
+    );
+    expect(names).toEqual(['StorageError', 'None']);
+  });
+});
