@@ -5,6 +5,7 @@ import type { AutopilotGraph, ItemResult } from '../../../services/graph/autopil
 import { GraphRequestError } from '../../../services/graph/graph-errors.js';
 import { describeImportError } from '../../../services/graph/import-errors.js';
 import type { StepContext } from '../../../services/pipeline/step-context.js';
+import type { StepOutcome } from '../../../services/pipeline/step-outcome.js';
 import { STEP_HANDLERS } from '../../../services/pipeline/steps/index.js';
 import { WaitEstimator } from '../../../services/pipeline/wait-estimator.js';
 import { submittedJob } from '../../support/jobs.js';
@@ -147,12 +148,16 @@ function context(graph: AutopilotGraph): StepContext {
   };
 }
 
-async function outcomeOf(step: StepName, behaviour: Behaviour) {
+async function outcomeOf(
+  step: StepName,
+  behaviour: Behaviour,
+): Promise<StepOutcome | { kind: 'thrown'; error: unknown } | undefined> {
   const job = jobAt(step);
-  const outcomes = await STEP_HANDLERS[step]([job], context(fakeGraph(behaviour))).catch(
-    (error: unknown) => error,
-  );
-  return outcomes instanceof Map ? outcomes.get(job.id) : { kind: 'thrown', error: outcomes };
+  try {
+    return (await STEP_HANDLERS[step]([job], context(fakeGraph(behaviour)))).get(job.id);
+  } catch (error) {
+    return { kind: 'thrown', error };
+  }
 }
 
 describe('step handlers', () => {
