@@ -7,7 +7,12 @@ import { createSyncGate } from '../services/pipeline/sync-gate.js';
 import { PipelineWorker } from '../services/pipeline/worker.js';
 import type { JobStore } from '../services/store/job-store.js';
 import { openJobStore } from '../services/store/open-store.js';
+import { IntakeAuth } from '../services/intake/intake-auth.js';
+import { IntakeService } from '../services/intake/intake-service.js';
+import { RateLimiter } from '../services/intake/rate-limiter.js';
+import { demoIntakeKey } from './demo-key.js';
 import { openGraphAccess, type GraphAccess } from './graph-access.js';
+import { registerIntakeRoutes } from './intake-routes.js';
 import { createServer, listen } from './server.js';
 
 export interface RunningApp {
@@ -15,6 +20,8 @@ export interface RunningApp {
   store: JobStore;
   graphAccess: GraphAccess;
   worker: PipelineWorker;
+  /** The demo's own intake key (demo mode without INTAKE_KEYS only). */
+  demoKey?: string;
   stop(): Promise<void>;
 }
 
@@ -42,6 +49,7 @@ export async function startApp(
   const store = await openJobStore(config.store, config.retentionDays);
   const graphAccess = await openGraphAccess(config, logger);
   const settings = pipelineSettings(config);
+  const publisher = loggingPublisher(logger);
   const worker = new PipelineWorker({
     store,
     graph: graphAccess.graph,
@@ -53,7 +61,7 @@ export async function startApp(
       logger,
     }),
     settings,
-    publisher: loggingPublisher(logger),
+    publisher,
     logger,
     retentionDays: config.retentionDays,
   });
@@ -64,6 +72,30 @@ export async function startApp(
     storeKind: config.store.kind,
     startedAt: new Date(),
   });
+  const demoKey =
+    config.intake.keys.length === 0 && config.mode === 'demo' ? demoIntakeKey(config.dataDir) : undefined;
+  const keys = demoKey ? [demoKey] : config.intake.keys;
+  if (keys.length === 0) logger.warn('INTAKE_KEYS is empty: the intake API refuses every request');
+  const intake = new IntakeService({
+    store,
+    graph: graphAccess.graph,
+    publisher,
+    logger,
+    approvalWindowMs: config.approvalWindowMs,
+    allowLists: {
+      manufacturers: config.intake.allowedManufacturers,
+      models: config.intake.allowedModels,
+      mode: config.intake.allowListMode,
+    },
+  });
+  registerIntakeRoutes(server, {
+    intake,
+    auth: new IntakeAuth(keys),
+    limiter: new RateLimiter(config.intake.ratePerMinute),
+    store,
+    config: config.intake,
+    logger,
+  });
   await listen(server, config.port, options.host);
   const { port } = server.address();
   return {
@@ -71,6 +103,7 @@ export async function startApp(
     store,
     graphAccess,
     worker,
+    ...(demoKey ? { demoKey: demoKey.key } : {}),
     async stop() {
       server.close();
       await worker.stop();

@@ -19,6 +19,7 @@ async function main(): Promise<void> {
     { url: app.url, health: `${app.url}/api/health` },
     `Autopilot Approvals (${config.mode}) listening`,
   );
+  if (app.demoKey) process.stdout.write(demoBanner(app.url, app.demoKey));
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -31,6 +32,18 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
+}
+
+/** What a newcomer needs to try the demo. The key is the demo's own, made for this data folder. */
+function demoBanner(url: string, key: string): string {
+  return [
+    '',
+    'Autopilot Approvals demo is running.',
+    `  Intake API:  ${url}/api/submissions   (OpenAPI: ${url}/api/openapi.json)`,
+    `  Intake key:  ${key}`,
+    `  Try:         npm run submit -- --server ${url} --key ${key} --sample`,
+    '',
+  ].join('\n');
 }
 
 main().catch((error: unknown) => {

@@ -31,6 +31,22 @@ export interface PipelineConfig {
   deadlinesMs: { import: number; autopilotDevice: number; entraDevice: number; profile: number };
 }
 
+export interface IntakeKey {
+  /** Shown as "via" on the job and card; never the key itself. */
+  name: string;
+  key: string;
+}
+
+export interface IntakeConfig {
+  keys: IntakeKey[];
+  ratePerMinute: number;
+  maxBodyBytes: number;
+  maxBatchBytes: number;
+  allowedManufacturers: string[];
+  allowedModels: string[];
+  allowListMode: 'refuse' | 'flag';
+}
+
 export interface Config {
   mode: 'demo' | 'production';
   port: number;
@@ -42,6 +58,7 @@ export interface Config {
   approverGroupIds: string[];
   graph: GraphConfig;
   pipeline: PipelineConfig;
+  intake: IntakeConfig;
   emulatorTimeScale: number;
 }
 
@@ -70,6 +87,9 @@ function crossChecks(env: Env): ConfigProblem[] {
   if (env.STORE?.trim() === 'cosmos' && !has('COSMOS_ENDPOINT')) {
     problems.push({ key: 'COSMOS_ENDPOINT', problem: 'is required when STORE=cosmos' });
   }
+  const shortKey = parseIntakeKeys(env.INTAKE_KEYS ?? '').find((k) => k.key.length < 16);
+  if (shortKey)
+    problems.push({ key: 'INTAKE_KEYS', problem: `key "${shortKey.name}" is shorter than 16 characters` });
   if (has('AZURE_TENANT_ID')) {
     if (!has('AZURE_CLIENT_ID'))
       problems.push({ key: 'AZURE_CLIENT_ID', problem: 'is required when AZURE_TENANT_ID is set' });
@@ -118,6 +138,20 @@ function storeConfig(s: EnvSettings): StoreConfig {
   };
 }
 
+/** `name:key` pairs or bare keys (named key-1, key-2, …), comma-separated. */
+function parseIntakeKeys(value: string): IntakeKey[] {
+  return value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '')
+    .map((entry, i) => {
+      const colon = entry.indexOf(':');
+      return colon > 0
+        ? { name: entry.slice(0, colon).trim(), key: entry.slice(colon + 1).trim() }
+        : { name: `key-${i + 1}`, key: entry };
+    });
+}
+
 /** Throws ConfigError naming every bad or missing key. */
 export function loadConfig(env: Env): Config {
   const { settings, problems } = parseProblems(env);
@@ -148,6 +182,15 @@ export function loadConfig(env: Env): Config {
         profile: s.DEADLINE_PROFILE_MINUTES * MINUTE,
       },
     },
+    intake: {
+      keys: parseIntakeKeys(s.INTAKE_KEYS),
+      ratePerMinute: s.INTAKE_RATE_PER_MINUTE,
+      maxBodyBytes: s.INTAKE_MAX_BODY_BYTES,
+      maxBatchBytes: s.INTAKE_MAX_BATCH_BYTES,
+      allowedManufacturers: s.INTAKE_ALLOWED_MANUFACTURERS,
+      allowedModels: s.INTAKE_ALLOWED_MODELS,
+      allowListMode: s.INTAKE_ALLOW_LIST_MODE,
+    },
     emulatorTimeScale: s.EMULATOR_TIME_SCALE,
   };
 }
@@ -158,6 +201,7 @@ export function redactedSummary(config: Config): Record<string, unknown> {
   return {
     ...config,
     store: store.kind === 'cosmos' ? { ...store, key: store.key ? '(set)' : '(Entra ID)' } : store,
+    intake: { ...config.intake, keys: config.intake.keys.map((k) => k.name) },
     graph: {
       ...graph,
       credential: graph.credential

@@ -61,6 +61,13 @@ export const envSchema = z.object({
   DEADLINE_AUTOPILOT_DEVICE_MINUTES: positiveInt(60),
   DEADLINE_ENTRA_DEVICE_MINUTES: positiveInt(60),
   DEADLINE_PROFILE_MINUTES: positiveInt(120),
+  INTAKE_KEYS: z.string().default(''),
+  INTAKE_RATE_PER_MINUTE: positiveInt(120),
+  INTAKE_MAX_BODY_BYTES: positiveInt(65_536),
+  INTAKE_MAX_BATCH_BYTES: positiveInt(4 * 1024 * 1024),
+  INTAKE_ALLOWED_MANUFACTURERS: csv,
+  INTAKE_ALLOWED_MODELS: csv,
+  INTAKE_ALLOW_LIST_MODE: z.enum(['refuse', 'flag']).default('flag'),
   EMULATOR_TIME_SCALE: z.coerce
     .number({ error: 'must be a number' })
     .positive('must be greater than 0')

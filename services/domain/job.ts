@@ -64,6 +64,8 @@ export interface DeviceFacts {
   model: string;
   productKey?: string;
   assignedUser?: string;
+  /** The group tag the submitter suggested (a CSV's Group Tag column); the approver decides. */
+  requestedGroupTag?: string;
 }
 
 export interface Approval {

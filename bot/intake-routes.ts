@@ -1,0 +1,157 @@
+/** The intake API over restify: adapts HTTP to services/intake and keeps refusals in one shape. */
+import type { IncomingMessage } from 'node:http';
+import type restify from 'restify';
+import type { IntakeConfig } from '../services/config/config.js';
+import type { ImportJob } from '../services/domain/job.js';
+import { describeError } from '../services/errors.js';
+import { batchDefaultsSchema, submitBatch } from '../services/intake/batch.js';
+import type { IntakeAuth } from '../services/intake/intake-auth.js';
+import { IntakeError } from '../services/intake/intake-error.js';
+import type { IntakeService } from '../services/intake/intake-service.js';
+import { jobView } from '../services/intake/job-view.js';
+import { openApiDocument } from '../services/intake/openapi.js';
+import { parseOrRefuse } from '../services/intake/parse.js';
+import type { RateLimiter } from '../services/intake/rate-limiter.js';
+import { submissionSchema } from '../services/intake/submission.js';
+import type { Logger } from '../services/logging/logger.js';
+import type { JobStore } from '../services/store/job-store.js';
+import { readBody, requireContentType } from './http-body.js';
+
+export interface IntakeRouteDeps {
+  intake: IntakeService;
+  auth: IntakeAuth;
+  limiter: RateLimiter;
+  store: JobStore;
+  config: IntakeConfig;
+  logger: Logger;
+}
+
+interface Reply {
+  status: number;
+  body: unknown;
+}
+
+const MAX_WAIT_SECONDS = 60;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function admit(req: IncomingMessage, deps: IntakeRouteDeps): string {
+  const address = req.socket.remoteAddress ?? 'unknown';
+  const byAddress = deps.limiter.take([`addr:${address}`]);
+  if (!byAddress.ok)
+    throw new IntakeError(
+      'rate_limited',
+      'Too many requests from this address.',
+      undefined,
+      byAddress.retryAfterMs,
+    );
+  const keyName = deps.auth.authenticate(req.headers.authorization);
+  const byKey = deps.limiter.take([`key:${keyName}`]);
+  if (!byKey.ok)
+    throw new IntakeError('rate_limited', 'Too many requests with this key.', undefined, byKey.retryAfterMs);
+  return keyName;
+}
+
+function parseJson(bytes: Buffer): unknown {
+  try {
+    return JSON.parse(bytes.toString('utf8')) as unknown;
+  } catch {
+    throw new IntakeError('invalid_json', 'The body is not valid JSON.', 'body');
+  }
+}
+
+async function postSubmission(req: IncomingMessage, deps: IntakeRouteDeps): Promise<Reply> {
+  const via = admit(req, deps);
+  requireContentType(req, ['application/json']);
+  const body = parseJson(await readBody(req, deps.config.maxBodyBytes));
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new IntakeError('invalid_json', 'The body must be a JSON object.', 'body');
+  const submission = parseOrRefuse(submissionSchema, body);
+  const { created, job } = await deps.intake.submitOne(submission, { channel: 'api', via });
+  return created
+    ? { status: 202, body: { id: job.id, status: job.status } }
+    : { status: 200, body: jobView(job) };
+}
+
+async function postBatch(req: restify.Request, deps: IntakeRouteDeps): Promise<Reply> {
+  const via = admit(req, deps);
+  requireContentType(req, ['text/csv', 'text/plain', 'application/octet-stream']);
+  const defaults = parseOrRefuse(batchDefaultsSchema, req.query ?? {}, 'query.');
+  const csv = await readBody(req, deps.config.maxBatchBytes);
+  const report = await submitBatch(deps.intake, csv, defaults, { channel: 'batch', via });
+  if (report.accepted === 0) {
+    return {
+      status: 422,
+      body: { error: { code: 'no_valid_rows', message: 'No row of the file was accepted.' }, report },
+    };
+  }
+  return { status: 202, body: report };
+}
+
+async function getSubmission(req: restify.Request, deps: IntakeRouteDeps): Promise<Reply> {
+  admit(req, deps);
+  const query = (req.query ?? {}) as Record<string, unknown>;
+  const waitSeconds = query.waitSeconds === undefined ? 0 : Number(query.waitSeconds);
+  if (!Number.isInteger(waitSeconds) || waitSeconds < 0 || waitSeconds > MAX_WAIT_SECONDS) {
+    throw new IntakeError(
+      'invalid_field',
+      `waitSeconds must be a whole number from 0 to ${MAX_WAIT_SECONDS}.`,
+      'waitSeconds',
+    );
+  }
+  const since = typeof query.since === 'string' ? query.since : undefined;
+  if (since !== undefined && Number.isNaN(Date.parse(since)))
+    throw new IntakeError('invalid_field', 'since must be an ISO date-time.', 'since');
+  const rawId = (req.params as Record<string, unknown>).id;
+  const id = typeof rawId === 'string' ? rawId : '';
+  const load = async (): Promise<ImportJob> => {
+    const stored = await deps.store.get(id);
+    if (!stored) throw new IntakeError('not_found', `No submission with id ${id.slice(0, 64)}.`, 'id');
+    return stored.job;
+  };
+  let job = await load();
+  const seen = since ?? job.updatedAt;
+  const deadline = Date.now() + waitSeconds * 1000;
+  let closed = false;
+  req.once('close', () => (closed = true));
+  // Long poll: look at the store (shared by every instance) until the job changes or the wait is over.
+  while (job.updatedAt <= seen && Date.now() < deadline && !closed) {
+    await sleep(Math.min(250, Math.max(0, deadline - Date.now())));
+    job = await load();
+  }
+  return { status: 200, body: jobView(job) };
+}
+
+function route(
+  deps: IntakeRouteDeps,
+  handler: (req: restify.Request, deps: IntakeRouteDeps) => Promise<Reply>,
+): restify.RequestHandler {
+  return (req, res, next) => {
+    handler(req, deps)
+      .then(({ status, body }) => {
+        res.send(status, body);
+      })
+      .catch((error: unknown) => {
+        if (error instanceof IntakeError) {
+          if (error.retryAfterMs !== undefined)
+            res.header('Retry-After', String(Math.max(1, Math.ceil(error.retryAfterMs / 1000))));
+          res.send(error.status, error.toBody());
+          return;
+        }
+        deps.logger.error({ err: describeError(error), path: req.getPath() }, 'intake request failed');
+        res.send(500, {
+          error: { code: 'internal', message: 'The service could not handle the request; try again.' },
+        });
+      })
+      .finally(() => next());
+  };
+}
+
+export function registerIntakeRoutes(server: restify.Server, deps: IntakeRouteDeps): void {
+  server.post('/api/submissions', route(deps, postSubmission));
+  server.post('/api/submissions/batch', route(deps, postBatch));
+  server.get('/api/submissions/:id', route(deps, getSubmission));
+  server.get('/api/openapi.json', (_req, res, next) => {
+    res.send(200, openApiDocument());
+    next();
+  });
+}

@@ -1,0 +1,151 @@
+/**
+ * Takes submissions in: refuses or flags devices off the allow-lists, answers a serial that already has an
+ * open job with that job, flags serials already registered in Autopilot (one lookup per submission or batch),
+ * and stores a new job awaiting approval.
+ */
+import { randomUUID } from 'node:crypto';
+import type { ImportJob, JobFlag, SubmissionChannel } from '../domain/job.js';
+import { submit } from '../domain/transitions.js';
+import { describeError } from '../errors.js';
+import type { AutopilotGraph } from '../graph/autopilot-graph.js';
+import type { Logger } from '../logging/logger.js';
+import type { ProgressPublisher } from '../pipeline/progress.js';
+import type { JobStore } from '../store/job-store.js';
+import { IntakeError } from './intake-error.js';
+import type { Submission } from './submission.js';
+
+export interface IntakeDeps {
+  store: JobStore;
+  graph: Pick<AutopilotGraph, 'findAutopilotDevicesBySerial'>;
+  publisher: ProgressPublisher;
+  logger: Logger;
+  approvalWindowMs: number;
+  allowLists: { manufacturers: string[]; models: string[]; mode: 'refuse' | 'flag' };
+  clock?: () => Date;
+}
+
+export interface Submitter {
+  channel: SubmissionChannel;
+  via: string;
+}
+
+export interface SubmitResult {
+  created: boolean;
+  job: ImportJob;
+}
+
+export interface DeviceRequest extends Submission {
+  requestedGroupTag?: string;
+}
+
+export class IntakeService {
+  /** Submissions of the same serial on this instance run one after the other (no twin jobs from a double click). */
+  private readonly serialLocks = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly deps: IntakeDeps) {}
+
+  /** Refuses (mode "refuse") or returns the flag (mode "flag") for a device off the allow-lists. */
+  allowListFlag(device: { manufacturer: string; model: string }): JobFlag | undefined {
+    const { manufacturers, models, mode } = this.deps.allowLists;
+    const off = (list: string[], value: string) =>
+      list.length > 0 && !list.some((v) => v.toLowerCase() === value.toLowerCase());
+    const field = off(manufacturers, device.manufacturer)
+      ? 'manufacturer'
+      : off(models, device.model)
+        ? 'model'
+        : undefined;
+    if (!field) return undefined;
+    if (mode === 'refuse')
+      throw new IntakeError('not_allowed', `${field} "${device[field]}" is not on the allow-list.`, field);
+    return 'not_on_allow_list';
+  }
+
+  /** Serials already registered in Autopilot. A failed lookup flags nothing: the pipeline checks again anyway. */
+  async registeredSerials(serials: readonly string[]): Promise<Set<string>> {
+    if (serials.length === 0) return new Set();
+    try {
+      const found = await this.deps.graph.findAutopilotDevicesBySerial(serials);
+      return new Set(
+        serials.filter((s) => {
+          const r = found.get(s);
+          return r?.ok === true && r.value.length > 0;
+        }),
+      );
+    } catch (error) {
+      this.deps.logger.warn(
+        { err: describeError(error), serials: serials.length },
+        'registration lookup at intake failed',
+      );
+      return new Set();
+    }
+  }
+
+  async submitOne(request: DeviceRequest, submitter: Submitter): Promise<SubmitResult> {
+    const flag = this.allowListFlag(request);
+    const registered = await this.registeredSerials([request.serialNumber]);
+    return this.create(request, submitter, {
+      flags: flag ? [flag] : [],
+      registered: registered.has(request.serialNumber),
+    });
+  }
+
+  /** Stores the job unless the serial has an open one, which is returned instead. */
+  create(
+    request: DeviceRequest,
+    submitter: Submitter,
+    extra: { flags: JobFlag[]; registered: boolean; batchId?: string },
+  ): Promise<SubmitResult> {
+    return this.withSerialLock(request.serialNumber, async () => {
+      const open = await this.deps.store.findOpenBySerial(request.serialNumber);
+      if (open) return { created: false, job: open.job };
+      const now = this.deps.clock?.() ?? new Date();
+      const job = submit(
+        {
+          id: randomUUID(),
+          device: {
+            serialNumber: request.serialNumber,
+            manufacturer: request.manufacturer,
+            model: request.model,
+            ...(request.productKey ? { productKey: request.productKey } : {}),
+            ...(request.assignedUser ? { assignedUser: request.assignedUser } : {}),
+            ...(request.requestedGroupTag ? { requestedGroupTag: request.requestedGroupTag } : {}),
+          },
+          hardwareHash: request.hardwareHash,
+          submittedBy: { ...submitter, ...(request.requestedBy ? { requestedBy: request.requestedBy } : {}) },
+          flags: [...extra.flags, ...(extra.registered ? (['already_registered'] as const) : [])],
+          ...(extra.batchId ? { batchId: extra.batchId } : {}),
+        },
+        now,
+        this.deps.approvalWindowMs,
+      );
+      const { stored, created } = await this.deps.store.create(job);
+      if (created) {
+        this.deps.publisher.jobChanged(stored.job);
+        this.deps.logger.info(
+          {
+            jobId: job.id,
+            serial: job.device.serialNumber,
+            via: submitter.via,
+            channel: submitter.channel,
+            flags: job.flags,
+          },
+          'device submitted',
+        );
+      }
+      return { created, job: stored.job };
+    });
+  }
+
+  private async withSerialLock<T>(serial: string, work: () => Promise<T>): Promise<T> {
+    const key = serial.toLowerCase();
+    const previous = this.serialLocks.get(key) ?? Promise.resolve();
+    const run = previous.then(work, work);
+    const settled = run.catch(() => undefined);
+    this.serialLocks.set(key, settled);
+    try {
+      return await run;
+    } finally {
+      if (this.serialLocks.get(key) === settled) this.serialLocks.delete(key);
+    }
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * What text the intake accepts. Values end up on Teams cards, in Graph filters and in logs, so the rules are
+ * strict: no control or bidi-override characters, and no characters that carry markdown or HTML meaning.
+ */
+import { z } from 'zod';
+
+// Bidi embedding/override/isolate controls: they make text display differently from what it is.
+const BIDI = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/u;
+const CONTROL = /[\p{Cc}\p{Cf}]/u;
+/** Letters, digits, spaces and the punctuation real manufacturer and model names use. */
+const SAFE_NAME = /^[\p{L}\p{N} .,\-_()/+'#:]+$/u;
+/** Serial numbers: printable ASCII without quotes-that-break-things or markdown/HTML characters. */
+const SERIAL = /^[A-Za-z0-9][A-Za-z0-9 ._\-/:+#]*$/;
+const UPN =
+  /^[A-Za-z0-9._%+\-']+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+
+/** A real 4K hardware hash decodes to a few kilobytes; far outside this range it is not one. */
+export const HASH_BYTES = { min: 512, max: 16_384 } as const;
+
+function noHiddenCharacters(value: string): boolean {
+  return !BIDI.test(value) && !CONTROL.test(value);
+}
+
+export const serialNumber = z
+  .string({ error: 'must be a string' })
+  .trim()
+  .min(1, 'is required')
+  .max(64, 'must be at most 64 characters')
+  .refine(noHiddenCharacters, 'must not contain control or bidi characters')
+  .refine((v) => SERIAL.test(v), 'may hold letters, digits, spaces and . _ - / : + # only');
+
+export const displayName = (max: number) =>
+  z
+    .string({ error: 'must be a string' })
+    .trim()
+    .min(1, 'is required')
+    .max(max, `must be at most ${max} characters`)
+    .refine(noHiddenCharacters, 'must not contain control or bidi characters')
+    .refine((v) => SAFE_NAME.test(v), "may hold letters, digits, spaces and . , - _ ( ) / + ' # : only");
+
+export const hardwareHash = z
+  .string({ error: 'must be a string' })
+  .transform((v) => v.replace(/\s+/g, ''))
+  .refine((v) => v.length > 0, 'is required')
+  .refine((v) => v.length % 4 === 0 && BASE64.test(v), 'must be base64')
+  .refine((v) => {
+    const bytes = (v.length / 4) * 3 - (v.endsWith('==') ? 2 : v.endsWith('=') ? 1 : 0);
+    return bytes >= HASH_BYTES.min && bytes <= HASH_BYTES.max;
+  }, `must decode to ${HASH_BYTES.min} to ${HASH_BYTES.max} bytes, as a 4K hardware hash does`);
+
+export const userPrincipalName = z
+  .string({ error: 'must be a string' })
+  .trim()
+  .max(256, 'must be at most 256 characters')
+  .refine((v) => UPN.test(v), 'must be a user principal name such as ada@contoso.com');
+
+export const productKey = z
+  .string({ error: 'must be a string' })
+  .trim()
+  .refine(
+    (v) => v === '' || /^[A-Z0-9]{5}(-[A-Z0-9]{5}){4}$/i.test(v),
+    'must be empty or XXXXX-XXXXX-XXXXX-XXXXX-XXXXX',
+  );
+
+export const groupTag = z
+  .string({ error: 'must be a string' })
+  .trim()
+  .max(64, 'must be at most 64 characters')
+  .refine((v) => v === '' || /^[A-Za-z0-9._-]+$/.test(v), 'may hold letters, digits and . _ - only');
