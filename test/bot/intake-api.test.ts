@@ -1,0 +1,253 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { approve } from '../../services/domain/transitions.js';
+import { submissionSchema } from '../../services/intake/submission.js';
+import { jobView } from '../../services/intake/job-view.js';
+import { mutateJob } from '../../services/store/mutate.js';
+import { fakeHardwareHash, submittedJob } from '../support/jobs.js';
+import { allJobs, startIntakeServer, TEST_KEY, type IntakeFixture } from '../support/intake-server.js';
+
+let server: IntakeFixture | undefined;
+afterEach(async () => {
+  await server?.stop();
+  server = undefined;
+});
+
+const device = (serialNumber: string, extra: Record<string, string> = {}) => ({
+  serialNumber,
+  hardwareHash: fakeHardwareHash(),
+  manufacturer: 'Lenovo',
+  model: 'ThinkPad T14',
+  ...extra,
+});
+const post = (s: IntakeFixture, body: unknown) =>
+  s.request('POST', '/api/submissions', { body: JSON.stringify(body) });
+const HEADER = 'Device Serial Number,Windows Product ID,Hardware Hash';
+
+describe('POST /api/submissions', () => {
+  it('accepts a device: 202 with id and status, a job awaiting approval, a progress event, and no hash in the view', async () => {
+    server = await startIntakeServer();
+    const body = device('PF-100', {
+      assignedUser: 'ada@contoso.example',
+      requestedBy: 'bob@contoso.example',
+    });
+    const reply = await post(server, body);
+    expect(reply.status).toBe(202);
+    expect(reply.body).toEqual({ id: expect.any(String), status: 'awaiting_approval' });
+    const stored = (await server.store.get(reply.body.id))?.job;
+    expect(stored).toMatchObject({
+      device: { serialNumber: 'PF-100', manufacturer: 'Lenovo', assignedUser: 'ada@contoso.example' },
+      submittedBy: { channel: 'api', via: 'deploy-tool', requestedBy: 'bob@contoso.example' },
+      hardwareHash: body.hardwareHash,
+    });
+    expect(server.publisher.events.map((e) => e.id)).toEqual([reply.body.id]);
+    const view = await server.request('GET', `/api/submissions/${reply.body.id}`);
+    expect(view.body).toMatchObject({
+      id: reply.body.id,
+      status: 'awaiting_approval',
+      serialNumber: 'PF-100',
+      hashFingerprint: expect.stringMatching(/^sha256:/),
+    });
+    expect(view.body.steps).toHaveLength(9);
+    expect(view.text).not.toContain(body.hardwareHash.slice(0, 40));
+  });
+
+  it('answers a serial with an open job with 200 and that job, concurrent double submits included', async () => {
+    server = await startIntakeServer();
+    const [a, b] = await Promise.all([post(server, device('DUP-1')), post(server, device('DUP-1'))]);
+    expect([a.status, b.status].sort()).toEqual([200, 202]);
+    const created = a.status === 202 ? a : b;
+    const existing = a.status === 200 ? a : b;
+    expect(existing.body.id).toBe(created.body.id);
+    expect(await allJobs(server.store)).toHaveLength(1);
+  });
+
+  it('flags a serial already registered in Autopilot, looked up once', async () => {
+    server = await startIntakeServer();
+    server.registered.add('REG-9');
+    const reply = await post(server, device('REG-9'));
+    expect((await server.store.get(reply.body.id))?.job.flags).toEqual(['already_registered']);
+    expect(server.lookups).toBe(1);
+  });
+
+  it('refuses or flags devices off the allow-lists, as configured', async () => {
+    server = await startIntakeServer({
+      allowedManufacturers: ['Lenovo', 'HP'],
+      allowedModels: [],
+      allowListMode: 'refuse',
+    });
+    const refused = await post(server, { ...device('AL-1'), manufacturer: 'Acme' });
+    expect(refused.status).toBe(422);
+    expect(refused.body.error).toMatchObject({ code: 'not_allowed', field: 'manufacturer' });
+    expect((await post(server, { ...device('AL-2'), manufacturer: 'hp' })).status).toBe(202);
+    await server.stop();
+    server = await startIntakeServer({ allowedModels: ['ThinkPad T14'], allowListMode: 'flag' });
+    const flagged = await post(server, { ...device('AL-3'), model: 'Other' });
+    expect(flagged.status).toBe(202);
+    expect((await server.store.get(flagged.body.id))?.job.flags).toEqual(['not_on_allow_list']);
+  });
+
+  it('rate-limits per key and per address with Retry-After, storing nothing over the limit', async () => {
+    server = await startIntakeServer({ ratePerMinute: 3 });
+    const replies = [];
+    for (let i = 0; i < 4; i++) replies.push(await post(server, device(`RL-${i}`)));
+    expect(replies.map((r) => r.status)).toEqual([202, 202, 202, 429]);
+    expect(replies[3]?.body.error.code).toBe('rate_limited');
+    expect(Number(replies[3]?.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(await allJobs(server.store)).toHaveLength(3);
+    // Failed authentication counts against the address too: guessing keys is slowed down as well.
+    expect(
+      (await server.request('POST', '/api/submissions', { body: '{}', key: 'guess-guess-guess-guess' }))
+        .status,
+    ).toBe(429);
+  });
+});
+
+describe('GET /api/submissions/{id}', () => {
+  it('long-polls: answers as soon as the job changes, or when the wait is over', async () => {
+    server = await startIntakeServer();
+    const { body } = await post(server, device('LP-1'));
+    const started = Date.now();
+    const unchanged = await server.request('GET', `/api/submissions/${body.id}?waitSeconds=1`);
+    expect(unchanged.body.status).toBe('awaiting_approval');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+
+    const waiting = server.request('GET', `/api/submissions/${body.id}?waitSeconds=20`);
+    await new Promise((r) => setTimeout(r, 300));
+    const changedAt = Date.now();
+    await mutateJob(server.store, body.id, (job) => {
+      const r = approve(job, {
+        by: { id: 'aad-1', name: 'Alice' },
+        at: new Date(),
+        groupTag: 'Sales',
+        comment: 'INC-1',
+      });
+      if (!r.ok) throw r.error;
+      return r.value;
+    });
+    const changed = await waiting;
+    expect(changed.body.status).toBe('approved');
+    expect(Date.now() - changedAt).toBeLessThan(5_000);
+  });
+});
+
+describe('POST /api/submissions/batch', () => {
+  const hash = () => fakeHardwareHash();
+  const csv = (rows: string[], header = HEADER) => [header, ...rows].join('\r\n');
+
+  it.each([
+    ['UTF-8', (text: string) => Buffer.from(text, 'utf8')],
+    [
+      'UTF-8 with BOM',
+      (text: string) => Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text, 'utf8')]),
+    ],
+    [
+      'UTF-16 LE with BOM',
+      (text: string) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]),
+    ],
+    ['UTF-16 LE without BOM', (text: string) => Buffer.from(text, 'utf16le')],
+  ])('reads %s with quoted fields, tags and users, and reports every row', async (_name, encode) => {
+    server = await startIntakeServer();
+    server.registered.add('B-3');
+    const text = csv(
+      [
+        `B-1,,${hash()},Sales,ada@contoso.example`,
+        `"B-2",,"${hash()}","Kiosk",`,
+        `B-3,,${hash()},,`,
+        `B-4,,not-a-hash,,`,
+        `B-1,,${hash()},,`,
+      ],
+      `${HEADER},Group Tag,Assigned User`,
+    );
+    const reply = await server.request(
+      'POST',
+      '/api/submissions/batch?manufacturer=HP&model=EliteBook%20840',
+      { body: encode(text), contentType: 'text/csv' },
+    );
+    expect(reply.status).toBe(202);
+    expect(reply.body).toMatchObject({ accepted: 3, refused: 2, batchId: expect.any(String) });
+    expect(reply.body.rows.map((r: { line: number; result: string }) => [r.line, r.result])).toEqual([
+      [2, 'accepted'],
+      [3, 'accepted'],
+      [4, 'accepted'],
+      [5, 'refused'],
+      [6, 'refused'],
+    ]);
+    expect(reply.body.rows[3]).toMatchObject({ field: 'hardwareHash' });
+    expect(reply.body.rows[4].reason).toMatch(/twice/);
+    const jobs = await allJobs(server.store);
+    const bySerial = Object.fromEntries(jobs.map((j) => [j.device.serialNumber, j]));
+    expect(bySerial['B-1']).toMatchObject({
+      batchId: reply.body.batchId,
+      device: {
+        manufacturer: 'HP',
+        model: 'EliteBook 840',
+        requestedGroupTag: 'Sales',
+        assignedUser: 'ada@contoso.example',
+      },
+      submittedBy: { channel: 'batch' },
+    });
+    expect(bySerial['B-2']?.device.requestedGroupTag).toBe('Kiosk');
+    expect(bySerial['B-3']?.flags).toEqual(['already_registered']);
+    expect(server.lookups).toBe(1);
+  });
+
+  it('reports a row whose serial already has an open job as accepted, with that job', async () => {
+    server = await startIntakeServer();
+    const first = await post(server, device('OPEN-1'));
+    const reply = await server.request('POST', '/api/submissions/batch', {
+      body: csv([`OPEN-1,,${hash()}`, `NEW-1,,${hash()}`]),
+      contentType: 'text/csv',
+    });
+    expect(reply.body.rows[0]).toMatchObject({ result: 'accepted', jobId: first.body.id, existing: true });
+    expect(reply.body.rows[1]).toMatchObject({ result: 'accepted', existing: false });
+  });
+});
+
+describe('OpenAPI description', () => {
+  it('is served without a key and describes exactly what the server validates and returns', async () => {
+    server = await startIntakeServer();
+    const reply = await server.request('GET', '/api/openapi.json', { key: null });
+    expect(reply.status).toBe(200);
+    const doc = reply.body;
+    expect(doc.openapi).toBe('3.1.0');
+    const submission = doc.components.schemas.Submission;
+    expect(Object.keys(submission.properties).sort()).toEqual(Object.keys(submissionSchema.shape).sort());
+    expect([...submission.required].sort()).toEqual([
+      'hardwareHash',
+      'manufacturer',
+      'model',
+      'serialNumber',
+    ]);
+    expect(submission.additionalProperties).toBe(false);
+    const documented = doc.components.schemas.JobView;
+    const full = jobView({
+      ...submittedJob(),
+      outcome: 'imported',
+      batchId: 'b',
+      error: { step: 'import', code: 'x', name: 'y', advice: 'z', retryable: false },
+    });
+    expect(Object.keys(documented.properties).sort()).toEqual(Object.keys(full).sort());
+    expect(documented.required.every((k: string) => k in jobView(submittedJob()))).toBe(true);
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      '/api/health',
+      '/api/openapi.json',
+      '/api/submissions',
+      '/api/submissions/batch',
+      '/api/submissions/{id}',
+    ]);
+    // Every documented operation is really served (not 404/405).
+    for (const [path, methods] of Object.entries(doc.paths as Record<string, Record<string, unknown>>)) {
+      for (const method of Object.keys(methods)) {
+        const probe = await server.request(
+          method.toUpperCase(),
+          path.replace('{id}', '00000000-0000-4000-8000-000000000000'),
+          { key: TEST_KEY, ...(method === 'post' ? { body: '{}' } : {}) },
+        );
+        expect(
+          [404, 405].includes(probe.status) && probe.body?.error?.code !== 'not_found',
+          `${method} ${path}`,
+        ).toBe(false);
+      }
+    }
+  });
+});
