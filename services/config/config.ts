@@ -47,6 +47,18 @@ export interface IntakeConfig {
   allowListMode: 'refuse' | 'flag';
 }
 
+export interface ApprovalConfig {
+  /** Entra groups whose members may approve (checked through Graph). */
+  approverGroupIds: string[];
+  /** Entra object ids allowed to approve without a group (small teams, the demo). */
+  approverIds: string[];
+  groupTags: string[];
+  defaultGroupTag?: string;
+  allowNoTag: boolean;
+  ticketMaxLength: number;
+  ticketPattern?: { regex: RegExp; message: string };
+}
+
 export interface Config {
   mode: 'demo' | 'production';
   port: number;
@@ -55,7 +67,7 @@ export interface Config {
   store: StoreConfig;
   retentionDays: number;
   approvalWindowMs: number;
-  approverGroupIds: string[];
+  approvals: ApprovalConfig;
   graph: GraphConfig;
   pipeline: PipelineConfig;
   intake: IntakeConfig;
@@ -86,6 +98,26 @@ function crossChecks(env: Env): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   if (env.STORE?.trim() === 'cosmos' && !has('COSMOS_ENDPOINT')) {
     problems.push({ key: 'COSMOS_ENDPOINT', problem: 'is required when STORE=cosmos' });
+  }
+  if (has('TICKET_PATTERN')) {
+    try {
+      new RegExp(env.TICKET_PATTERN ?? '');
+    } catch {
+      problems.push({ key: 'TICKET_PATTERN', problem: 'is not a valid regular expression' });
+    }
+  }
+  const tags = (env.GROUP_TAGS ?? '')
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
+  if (has('DEFAULT_GROUP_TAG') && !tags.includes((env.DEFAULT_GROUP_TAG ?? '').trim())) {
+    problems.push({ key: 'DEFAULT_GROUP_TAG', problem: 'must be one of GROUP_TAGS' });
+  }
+  if (tags.some((t) => !/^[A-Za-z0-9._-]{1,64}$/.test(t))) {
+    problems.push({
+      key: 'GROUP_TAGS',
+      problem: 'tags may hold letters, digits and . _ - only (64 at most)',
+    });
   }
   const shortKey = parseIntakeKeys(env.INTAKE_KEYS ?? '').find((k) => k.key.length < 16);
   if (shortKey)
@@ -166,7 +198,22 @@ export function loadConfig(env: Env): Config {
     store: storeConfig(s),
     retentionDays: s.RETENTION_DAYS,
     approvalWindowMs: s.APPROVAL_WINDOW_HOURS * 60 * MINUTE,
-    approverGroupIds: s.APPROVER_GROUP_IDS,
+    approvals: {
+      approverGroupIds: s.APPROVER_GROUP_IDS,
+      approverIds: s.APPROVER_IDS,
+      groupTags: s.GROUP_TAGS,
+      ...(s.DEFAULT_GROUP_TAG ? { defaultGroupTag: s.DEFAULT_GROUP_TAG } : {}),
+      allowNoTag: s.ALLOW_NO_TAG,
+      ticketMaxLength: s.TICKET_MAX_LENGTH,
+      ...(s.TICKET_PATTERN
+        ? {
+            ticketPattern: {
+              regex: new RegExp(s.TICKET_PATTERN),
+              message: s.TICKET_PATTERN_MESSAGE ?? `must match ${s.TICKET_PATTERN}`,
+            },
+          }
+        : {}),
+    },
     graph: graphConfig(s),
     pipeline: {
       batchSize: s.WORKER_BATCH_SIZE,

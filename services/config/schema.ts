@@ -52,6 +52,16 @@ export const envSchema = z.object({
   GRAPH_REQUESTS_PER_20S: positiveInt(900),
   PROFILE_GROUP_ID: guid.optional(),
   APPROVER_GROUP_IDS: csv,
+  APPROVER_IDS: csv,
+  GROUP_TAGS: csv,
+  DEFAULT_GROUP_TAG: optionalText,
+  ALLOW_NO_TAG: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
+  TICKET_MAX_LENGTH: positiveInt(200),
+  TICKET_PATTERN: optionalText,
+  TICKET_PATTERN_MESSAGE: optionalText,
   WORKER_BATCH_SIZE: positiveInt(100),
   WORKER_LEASE_SECONDS: positiveInt(120),
   WORKER_TICK_MS: positiveInt(1000),

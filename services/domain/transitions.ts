@@ -11,6 +11,7 @@ import {
   STEP_NAMES,
   type Actor,
   type AuditAction,
+  type AuditEvent,
   type DeviceFacts,
   type GraphIds,
   type ImportJob,
@@ -292,7 +293,12 @@ export function retry(job: ImportJob, by: Actor, now: Date): Result<ImportJob> {
   );
 }
 
+/** The audit event of someone trying a verb they may not use. */
+export function deniedAttempt(by: Actor, now: Date, verb: string): AuditEvent {
+  return { at: now.toISOString(), action: 'denied', by, detail: verb };
+}
+
 /** Someone tried a verb they may not use: nothing changes but the audit trail. */
 export function recordDenied(job: ImportJob, by: Actor, now: Date, verb: string): ImportJob {
-  return audited(job, now, 'denied', by, verb);
+  return { ...job, updatedAt: now.toISOString(), audit: [...job.audit, deniedAttempt(by, now, verb)] };
 }

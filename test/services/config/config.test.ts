@@ -86,7 +86,7 @@ describe('loadConfig', () => {
       databaseId: 'autopilot-approvals',
       containerId: 'jobs',
     });
-    expect(config.approverGroupIds).toEqual(['a', 'b']);
+    expect(config.approvals.approverGroupIds).toEqual(['a', 'b']);
   });
 
   it('logs a summary with no secret in it', () => {
