@@ -1,0 +1,159 @@
+/** Turns a job into its channel card: one card that walks from "awaiting approval" to its final state. */
+import type { ApprovalConfig } from '../services/config/config.js';
+import {
+  currentStep,
+  type ImportJob,
+  type JobFlag,
+  type StepName,
+  type StepRecord,
+} from '../services/domain/job.js';
+import { NO_TAG, type InputProblem } from '../services/approvals/decision-inputs.js';
+import { escapeCardText as esc } from './escape.js';
+import { formatDuration, formatInstant } from './format.js';
+import { expandTemplate } from './template-engine.js';
+import template from './templates/job-card.json' with { type: 'json' };
+import { CARD_INPUTS, CARD_VERBS } from './verbs.js';
+
+export const STEP_LABELS: Record<StepName, string> = {
+  'check-registration': 'Check Autopilot registration',
+  import: 'Upload the hardware hash',
+  'await-import': 'Wait for the import',
+  'cleanup-import': 'Remove the upload record',
+  'await-autopilot-device': 'Wait for the Autopilot device',
+  'await-entra-device': 'Wait for the Entra device',
+  'add-to-group': 'Add to the profile group',
+  'assign-user': 'Assign the user',
+  'await-profile': 'Wait for the deployment profile',
+};
+
+const ICONS: Record<StepRecord['state'], string> = {
+  pending: '⬜',
+  running: '⏳',
+  succeeded: '✅',
+  failed: '❌',
+  skipped: '➖',
+};
+
+const WARNINGS: Record<JobFlag, string> = {
+  already_registered: 'This serial number is already registered in Autopilot.',
+  not_on_allow_list: 'The manufacturer or model is not on the allow-list.',
+  duplicate_request: 'Another request for this serial number exists.',
+};
+
+export interface JobCardOptions {
+  approvals: ApprovalConfig;
+  /** Input problems from a rejected click, shown beside their inputs. */
+  problems?: InputProblem[];
+  /** A one-line message for the person who clicked (e.g. "Already decided by Alice"). */
+  notice?: string;
+  now?: Date;
+}
+
+function statusLine(job: ImportJob): { text: string; color: string } {
+  const step = currentStep(job);
+  switch (job.status) {
+    case 'awaiting_approval':
+      return { text: 'Waiting for approval', color: 'Accent' };
+    case 'approved':
+      return { text: 'Approved: queued for import', color: 'Accent' };
+    case 'running':
+      return { text: `Importing: ${step ? STEP_LABELS[step.name] : 'finishing'}`, color: 'Accent' };
+    case 'completed':
+      return job.outcome === 'already_registered'
+        ? { text: 'Completed: the device was already registered, nothing was imported', color: 'Good' }
+        : { text: 'Completed: the device is registered with Autopilot', color: 'Good' };
+    case 'failed':
+      return { text: `Failed: ${STEP_LABELS[job.error?.step ?? 'import']}`, color: 'Attention' };
+    case 'rejected':
+      return { text: 'Rejected', color: 'Attention' };
+    case 'expired':
+      return { text: 'Expired: nobody decided before the deadline', color: 'Warning' };
+  }
+}
+
+function stepDetail(step: StepRecord, now: Date): string {
+  if (step.state === 'skipped') return esc(step.note ?? 'Skipped');
+  if (!step.startedAt) return '';
+  const end = step.endedAt ? Date.parse(step.endedAt) : now.getTime();
+  const took = formatDuration(end - Date.parse(step.startedAt));
+  return step.state === 'running' ? `${took} so far` : took;
+}
+
+function submittedLine(job: ImportJob): string {
+  const how = { api: 'intake API', batch: 'CSV batch', cli: 'CLI', teams: 'Teams' }[job.submittedBy.channel];
+  return `${formatInstant(job.createdAt)} via ${how} (${esc(job.submittedBy.via)})`;
+}
+
+export function jobCardView(job: ImportJob, options: JobCardOptions) {
+  const now = options.now ?? new Date();
+  const status = statusLine(job);
+  const problem = (input: InputProblem['input']) =>
+    esc(options.problems?.find((p) => p.input === input)?.message ?? '');
+  const { approvals } = options;
+  const decision = job.approval ?? job.rejection;
+  const tags = [
+    ...approvals.groupTags.map((t) => ({ title: t, value: t })),
+    ...(approvals.allowNoTag ? [{ title: 'No tag', value: NO_TAG }] : []),
+  ];
+  const suggested =
+    job.device.requestedGroupTag && approvals.groupTags.includes(job.device.requestedGroupTag)
+      ? job.device.requestedGroupTag
+      : undefined;
+  return {
+    jobId: job.id,
+    serial: esc(job.device.serialNumber),
+    statusLine: status.text,
+    statusColor: status.color,
+    warnings: job.status === 'awaiting_approval' ? job.flags.map((f) => WARNINGS[f]) : [],
+    manufacturer: esc(job.device.manufacturer),
+    model: esc(job.device.model),
+    fingerprint: job.hashFingerprint,
+    submitted: submittedLine(job),
+    requestedFor: esc(
+      [job.submittedBy.requestedBy, job.device.assignedUser].filter(Boolean).join(' / assigned to '),
+    ),
+    deadline: formatInstant(job.approvalDeadline),
+    awaiting: job.status === 'awaiting_approval',
+    decided: decision !== undefined,
+    decisionTitle: job.approval ? 'Approved by' : 'Rejected by',
+    decisionBy: decision ? `${esc(decision.by.name ?? decision.by.id)}, ${formatInstant(decision.at)}` : '',
+    groupTag: job.approval ? esc(job.approval.groupTag ?? 'No tag') : '',
+    comment: esc(job.approval?.comment ?? ''),
+    reason: esc(job.rejection?.reason ?? ''),
+    outcome:
+      job.outcome === 'already_registered'
+        ? `Already registered${job.graph.existingGroupTag ? ` (tag ${esc(job.graph.existingGroupTag)})` : ''}`
+        : job.outcome === 'imported'
+          ? 'Imported'
+          : '',
+    showSteps: job.status !== 'awaiting_approval' && job.status !== 'rejected' && job.status !== 'expired',
+    steps: job.steps.map((s) => ({
+      icon: ICONS[s.state],
+      label: STEP_LABELS[s.name],
+      detail: stepDetail(s, now),
+    })),
+    hasError: job.status === 'failed' && job.error !== undefined,
+    errorTitle: job.error ? `${esc(job.error.code)} ${esc(job.error.name)}` : '',
+    errorAdvice: esc(job.error?.advice ?? ''),
+    canRetry: job.status === 'failed' && job.error?.retryable === true,
+    notice: esc(options.notice ?? ''),
+    tagChoices: tags,
+    defaultTag: suggested ?? approvals.defaultGroupTag ?? tags[0]?.value ?? '',
+    ticketHint: approvals.ticketPattern
+      ? esc(approvals.ticketPattern.message)
+      : 'e.g. INC0012345 new motherboard',
+    ticketMaxLength: approvals.ticketMaxLength,
+    groupTagProblem: problem('groupTag'),
+    commentProblem: problem('comment'),
+    reasonProblem: problem('reason'),
+    updated: formatInstant(job.updatedAt),
+    verbs: CARD_VERBS,
+    inputs: CARD_INPUTS,
+  };
+}
+
+export type JobCardView = ReturnType<typeof jobCardView>;
+
+export function renderJobCard(job: ImportJob, options: JobCardOptions): Record<string, unknown> {
+  return expandTemplate(template, jobCardView(job, options));
+}

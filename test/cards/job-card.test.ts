@@ -1,0 +1,189 @@
+import { describe, expect, it } from 'vitest';
+import { renderJobCard } from '../../cards/job-card.js';
+import { escapeCardText } from '../../cards/escape.js';
+import { CARD_VERBS } from '../../cards/verbs.js';
+import type { ApprovalConfig } from '../../services/config/config.js';
+import { STEP_NAMES, type ImportJob } from '../../services/domain/job.js';
+import {
+  approve,
+  completeAlreadyRegistered,
+  expire,
+  failStep,
+  finishStep,
+  reject,
+  startStep,
+} from '../../services/domain/transitions.js';
+import type { Result } from '../../services/domain/result.js';
+import { cardProblems, executeActions } from '../support/card-check.js';
+import { submittedJob } from '../support/jobs.js';
+
+const approvals: ApprovalConfig = {
+  approverGroupIds: [],
+  approverIds: [],
+  groupTags: ['Standard', 'Kiosk', 'Shared'],
+  defaultGroupTag: 'Standard',
+  allowNoTag: true,
+  ticketMaxLength: 200,
+};
+const t0 = new Date('2026-11-22T08:00:00Z');
+const at = (s: number) => new Date(t0.getTime() + s * 1000);
+const alice = { id: 'aad-alice', name: 'Alice Example' };
+const v = <T>(r: Result<T>): T => {
+  if (!r.ok) throw r.error;
+  return r.value;
+};
+
+function largest(): ImportJob {
+  return submittedJob(t0, {
+    device: {
+      serialNumber: 'S'.repeat(64),
+      manufacturer: 'M'.repeat(128),
+      model: 'X'.repeat(128),
+      assignedUser: `${'u'.repeat(60)}@contoso.example`,
+    },
+    submittedBy: { channel: 'batch', via: 'v'.repeat(60), requestedBy: `${'r'.repeat(60)}@contoso.example` },
+    flags: ['already_registered', 'not_on_allow_list', 'duplicate_request'],
+  });
+}
+
+function states(): [string, ImportJob][] {
+  const waiting = largest();
+  const approved = v(
+    approve(waiting, { by: alice, at: at(60), groupTag: 'Kiosk', comment: 'INC0012345 '.repeat(18) }),
+  );
+  let running = approved;
+  for (const [i, step] of STEP_NAMES.slice(0, 4).entries())
+    running = v(finishStep(v(startStep(running, step, at(70 + i))), step, at(80 + i)));
+  running = v(startStep(running, 'await-autopilot-device', at(90)));
+  let completed = approved;
+  for (const step of STEP_NAMES)
+    completed = v(finishStep(v(startStep(completed, step, at(100))), step, at(160)));
+  const already = v(
+    completeAlreadyRegistered(
+      v(startStep(approved, 'check-registration', at(70))),
+      'check-registration',
+      at(71),
+      { existingGroupTag: 'Lab' },
+    ),
+  );
+  const error = {
+    step: 'await-autopilot-device' as const,
+    code: 'Timeout',
+    name: 'await-autopilot-device-timed-out',
+    advice: 'A'.repeat(400),
+    retryable: true,
+  };
+  const failedRetryable = v(failStep(running, 'await-autopilot-device', at(120), error));
+  const failedPermanent = v(
+    failStep(running, 'await-autopilot-device', at(120), {
+      ...error,
+      code: '808',
+      name: 'ZtdDeviceAssignedToOtherTenant',
+      retryable: false,
+    }),
+  );
+  const rejected = v(reject(waiting, { by: alice, at: at(30), reason: 'R'.repeat(500) }));
+  const expired = v(expire(waiting, at(4 * 86_400)));
+  return [
+    ['awaiting approval', waiting],
+    ['approved', approved],
+    ['running', running],
+    ['completed', completed],
+    ['already registered', already],
+    ['failed, retryable', failedRetryable],
+    ['failed, permanent', failedPermanent],
+    ['rejected', rejected],
+    ['expired', expired],
+  ];
+}
+
+describe('job card', () => {
+  it.each(states())('parses cleanly, stays under 28 KB and holds no hash when %s', (_name, job) => {
+    const card = renderJobCard(job, {
+      approvals,
+      problems: [{ input: 'comment', message: 'Enter the ticket or a comment.' }],
+      notice: 'N'.repeat(200),
+      now: at(200),
+    });
+    expect(cardProblems(card)).toEqual([]);
+    const json = JSON.stringify(card);
+    expect(Buffer.byteLength(json)).toBeLessThan(28 * 1024);
+    expect(json).not.toContain(largest().hardwareHash?.slice(0, 32));
+    expect(json).not.toContain('${');
+  });
+
+  it('offers approve (with tag and ticket) and reject (with reason) while awaiting approval, carrying only the job id', () => {
+    const job = largest();
+    const card = renderJobCard(job, { approvals });
+    const actions = executeActions(card);
+    expect(actions.map((a) => a.verb)).toEqual([CARD_VERBS.approve, CARD_VERBS.reject]);
+    expect(actions.every((a) => JSON.stringify(a.data) === JSON.stringify({ jobId: job.id }))).toBe(true);
+    const json = JSON.stringify(card);
+    expect(json).toContain('"id":"groupTag"');
+    expect(json).toContain('"value":"Standard"');
+    expect(json).toContain('"title":"No tag"');
+    expect(json).toContain('"maxLength":200');
+    expect(json).toContain('This serial number is already registered in Autopilot.');
+  });
+
+  it('preselects the tag the submitter suggested when it is a configured tag', () => {
+    const job = submittedJob(t0, {
+      device: { serialNumber: 'S1', manufacturer: 'HP', model: 'X', requestedGroupTag: 'Kiosk' },
+    });
+    expect(JSON.stringify(renderJobCard(job, { approvals }))).toContain('"value":"Kiosk","choices"');
+  });
+
+  it('shows the step checklist with durations, the approver, tag and ticket once approved, and no inputs', () => {
+    const running = states().find(([n]) => n === 'running')?.[1] as ImportJob;
+    const json = JSON.stringify(renderJobCard(running, { approvals, now: at(100) }));
+    expect(json).toContain('Importing: Wait for the Autopilot device');
+    expect(json).toContain('✅');
+    expect(json).toContain('10 s so far');
+    expect(json).toContain('Alice Example');
+    expect(json).toContain('"value":"Kiosk"');
+    expect(executeActions(renderJobCard(running, { approvals }))).toEqual([]);
+  });
+
+  it('shows a failure with code, name and advice, and Retry only when retrying can help', () => {
+    const all = Object.fromEntries(states());
+    const retryable = renderJobCard(all['failed, retryable'] as ImportJob, { approvals });
+    expect(JSON.stringify(retryable)).toContain('Timeout await\\\\-autopilot\\\\-device\\\\-timed\\\\-out');
+    expect(executeActions(retryable).map((a) => a.verb)).toEqual([CARD_VERBS.retry]);
+    expect(executeActions(renderJobCard(all['failed, permanent'] as ImportJob, { approvals }))).toEqual([]);
+  });
+
+  it('says rejected (who and why) and expired', () => {
+    const all = Object.fromEntries(states());
+    expect(JSON.stringify(renderJobCard(all.rejected as ImportJob, { approvals }))).toMatch(
+      /"Rejected".*"Rejected by".*Alice Example/,
+    );
+    expect(JSON.stringify(renderJobCard(all.expired as ImportJob, { approvals }))).toContain(
+      'Expired: nobody decided before the deadline',
+    );
+  });
+
+  it('escapes text so that no link, emphasis, heading or mention can be injected', () => {
+    const hostile = '[click me](https://evil.example) **urgent** # Heading <at>Everyone</at> ${jobId}';
+    const job = v(
+      approve(submittedJob(t0), {
+        by: { id: 'x', name: '<at>Boss</at>' },
+        at: at(1),
+        groupTag: 'Kiosk',
+        comment: hostile,
+      }),
+    );
+    const json = JSON.stringify(renderJobCard(job, { approvals }));
+    expect(json).not.toContain('[click me](https');
+    expect(json).not.toContain('**urgent**');
+    expect(json).not.toContain('<at>');
+    expect(json).toContain(JSON.stringify(escapeCardText(hostile)).slice(1, -1));
+  });
+});
+
+describe('the card checker', () => {
+  it('does report problems: an unknown element and a bad input are caught', () => {
+    expect(
+      cardProblems({ type: 'AdaptiveCard', version: '1.5', body: [{ type: 'Input.Txt', id: 'x' }] }).length,
+    ).toBeGreaterThan(0);
+  });
+});
