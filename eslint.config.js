@@ -46,7 +46,14 @@ export default tseslint.config(
   },
   {
     // The composition roots and tests are where the environment is legitimately read.
-    files: ['bot/main.ts', 'graph-emulator/main.ts', 'cli/**', 'test/**/*.ts', 'bench/**/*.ts'],
+    files: [
+      'bot/main.ts',
+      'graph-emulator/main.ts',
+      'appPackage/package.ts',
+      'cli/**',
+      'test/**/*.ts',
+      'bench/**/*.ts',
+    ],
     rules: { 'no-restricted-syntax': 'off' },
   },
   {
