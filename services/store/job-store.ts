@@ -46,6 +46,8 @@ export interface ChannelBinding {
 export interface CardAddress {
   conversationReference: ConversationReferenceData;
   activityId: string;
+  /** The job's updatedAt that the card shows now; a newer job means the card still owes an update. */
+  shows?: string;
 }
 
 export interface JobStore {

@@ -1,0 +1,150 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CardQueue, TEAMS_THREAD_LIMITS, type CardSender } from '../../bot/card-queue.js';
+import { AppError } from '../../services/errors.js';
+import type { ImportJob } from '../../services/domain/job.js';
+import type { CardAddress } from '../../services/store/job-store.js';
+import { SqliteJobStore } from '../../services/store/sqlite/sqlite-job-store.js';
+import { silentLogger } from '../support/graph.js';
+import { submittedJob } from '../support/jobs.js';
+
+class FakeTeams implements CardSender {
+  bound = true;
+  readonly sends: { at: number; kind: 'post' | 'update'; updatedAt: string }[] = [];
+  failures: AppError[] = [];
+  latencyMs = 0;
+
+  async post(job: ImportJob): Promise<CardAddress | undefined> {
+    if (!this.bound) return undefined;
+    await this.answer();
+    this.sends.push({ at: Date.now(), kind: 'post', updatedAt: job.updatedAt });
+    return {
+      activityId: `activity-${job.id}`,
+      conversationReference: { conversation: { id: `thread-${job.id}` } },
+    };
+  }
+
+  async update(address: CardAddress, job: ImportJob): Promise<void> {
+    expect(address.activityId).toBe(`activity-${job.id}`);
+    await this.answer();
+    this.sends.push({ at: Date.now(), kind: 'update', updatedAt: job.updatedAt });
+  }
+
+  private async answer(): Promise<void> {
+    await new Promise((r) => setTimeout(r, this.latencyMs));
+    const failure = this.failures.shift();
+    if (failure) throw failure;
+  }
+}
+
+let dir: string;
+let store: SqliteJobStore;
+let teams: FakeTeams;
+let queue: CardQueue;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'aa-cards-'));
+  store = new SqliteJobStore(join(dir, 'jobs.db'));
+  teams = new FakeTeams();
+  queue = new CardQueue(store, teams, silentLogger, { ...TEAMS_THREAD_LIMITS, baseDelayMs: 20 });
+});
+afterEach(async () => {
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Snapshots of one job, one second apart in updatedAt. */
+function snapshots(count: number): ImportJob[] {
+  const job = submittedJob();
+  return Array.from({ length: count }, (_, i) => ({
+    ...job,
+    updatedAt: new Date(Date.parse(job.createdAt) + i * 1000).toISOString(),
+  }));
+}
+
+describe('CardQueue', () => {
+  it('posts the first card, then updates it in place, and records what it shows', async () => {
+    const [first, second] = snapshots(2);
+    queue.jobChanged(first!);
+    await queue.idle();
+    queue.jobChanged(second!);
+    await queue.idle();
+    expect(teams.sends.map((s) => s.kind)).toEqual(['post', 'update']);
+    expect((await store.getCardAddress(first!.id))?.shows).toBe(second!.updatedAt);
+  });
+
+  it('merges a burst into the newest state and keeps to 7 per second and 8 per 2 seconds', async () => {
+    teams.latencyMs = 5;
+    const burst = snapshots(60);
+    for (const snapshot of burst) {
+      queue.jobChanged(snapshot);
+      await new Promise((r) => setTimeout(r, 15));
+    }
+    await queue.idle();
+    expect(teams.sends.length).toBeLessThan(burst.length);
+    expect(teams.sends.at(-1)?.updatedAt).toBe(burst.at(-1)?.updatedAt);
+    for (const send of teams.sends) {
+      expect(teams.sends.filter((s) => s.at > send.at - 1000 && s.at <= send.at).length).toBeLessThanOrEqual(
+        7,
+      );
+      expect(teams.sends.filter((s) => s.at > send.at - 2000 && s.at <= send.at).length).toBeLessThanOrEqual(
+        8,
+      );
+    }
+  });
+
+  it('ignores a snapshot older than one it already has', async () => {
+    const [older, newer] = snapshots(2);
+    teams.latencyMs = 20;
+    queue.jobChanged(newer!);
+    queue.jobChanged(older!);
+    await queue.idle();
+    expect(teams.sends.map((s) => s.updatedAt)).toEqual([newer!.updatedAt]);
+  });
+
+  it('waits out a 429 Retry-After, retries other failures with backoff, and still delivers the final state', async () => {
+    const [first, second] = snapshots(2);
+    queue.jobChanged(first!);
+    await queue.idle();
+    teams.failures = [
+      new AppError('teams_throttled', '429', { retryable: true, retryAfterMs: 300 }),
+      new AppError('teams_unavailable', '503', { retryable: true }),
+    ];
+    const started = Date.now();
+    queue.jobChanged(second!);
+    await queue.idle();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+    expect(teams.sends.at(-1)).toMatchObject({ kind: 'update', updatedAt: second!.updatedAt });
+  });
+
+  it('holds cards while no channel is bound, and posts the newest state once one is', async () => {
+    teams.bound = false;
+    const [first, second] = snapshots(2);
+    queue.jobChanged(first!);
+    queue.jobChanged(second!);
+    await queue.idle();
+    expect(teams.sends).toEqual([]);
+    teams.bound = true;
+    queue.flushUnbound();
+    await queue.idle();
+    expect(teams.sends.map((s) => [s.kind, s.updatedAt])).toEqual([['post', second!.updatedAt]]);
+  });
+
+  it("after a restart, resends only the cards that do not show their job's latest state", async () => {
+    const [shown, stale] = [submittedJob(), submittedJob()];
+    await store.saveCardAddress(shown.id, {
+      activityId: `activity-${shown.id}`,
+      conversationReference: {},
+      shows: shown.updatedAt,
+    });
+    await store.saveCardAddress(stale.id, {
+      activityId: `activity-${stale.id}`,
+      conversationReference: {},
+      shows: '2000-01-01T00:00:00.000Z',
+    });
+    await queue.reconcile([shown, stale]);
+    await queue.idle();
+    expect(teams.sends.map((s) => [s.kind, s.updatedAt])).toEqual([['update', stale.updatedAt]]);
+  });
+});
