@@ -10,16 +10,44 @@ import { openJobStore } from '../services/store/open-store.js';
 import { IntakeAuth } from '../services/intake/intake-auth.js';
 import { IntakeService } from '../services/intake/intake-service.js';
 import { RateLimiter } from '../services/intake/rate-limiter.js';
+import { renderJobCard } from '../cards/job-card.js';
+import { ApprovalService } from '../services/approvals/approval-service.js';
+import {
+  anyOf,
+  GraphApproverDirectory,
+  StaticApproverDirectory,
+} from '../services/approvals/approver-directory.js';
+import type { ApprovalConfig } from '../services/config/config.js';
+import { OPEN_STATUSES, TERMINAL_STATUSES } from '../services/domain/job.js';
+import { fanOut } from '../services/pipeline/progress.js';
+import { ApprovalsBot } from './approvals-bot.js';
+import { createAdapter } from './bot-adapter.js';
+import { registerBotRoutes } from './bot-routes.js';
+import { CardQueue } from './card-queue.js';
 import { demoIntakeKey } from './demo-key.js';
+import { TeamsCardSender } from './teams-card-sender.js';
 import { openGraphAccess, type GraphAccess } from './graph-access.js';
 import { registerIntakeRoutes } from './intake-routes.js';
 import { createServer, listen } from './server.js';
+
+/** Without an app id (local use) the bot still needs some id to address proactive messages. */
+const LOCAL_BOT_ID = '00000000-0000-0000-0000-000000000001';
+const DEMO_TAGS = ['Standard', 'Kiosk', 'Shared'];
+
+/** The demo offers a few tags when none are configured, so that the card has something to choose. */
+function effectiveApprovals(config: Config): ApprovalConfig {
+  const a = config.approvals;
+  return config.mode === 'demo' && a.groupTags.length === 0
+    ? { ...a, groupTags: DEMO_TAGS, defaultGroupTag: a.defaultGroupTag ?? 'Standard' }
+    : a;
+}
 
 export interface RunningApp {
   url: string;
   store: JobStore;
   graphAccess: GraphAccess;
   worker: PipelineWorker;
+  cards: CardQueue;
   /** The demo's own intake key (demo mode without INTAKE_KEYS only). */
   demoKey?: string;
   stop(): Promise<void>;
@@ -49,7 +77,19 @@ export async function startApp(
   const store = await openJobStore(config.store, config.retentionDays);
   const graphAccess = await openGraphAccess(config, logger);
   const settings = pipelineSettings(config);
-  const publisher = loggingPublisher(logger);
+  const approvalConfig = effectiveApprovals(config);
+  const adapter = createAdapter(config.bot, logger);
+  const botAppId = config.bot.appId || LOCAL_BOT_ID;
+  const cards = new CardQueue(
+    store,
+    new TeamsCardSender(adapter, botAppId, store, (job) => renderJobCard(job, { approvals: approvalConfig })),
+    logger,
+  );
+  const publisher = fanOut(loggingPublisher(logger), cards);
+  const directory = anyOf(
+    new StaticApproverDirectory(approvalConfig.approverIds),
+    new GraphApproverDirectory(graphAccess.graph, approvalConfig.approverGroupIds),
+  );
   const worker = new PipelineWorker({
     store,
     graph: graphAccess.graph,
@@ -96,13 +136,30 @@ export async function startApp(
     config: config.intake,
     logger,
   });
+  const approvals = new ApprovalService({ store, directory, config: approvalConfig, publisher, logger });
+  const bot = new ApprovalsBot({
+    store,
+    approvals,
+    directory,
+    approvalConfig,
+    logger,
+    ...(config.bot.tenantId ? { tenantId: config.bot.tenantId } : {}),
+    onBound: () => cards.flushUnbound(),
+  });
+  registerBotRoutes(server, adapter, bot);
   await listen(server, config.port, options.host);
+  // Cards that missed an update before a restart get it now: open jobs, and jobs finished in the last week.
+  const weekAgo = new Date(Date.now() - 7 * 86_400_000).toISOString();
+  const open = await store.list({ statuses: OPEN_STATUSES, limit: 500 });
+  const finished = await store.list({ statuses: TERMINAL_STATUSES, createdFrom: weekAgo, limit: 500 });
+  await cards.reconcile([...open.items, ...finished.items]);
   const { port } = server.address();
   return {
     url: `http://localhost:${port}`,
     store,
     graphAccess,
     worker,
+    cards,
     ...(demoKey ? { demoKey: demoKey.key } : {}),
     async stop() {
       server.close();

@@ -59,6 +59,17 @@ export interface ApprovalConfig {
   ticketPattern?: { regex: RegExp; message: string };
 }
 
+export interface BotConfig {
+  /** Empty in local use only: bot authentication is then off (refused in production). */
+  appId: string;
+  appPassword?: string;
+  appType: 'SingleTenant' | 'UserAssignedMSI' | 'MultiTenant';
+  /** The tenant whose Teams may talk to the bot; activities from any other are refused. */
+  tenantId?: string;
+  /** Where inbound tokens' signing keys are published (tests serve their own on loopback). */
+  openIdMetadataUrl?: string;
+}
+
 export interface Config {
   mode: 'demo' | 'production';
   port: number;
@@ -68,6 +79,7 @@ export interface Config {
   retentionDays: number;
   approvalWindowMs: number;
   approvals: ApprovalConfig;
+  bot: BotConfig;
   graph: GraphConfig;
   pipeline: PipelineConfig;
   intake: IntakeConfig;
@@ -123,6 +135,18 @@ function crossChecks(env: Env): ConfigProblem[] {
   if (shortKey)
     problems.push({ key: 'INTAKE_KEYS', problem: `key "${shortKey.name}" is shorter than 16 characters` });
   if (has('AZURE_TENANT_ID')) {
+    // Production: the bot must authenticate its callers; an empty app id would switch that off.
+    if (!has('MICROSOFT_APP_ID'))
+      problems.push({
+        key: 'MICROSOFT_APP_ID',
+        problem: 'is required in production (bot authentication cannot be off)',
+      });
+    if (!has('MICROSOFT_APP_PASSWORD') && (env.MICROSOFT_APP_TYPE ?? 'SingleTenant') !== 'UserAssignedMSI') {
+      problems.push({
+        key: 'MICROSOFT_APP_PASSWORD',
+        problem: 'is required in production unless MICROSOFT_APP_TYPE=UserAssignedMSI',
+      });
+    }
     if (!has('AZURE_CLIENT_ID'))
       problems.push({ key: 'AZURE_CLIENT_ID', problem: 'is required when AZURE_TENANT_ID is set' });
     if (!has('AZURE_CLIENT_SECRET') && !has('AZURE_CLIENT_CERTIFICATE_PATH')) {
@@ -198,6 +222,15 @@ export function loadConfig(env: Env): Config {
     store: storeConfig(s),
     retentionDays: s.RETENTION_DAYS,
     approvalWindowMs: s.APPROVAL_WINDOW_HOURS * 60 * MINUTE,
+    bot: {
+      appId: s.MICROSOFT_APP_ID ?? '',
+      ...(s.MICROSOFT_APP_PASSWORD ? { appPassword: s.MICROSOFT_APP_PASSWORD } : {}),
+      appType: s.MICROSOFT_APP_TYPE,
+      ...(s.MICROSOFT_APP_TENANT_ID || s.AZURE_TENANT_ID
+        ? { tenantId: s.MICROSOFT_APP_TENANT_ID ?? s.AZURE_TENANT_ID }
+        : {}),
+      ...(s.BOT_OPENID_METADATA_URL ? { openIdMetadataUrl: s.BOT_OPENID_METADATA_URL } : {}),
+    },
     approvals: {
       approverGroupIds: s.APPROVER_GROUP_IDS,
       approverIds: s.APPROVER_IDS,
@@ -248,6 +281,7 @@ export function redactedSummary(config: Config): Record<string, unknown> {
   return {
     ...config,
     store: store.kind === 'cosmos' ? { ...store, key: store.key ? '(set)' : '(Entra ID)' } : store,
+    bot: { ...config.bot, appPassword: config.bot.appPassword ? '(set)' : undefined },
     intake: { ...config.intake, keys: config.intake.keys.map((k) => k.name) },
     graph: {
       ...graph,

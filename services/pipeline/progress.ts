@@ -9,3 +9,8 @@ export interface ProgressPublisher {
 }
 
 export const noProgress: ProgressPublisher = { jobChanged: () => undefined };
+
+/** Reports each change to every publisher. */
+export function fanOut(...publishers: ProgressPublisher[]): ProgressPublisher {
+  return { jobChanged: (job) => publishers.forEach((p) => p.jobChanged(job)) };
+}

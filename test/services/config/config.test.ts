@@ -51,6 +51,8 @@ describe('loadConfig', () => {
         'AZURE_CLIENT_SECRET',
         'COSMOS_ENDPOINT',
         'LOG_LEVEL',
+        'MICROSOFT_APP_ID',
+        'MICROSOFT_APP_PASSWORD',
         'PORT',
         'PROFILE_GROUP_ID',
       ].sort(),
@@ -70,6 +72,8 @@ describe('loadConfig', () => {
       AZURE_TENANT_ID: TENANT,
       AZURE_CLIENT_ID: CLIENT,
       AZURE_CLIENT_SECRET: 's3cret-value',
+      MICROSOFT_APP_ID: CLIENT,
+      MICROSOFT_APP_PASSWORD: 'bot-secret-value',
       STORE: 'cosmos',
       COSMOS_ENDPOINT: 'https://acct.documents.azure.com:443/',
       APPROVER_GROUP_IDS: ' a , b ,,',
@@ -94,6 +98,8 @@ describe('loadConfig', () => {
       AZURE_TENANT_ID: TENANT,
       AZURE_CLIENT_ID: CLIENT,
       AZURE_CLIENT_SECRET: 's3cret-value',
+      MICROSOFT_APP_ID: CLIENT,
+      MICROSOFT_APP_PASSWORD: 'bot-secret-value',
       STORE: 'cosmos',
       COSMOS_ENDPOINT: 'https://acct.documents.azure.com',
       COSMOS_KEY: 'cosmos-key-value',
@@ -101,6 +107,7 @@ describe('loadConfig', () => {
     const text = JSON.stringify(redactedSummary(config));
     expect(text).not.toContain('s3cret-value');
     expect(text).not.toContain('cosmos-key-value');
+    expect(text).not.toContain('bot-secret-value');
     expect(text).toContain('(set)');
   });
 });

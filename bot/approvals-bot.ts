@@ -1,0 +1,145 @@
+/**
+ * The Teams activity handler: refuses other tenants, binds the helpdesk channel (on install, or "bind here" by
+ * an approver), and answers card clicks through the approval service with the updated card.
+ */
+import {
+  TeamsActivityHandler,
+  TurnContext,
+  type AdaptiveCardInvokeResponse,
+  type AdaptiveCardInvokeValue,
+} from 'botbuilder';
+import { renderJobCard } from '../cards/job-card.js';
+import type { ApprovalService, DecisionResult } from '../services/approvals/approval-service.js';
+import type { ApproverDirectory } from '../services/approvals/approver-directory.js';
+import type { ApprovalConfig } from '../services/config/config.js';
+import type { Logger } from '../services/logging/logger.js';
+import type { JobStore } from '../services/store/job-store.js';
+import { parseCardAction } from './card-invoke.js';
+
+export interface BotDeps {
+  store: JobStore;
+  approvals: ApprovalService;
+  directory: ApproverDirectory;
+  approvalConfig: ApprovalConfig;
+  logger: Logger;
+  /** The only tenant allowed to talk to the bot, when set. */
+  tenantId?: string;
+  /** Called once a helpdesk channel is bound, so that waiting cards get posted. */
+  onBound(): void;
+}
+
+const CARD = 'application/vnd.microsoft.card.adaptive';
+
+function tenantOf(context: TurnContext): string | undefined {
+  const channelData = context.activity.channelData as { tenant?: { id?: string } } | undefined;
+  return context.activity.conversation?.tenantId ?? channelData?.tenant?.id;
+}
+
+export class ApprovalsBot extends TeamsActivityHandler {
+  constructor(private readonly deps: BotDeps) {
+    super();
+    this.onInstallationUpdateAdd(async (context, next) => {
+      if (context.activity.conversation?.conversationType === 'channel')
+        await this.bind(context, 'installation');
+      await next();
+    });
+    this.onMessage(async (context, next) => {
+      await this.answerMessage(context);
+      await next();
+    });
+  }
+
+  override async run(context: TurnContext): Promise<void> {
+    const tenant = tenantOf(context);
+    if (this.deps.tenantId && tenant?.toLowerCase() !== this.deps.tenantId.toLowerCase()) {
+      this.deps.logger.warn(
+        { tenant, activityType: context.activity.type },
+        'activity from another tenant refused',
+      );
+      if (context.activity.type === 'invoke')
+        await context.sendActivity({ type: 'invokeResponse', value: { status: 403 } });
+      return;
+    }
+    await super.run(context);
+  }
+
+  private async bind(context: TurnContext, how: string): Promise<void> {
+    const data = context.activity.channelData as
+      { team?: { id?: string }; channel?: { id?: string } } | undefined;
+    const teamId = data?.team?.id;
+    const channelId = data?.channel?.id ?? teamId;
+    if (!teamId || !channelId) return;
+    await this.deps.store.saveChannelBinding({
+      teamId,
+      channelId,
+      conversationReference: TurnContext.getConversationReference(context.activity),
+      boundBy:
+        how === 'installation'
+          ? 'installation'
+          : (context.activity.from.aadObjectId ?? context.activity.from.id),
+      boundAt: new Date().toISOString(),
+    });
+    this.deps.logger.info({ teamId, channelId, how }, 'helpdesk channel bound');
+    this.deps.onBound();
+  }
+
+  private async answerMessage(context: TurnContext): Promise<void> {
+    const text = (TurnContext.removeRecipientMention(context.activity) ?? context.activity.text ?? '')
+      .trim()
+      .toLowerCase();
+    const inChannel = context.activity.conversation?.conversationType === 'channel';
+    if (text === 'bind here' && inChannel) {
+      if (!(await this.deps.directory.isApprover(context.activity.from.aadObjectId ?? ''))) {
+        await context.sendActivity('Only helpdesk approvers can choose the channel for approval cards.');
+        return;
+      }
+      await this.bind(context, 'command');
+      await context.sendActivity('Approval cards will be posted in this channel from now on.');
+      return;
+    }
+    await context.sendActivity(
+      inChannel
+        ? 'Approval cards appear in the helpdesk channel. Approvers can type "bind here" in a channel to move them there.'
+        : 'I post Autopilot approval cards in the helpdesk channel and update them as each import step finishes.',
+    );
+  }
+
+  protected override async onAdaptiveCardInvoke(
+    context: TurnContext,
+    value: AdaptiveCardInvokeValue,
+  ): Promise<AdaptiveCardInvokeResponse> {
+    const action = parseCardAction(value, {
+      id: context.activity.from.aadObjectId,
+      name: context.activity.from.name,
+    });
+    if (!action)
+      return {
+        statusCode: 400,
+        type: 'application/vnd.microsoft.error',
+        value: { code: 'BadRequest', message: 'This card action is not one this bot knows.' },
+      };
+    if (!action.actor)
+      return {
+        statusCode: 200,
+        type: 'application/vnd.microsoft.activity.message',
+        value: 'Your Teams account has no Entra identity; nothing was changed.' as never,
+      };
+    const result = await this.deps.approvals.decide({ ...action, actor: action.actor });
+    return this.reply(result);
+  }
+
+  private reply(result: DecisionResult): AdaptiveCardInvokeResponse {
+    if (result.kind === 'not_found')
+      return {
+        statusCode: 200,
+        type: 'application/vnd.microsoft.activity.message',
+        value: 'This request no longer exists.' as never,
+      };
+    const options = {
+      approvals: this.deps.approvalConfig,
+      ...(result.kind === 'invalid' ? { problems: result.problems } : {}),
+      ...(result.kind === 'denied' || result.kind === 'refused' ? { notice: result.message } : {}),
+    };
+    return { statusCode: 200, type: CARD, value: renderJobCard(result.job, options) };
+  }
+}

@@ -1,0 +1,87 @@
+/** Posts and updates job cards in Teams through the adapter (proactive messages). */
+import { CardFactory, MessageFactory, TeamsInfo, type Activity, type CloudAdapter } from 'botbuilder';
+import type { ImportJob } from '../services/domain/job.js';
+import { AppError } from '../services/errors.js';
+import type { CardAddress, JobStore } from '../services/store/job-store.js';
+import type { CardSender } from './card-queue.js';
+
+/** Teams returns the message id; the Agents Playground returns `<thread>;messageid=<id>`. Both give the id. */
+export function messageIdOf(activityId: string): string {
+  const marker = ';messageid=';
+  return activityId.includes(marker)
+    ? activityId.slice(activityId.indexOf(marker) + marker.length)
+    : activityId;
+}
+
+/** A connector failure as an AppError that says whether (and when) to retry. */
+export function connectorError(error: unknown): AppError {
+  const e = error as {
+    statusCode?: number;
+    response?: { headers?: { get?(name: string): string | undefined } };
+    message?: string;
+  };
+  const status = e.statusCode ?? 0;
+  const retryAfter = Number(e.response?.headers?.get?.('retry-after'));
+  return new AppError(
+    `teams_${status || 'network'}`,
+    `Teams answered ${status || 'nothing'}: ${e.message ?? ''}`.trim(),
+    {
+      retryable: status === 0 || status === 412 || status === 429 || status >= 500,
+      ...(Number.isFinite(retryAfter) && retryAfter >= 0 ? { retryAfterMs: retryAfter * 1000 } : {}),
+      cause: error,
+    },
+  );
+}
+
+export class TeamsCardSender implements CardSender {
+  constructor(
+    private readonly adapter: CloudAdapter,
+    private readonly botAppId: string,
+    private readonly store: JobStore,
+    private readonly render: (job: ImportJob) => Record<string, unknown>,
+  ) {}
+
+  async post(job: ImportJob): Promise<CardAddress | undefined> {
+    const binding = await this.store.getChannelBinding();
+    if (!binding) return undefined;
+    let address: CardAddress | undefined;
+    // sendMessageToTeamsChannel wants a full Activity; a message with one attachment is one.
+    const message = MessageFactory.attachment(CardFactory.adaptiveCard(this.render(job))) as Activity;
+    try {
+      await this.adapter.continueConversationAsync(
+        this.botAppId,
+        binding.conversationReference,
+        async (context) => {
+          const [reference, activityId] = await TeamsInfo.sendMessageToTeamsChannel(
+            context,
+            message,
+            binding.channelId,
+            this.botAppId,
+          );
+          address = {
+            conversationReference: reference as unknown as Record<string, unknown>,
+            activityId: messageIdOf(activityId),
+          };
+        },
+      );
+    } catch (error) {
+      throw connectorError(error);
+    }
+    return address;
+  }
+
+  async update(address: CardAddress, job: ImportJob): Promise<void> {
+    const card = CardFactory.adaptiveCard(this.render(job));
+    try {
+      await this.adapter.continueConversationAsync(
+        this.botAppId,
+        address.conversationReference,
+        async (context) => {
+          await context.updateActivity({ type: 'message', id: address.activityId, attachments: [card] });
+        },
+      );
+    } catch (error) {
+      throw connectorError(error);
+    }
+  }
+}

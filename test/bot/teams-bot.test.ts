@@ -1,0 +1,178 @@
+/**
+ * The bot through HTTP with the real CloudAdapter (authentication off, as in local use), the whole service
+ * behind it, and a fake Teams connector that records what the channel would show.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startApp, type RunningApp } from '../../bot/app.js';
+import { loadConfig } from '../../services/config/config.js';
+import { silentLogger } from '../support/graph.js';
+import { fakeHardwareHash } from '../support/jobs.js';
+import { startFakeConnector, type FakeConnector } from '../support/fake-connector.js';
+import {
+  alice,
+  bob,
+  cardClick,
+  installation,
+  mallory,
+  message,
+  TENANT,
+} from '../support/teams-activities.js';
+
+const KEY = 'bot-test-intake-key-0123456789';
+let app: RunningApp;
+let connector: FakeConnector;
+let dir: string;
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'aa-bot-'));
+  connector = await startFakeConnector();
+  const config = loadConfig({
+    DATA_DIR: dir,
+    INTAKE_KEYS: `deploy:${KEY}`,
+    APPROVER_IDS: `${alice.aadObjectId},${bob.aadObjectId}`,
+    GROUP_TAGS: 'Standard,Kiosk',
+    MICROSOFT_APP_TENANT_ID: TENANT,
+    EMULATOR_TIME_SCALE: '0.002',
+    WORKER_TICK_MS: '20',
+    WORKER_POLL_MIN_MS: '20',
+    WORKER_POLL_MAX_MS: '200',
+  });
+  app = await startApp({ ...config, port: 0 }, silentLogger, { host: '127.0.0.1' });
+});
+afterEach(async () => {
+  await app.stop();
+  await connector.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function toBot(activity: object): Promise<{ status: number; body: any }> {
+  const response = await fetch(`${app.url}/api/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(activity),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : undefined };
+}
+
+async function submit(serialNumber: string): Promise<string> {
+  const response = await fetch(`${app.url}/api/submissions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      serialNumber,
+      hardwareHash: fakeHardwareHash(),
+      manufacturer: 'Lenovo',
+      model: 'ThinkPad T14',
+    }),
+  });
+  return ((await response.json()) as { id: string }).id;
+}
+
+async function until<T>(check: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+const cardText = (call: { body: any }) => JSON.stringify(call.body);
+
+describe('the Teams bot', () => {
+  it('binds the channel on install, posts the approval card, takes an approval and walks the card to Completed', async () => {
+    expect((await toBot(installation(connector.url))).status).toBe(200);
+    const jobId = await submit('TEAMS-1');
+    const posted = await until(() =>
+      connector.calls.find((c) => c.method === 'POST' && /\/v3\/conversations\/?$/.test(c.path)),
+    );
+    expect(cardText(posted)).toContain('Waiting for approval');
+    expect(cardText(posted)).not.toContain(
+      ((await app.store.get(jobId))?.job.hardwareHash ?? 'x').slice(0, 40),
+    );
+
+    const click = await toBot(
+      cardClick(connector.url, alice, 'approve', { jobId, groupTag: 'Kiosk', comment: 'INC0042 new board' }),
+    );
+    expect(click.status).toBe(200);
+    expect(click.body.type).toBe('application/vnd.microsoft.card.adaptive');
+    expect(JSON.stringify(click.body.value)).toContain('Approved');
+
+    await until(async () => ((await app.store.get(jobId))?.job.status === 'completed' ? true : undefined));
+    await app.cards.idle();
+    const updates = connector.calls.filter((c) => c.method === 'PUT');
+    expect(updates.length).toBeGreaterThan(0);
+    expect(cardText(updates.at(-1)!)).toContain('Completed: the device is registered with Autopilot');
+    expect((await app.store.getCardAddress(jobId))?.shows).toBe((await app.store.get(jobId))?.job.updatedAt);
+  });
+
+  it('refuses a non-approver, changing nothing, and tells why', async () => {
+    await toBot(installation(connector.url));
+    const jobId = await submit('TEAMS-2');
+    const click = await toBot(
+      cardClick(connector.url, mallory, 'approve', { jobId, groupTag: 'Kiosk', comment: 'INC1' }),
+    );
+    expect(click.status).toBe(200);
+    expect(JSON.stringify(click.body.value)).toContain('Only helpdesk approvers can decide');
+    const job = (await app.store.get(jobId))?.job;
+    expect(job?.status).toBe('awaiting_approval');
+    expect(job?.audit.at(-1)).toMatchObject({ action: 'denied', by: { id: mallory.aadObjectId } });
+  });
+
+  it('shows a validation problem beside the input with HTTP 200', async () => {
+    await toBot(installation(connector.url));
+    const jobId = await submit('TEAMS-3');
+    const click = await toBot(
+      cardClick(connector.url, alice, 'approve', { jobId, groupTag: 'Kiosk', comment: '' }),
+    );
+    expect(click.status).toBe(200);
+    expect(JSON.stringify(click.body.value)).toContain('Enter the ticket or a comment.');
+    expect((await app.store.get(jobId))?.job.status).toBe('awaiting_approval');
+  });
+
+  it('lets one of two racing approvers decide; the other sees who did', async () => {
+    await toBot(installation(connector.url));
+    const jobId = await submit('TEAMS-4');
+    const [a, b] = await Promise.all([
+      toBot(cardClick(connector.url, alice, 'approve', { jobId, groupTag: 'Standard', comment: 'INC7' })),
+      toBot(cardClick(connector.url, bob, 'reject', { jobId, reason: 'Not ours' })),
+    ]);
+    const texts = [JSON.stringify(a.body.value), JSON.stringify(b.body.value)];
+    expect(texts.filter((t) => t.includes('Already decided by'))).toHaveLength(1);
+  });
+
+  it('refuses activities from another tenant', async () => {
+    await toBot(installation(connector.url));
+    const jobId = await submit('TEAMS-5');
+    const click = await toBot(
+      cardClick(
+        connector.url,
+        alice,
+        'approve',
+        { jobId, groupTag: 'Kiosk', comment: 'INC1' },
+        '11111111-1111-1111-1111-111111111111',
+      ),
+    );
+    expect(click.status).toBe(403);
+    expect((await app.store.get(jobId))?.job.status).toBe('awaiting_approval');
+  });
+
+  it('holds cards submitted before any channel is bound, and posts them when an approver binds one', async () => {
+    await submit('TEAMS-6');
+    await app.cards.idle();
+    expect(
+      connector.calls.filter((c) => c.method === 'POST' && /\/v3\/conversations\/?$/.test(c.path)),
+    ).toEqual([]);
+    await toBot(message(connector.url, mallory, 'bind here'));
+    expect(await app.store.getChannelBinding()).toBeUndefined();
+    await toBot(message(connector.url, alice, 'bind here'));
+    await until(() =>
+      connector.calls.find((c) => c.method === 'POST' && /\/v3\/conversations\/?$/.test(c.path)),
+    );
+  });
+});

@@ -1,0 +1,56 @@
+/** Activities as Teams sends them to the bot, for tests. */
+import { randomUUID } from 'node:crypto';
+
+export const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+export const TEAM = '19:helpdesk-team@thread.tacv2';
+
+export interface Person {
+  id: string;
+  name: string;
+  aadObjectId: string;
+}
+
+export const alice: Person = { id: '29:alice', name: 'Alice Approver', aadObjectId: 'aad-alice' };
+export const bob: Person = { id: '29:bob', name: 'Bob Approver', aadObjectId: 'aad-bob' };
+export const mallory: Person = { id: '29:mallory', name: 'Mallory', aadObjectId: 'aad-mallory' };
+
+function base(serviceUrl: string, from: Person, tenant = TENANT) {
+  return {
+    id: randomUUID(),
+    channelId: 'msteams',
+    serviceUrl,
+    timestamp: new Date().toISOString(),
+    from,
+    recipient: { id: '28:bot', name: 'Autopilot Approvals' },
+    conversation: { id: `${TEAM};messageid=1`, conversationType: 'channel', tenantId: tenant, isGroup: true },
+    channelData: { tenant: { id: tenant }, team: { id: TEAM }, channel: { id: TEAM } },
+  };
+}
+
+export function installation(serviceUrl: string) {
+  return {
+    ...base(serviceUrl, alice),
+    type: 'installationUpdate',
+    action: 'add',
+    conversation: { id: TEAM, conversationType: 'channel', tenantId: TENANT },
+  };
+}
+
+export function cardClick(
+  serviceUrl: string,
+  from: Person,
+  verb: string,
+  data: Record<string, unknown>,
+  tenant = TENANT,
+) {
+  return {
+    ...base(serviceUrl, from, tenant),
+    type: 'invoke',
+    name: 'adaptiveCard/action',
+    value: { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' },
+  };
+}
+
+export function message(serviceUrl: string, from: Person, text: string) {
+  return { ...base(serviceUrl, from), type: 'message', text };
+}
