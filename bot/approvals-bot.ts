@@ -1,14 +1,22 @@
 /**
  * The Teams activity handler: refuses other tenants, binds the helpdesk channel (on install, or "bind here" by
- * an approver), and answers card clicks through the approval service with the updated card.
+ * an approver), answers card clicks through the approval service with the updated card, and answers the
+ * channel's and personal chat's commands.
  */
 import {
+  CardFactory,
+  MessageFactory,
   TeamsActivityHandler,
+  TeamsInfo,
   TurnContext,
   type AdaptiveCardInvokeResponse,
   type AdaptiveCardInvokeValue,
 } from 'botbuilder';
 import { renderJobCard } from '../cards/job-card.js';
+import { renderPendingCard, renderReportCard, renderRequestsCard } from '../cards/summary-cards.js';
+import type { ImportJob } from '../services/domain/job.js';
+import { buildReport } from '../services/reports/report.js';
+import { HELP_CHANNEL, HELP_PERSONAL, parseCommand, type Command } from './commands.js';
 import type { ApprovalService, DecisionResult } from '../services/approvals/approval-service.js';
 import type { ApproverDirectory } from '../services/approvals/approver-directory.js';
 import type { ApprovalConfig } from '../services/config/config.js';
@@ -39,8 +47,9 @@ export class ApprovalsBot extends TeamsActivityHandler {
   constructor(private readonly deps: BotDeps) {
     super();
     this.onInstallationUpdateAdd(async (context, next) => {
-      if (context.activity.conversation?.conversationType === 'channel')
-        await this.bind(context, 'installation');
+      const type = context.activity.conversation?.conversationType;
+      if (type === 'channel') await this.bind(context, 'installation');
+      if (type === 'personal') await context.sendActivity(`Welcome! ${HELP_PERSONAL}`);
       await next();
     });
     this.onMessage(async (context, next) => {
@@ -84,24 +93,80 @@ export class ApprovalsBot extends TeamsActivityHandler {
   }
 
   private async answerMessage(context: TurnContext): Promise<void> {
-    const text = (TurnContext.removeRecipientMention(context.activity) ?? context.activity.text ?? '')
-      .trim()
-      .toLowerCase();
+    const text = TurnContext.removeRecipientMention(context.activity) ?? context.activity.text ?? '';
     const inChannel = context.activity.conversation?.conversationType === 'channel';
-    if (text === 'bind here' && inChannel) {
-      if (!(await this.deps.directory.isApprover(context.activity.from.aadObjectId ?? ''))) {
-        await context.sendActivity('Only helpdesk approvers can choose the channel for approval cards.');
+    await this.execute(context, parseCommand(text, inChannel), inChannel);
+  }
+
+  private async execute(context: TurnContext, command: Command, inChannel: boolean): Promise<void> {
+    const card = (content: Record<string, unknown>) =>
+      context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(content)));
+    switch (command.kind) {
+      case 'bind':
+        if (!(await this.deps.directory.isApprover(context.activity.from.aadObjectId ?? ''))) {
+          await context.sendActivity('Only helpdesk approvers can choose the channel for approval cards.');
+          return;
+        }
+        await this.bind(context, 'command');
+        await context.sendActivity('Approval cards will be posted in this channel from now on.');
+        return;
+      case 'pending':
+        await card(renderPendingCard(await this.allJobs({ statuses: ['awaiting_approval'] }), new Date()));
+        return;
+      case 'report': {
+        const from = new Date(Date.now() - command.days * 86_400_000).toISOString();
+        await card(
+          renderReportCard(buildReport(await this.allJobs({ createdFrom: from }), new Date(), command.days)),
+        );
         return;
       }
-      await this.bind(context, 'command');
-      await context.sendActivity('Approval cards will be posted in this channel from now on.');
-      return;
+      case 'status': {
+        const job =
+          (await this.deps.store.get(command.query))?.job ??
+          (await this.deps.store.list({ serialNumber: command.query, limit: 1 })).items[0];
+        if (!job)
+          await context.sendActivity(`No request found for "${command.query.replace(/[^\w .:-]/g, '')}".`);
+        else await card(renderJobCard(job, { approvals: this.deps.approvalConfig, interactive: false }));
+        return;
+      }
+      case 'my-requests': {
+        const upn = await this.userPrincipalName(context);
+        if (!upn) {
+          await context.sendActivity(
+            'I could not find your user name in Teams, so I cannot look up your requests.',
+          );
+          return;
+        }
+        const from = new Date(Date.now() - 30 * 86_400_000).toISOString();
+        const mine = (await this.allJobs({ createdFrom: from })).filter((j) =>
+          [j.submittedBy.requestedBy, j.device.assignedUser].some((u) => u?.toLowerCase() === upn),
+        );
+        await card(renderRequestsCard(mine));
+        return;
+      }
+      case 'help':
+        await context.sendActivity(inChannel ? HELP_CHANNEL : HELP_PERSONAL);
     }
-    await context.sendActivity(
-      inChannel
-        ? 'Approval cards appear in the helpdesk channel. Approvers can type "bind here" in a channel to move them there.'
-        : 'I post Autopilot approval cards in the helpdesk channel and update them as each import step finishes.',
-    );
+  }
+
+  private async userPrincipalName(context: TurnContext): Promise<string | undefined> {
+    const member = await TeamsInfo.getMember(context, context.activity.from.id);
+    return member.userPrincipalName?.toLowerCase();
+  }
+
+  /** Every job matching the filter, newest first (bounded: a report reads at most a few thousand). */
+  private async allJobs(filter: {
+    statuses?: ImportJob['status'][];
+    createdFrom?: string;
+  }): Promise<ImportJob[]> {
+    const jobs: ImportJob[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.deps.store.list({ ...filter, limit: 500, ...(cursor ? { cursor } : {}) });
+      jobs.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor && jobs.length < 5000);
+    return jobs;
   }
 
   protected override async onAdaptiveCardInvoke(

@@ -46,10 +46,12 @@ export interface JobCardOptions {
   problems?: InputProblem[];
   /** A one-line message for the person who clicked (e.g. "Already decided by Alice"). */
   notice?: string;
+  /** False for a status card in personal chat: no inputs, no buttons. */
+  interactive?: boolean;
   now?: Date;
 }
 
-function statusLine(job: ImportJob): { text: string; color: string } {
+export function statusLine(job: ImportJob): { text: string; color: string } {
   const step = currentStep(job);
   switch (job.status) {
     case 'awaiting_approval':
@@ -114,6 +116,7 @@ export function jobCardView(job: ImportJob, options: JobCardOptions) {
     ),
     deadline: formatInstant(job.approvalDeadline),
     awaiting: job.status === 'awaiting_approval',
+    interactive: options.interactive !== false,
     decided: decision !== undefined,
     decisionTitle: job.approval ? 'Approved by' : 'Rejected by',
     decisionBy: decision ? `${esc(decision.by.name ?? decision.by.id)}, ${formatInstant(decision.at)}` : '',
@@ -135,7 +138,7 @@ export function jobCardView(job: ImportJob, options: JobCardOptions) {
     hasError: job.status === 'failed' && job.error !== undefined,
     errorTitle: job.error ? `${esc(job.error.code)} ${esc(job.error.name)}` : '',
     errorAdvice: esc(job.error?.advice ?? ''),
-    canRetry: job.status === 'failed' && job.error?.retryable === true,
+    canRetry: options.interactive !== false && job.status === 'failed' && job.error?.retryable === true,
     notice: esc(options.notice ?? ''),
     tagChoices: tags,
     defaultTag: suggested ?? approvals.defaultGroupTag ?? tags[0]?.value ?? '',

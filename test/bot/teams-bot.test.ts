@@ -18,8 +18,11 @@ import {
   installation,
   mallory,
   message,
+  personalInstallation,
+  personalMessage,
   TENANT,
 } from '../support/teams-activities.js';
+import { cardProblems, executeActions } from '../support/card-check.js';
 
 const KEY = 'bot-test-intake-key-0123456789';
 let app: RunningApp;
@@ -58,7 +61,7 @@ async function toBot(activity: object): Promise<{ status: number; body: any }> {
   return { status: response.status, body: text ? JSON.parse(text) : undefined };
 }
 
-async function submit(serialNumber: string): Promise<string> {
+async function submit(serialNumber: string, extra: Record<string, string> = {}): Promise<string> {
   const response = await fetch(`${app.url}/api/submissions`, {
     method: 'POST',
     headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
@@ -67,6 +70,7 @@ async function submit(serialNumber: string): Promise<string> {
       hardwareHash: fakeHardwareHash(),
       manufacturer: 'Lenovo',
       model: 'ThinkPad T14',
+      ...extra,
     }),
   });
   return ((await response.json()) as { id: string }).id;
@@ -174,5 +178,48 @@ describe('the Teams bot', () => {
     await until(() =>
       connector.calls.find((c) => c.method === 'POST' && /\/v3\/conversations\/?$/.test(c.path)),
     );
+  });
+
+  it('answers "pending" and "report" in the channel with cards', async () => {
+    await toBot(installation(connector.url));
+    await submit('PEND-1');
+    await submit('PEND-2');
+    const jobId = await submit('PEND-3');
+    await toBot(cardClick(connector.url, alice, 'reject', { jobId, reason: 'Duplicate' }));
+    await toBot(message(connector.url, bob, 'pending'));
+    await toBot(message(connector.url, bob, 'report 7'));
+    const replies = connector.calls
+      .filter((c) => c.method === 'POST' && /\/activities/.test(c.path))
+      .map((c) => c.body);
+    const pending = replies.find((r) => JSON.stringify(r).includes('Waiting for approval (2)'));
+    expect(JSON.stringify(pending)).toContain('PEND\\\\-1');
+    expect(JSON.stringify(pending)).not.toContain('PEND\\\\-3');
+    expect(cardProblems(pending.attachments[0].content)).toEqual([]);
+    const report = replies.find((r) => JSON.stringify(r).includes('the last 7 days'));
+    expect(JSON.stringify(report)).toContain('Alice Approver: 0 approved, 1 rejected');
+    expect(cardProblems(report.attachments[0].content)).toEqual([]);
+  });
+
+  it('welcomes a user, answers "status" with a read-only card and "my requests" with their requests', async () => {
+    await toBot(installation(connector.url));
+    await toBot(personalInstallation(connector.url, alice));
+    const mine = await submit('MINE-1', { requestedBy: 'alice@contoso.example' });
+    await submit('THEIRS-1', { requestedBy: 'bob@contoso.example' });
+    await toBot(personalMessage(connector.url, alice, 'status MINE-1'));
+    await toBot(personalMessage(connector.url, alice, 'my requests'));
+    await toBot(personalMessage(connector.url, alice, 'what can you do'));
+    const personal = connector.calls
+      .filter((c) => c.method === 'POST' && c.path.includes('personal'))
+      .map((c) => c.body);
+    expect(personal[0].text).toMatch(/^Welcome!/);
+    const status = personal.find(
+      (r) => JSON.stringify(r).includes('Autopilot registration: MINE') && r.attachments,
+    );
+    expect(executeActions(status.attachments[0].content)).toEqual([]);
+    expect(JSON.stringify(status)).toContain(mine);
+    const requests = personal.find((r) => JSON.stringify(r).includes('Your requests'));
+    expect(JSON.stringify(requests)).toContain('MINE');
+    expect(JSON.stringify(requests)).not.toContain('THEIRS');
+    expect(personal.at(-1).text).toContain('my requests');
   });
 });

@@ -187,3 +187,23 @@ describe('the card checker', () => {
     ).toBeGreaterThan(0);
   });
 });
+
+describe('summary cards', () => {
+  it('parse cleanly and escape what they show', async () => {
+    const { renderPendingCard, renderReportCard, renderRequestsCard } =
+      await import('../../cards/summary-cards.js');
+    const { buildReport } = await import('../../services/reports/report.js');
+    const jobs = states().map(([, job]) => job);
+    for (const card of [
+      renderPendingCard(jobs, at(100)),
+      renderRequestsCard(jobs),
+      renderReportCard(buildReport(jobs, at(100), 7)),
+      renderPendingCard([], at(1)),
+    ]) {
+      expect(cardProblems(card)).toEqual([]);
+      expect(JSON.stringify(card)).not.toContain('${');
+    }
+    const many = Array.from({ length: 30 }, () => submittedJob(t0));
+    expect(JSON.stringify(renderPendingCard(many, at(1)))).toContain('…and 5 more.');
+  });
+});

@@ -45,6 +45,18 @@ export async function startFakeConnector(): Promise<FakeConnector> {
         throttled--;
         return send(429, { error: { code: 'Throttled' } }, { 'retry-after': String(retryAfter) });
       }
+      const member = /\/v3\/conversations\/[^/]+\/members\/([^/?]+)$/.exec(call.path);
+      if (req.method === 'GET' && member) {
+        const id = decodeURIComponent(member[1] ?? '');
+        const name = id.replace(/^29:/, '');
+        return send(200, {
+          id,
+          name,
+          aadObjectId: `aad-${name}`,
+          userPrincipalName: `${name}@contoso.example`,
+          email: `${name}@contoso.example`,
+        });
+      }
       if (req.method === 'POST' && /\/v3\/conversations\/?$/.test(call.path)) {
         // A new channel thread: Teams answers with the thread's conversation id and the message id.
         const messageId = String(Date.now()) + Math.floor(Math.random() * 1000);

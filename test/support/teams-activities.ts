@@ -54,3 +54,17 @@ export function cardClick(
 export function message(serviceUrl: string, from: Person, text: string) {
   return { ...base(serviceUrl, from), type: 'message', text };
 }
+
+export function personalMessage(serviceUrl: string, from: Person, text: string) {
+  return {
+    ...base(serviceUrl, from),
+    type: 'message',
+    text,
+    conversation: { id: `a:personal-${from.aadObjectId}`, conversationType: 'personal', tenantId: TENANT },
+    channelData: { tenant: { id: TENANT } },
+  };
+}
+
+export function personalInstallation(serviceUrl: string, from: Person) {
+  return { ...personalMessage(serviceUrl, from, ''), type: 'installationUpdate', action: 'add' };
+}

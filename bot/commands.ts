@@ -1,0 +1,36 @@
+/** Text commands, parsed once: what the person asked for, in which kind of conversation. */
+export type Command =
+  | { kind: 'bind' }
+  | { kind: 'pending' }
+  | { kind: 'report'; days: number }
+  | { kind: 'status'; query: string }
+  | { kind: 'my-requests' }
+  | { kind: 'help' };
+
+export const HELP_CHANNEL = [
+  'In the helpdesk channel:',
+  '- **pending**: requests waiting for approval',
+  '- **report** [days]: a summary of the last 7 (or the given number of) days',
+  '- **bind here**: approvers only; post approval cards in this channel',
+].join('\n');
+
+export const HELP_PERSONAL = [
+  'I register Windows devices with Autopilot once the helpdesk approves them, and tell you how it goes.',
+  '- **status** <job id or serial number>: where a request stands',
+  '- **my requests**: your recent requests',
+].join('\n');
+
+export function parseCommand(text: string, inChannel: boolean): Command {
+  const words = text.trim().split(/\s+/);
+  const verb = (words[0] ?? '').toLowerCase();
+  const rest = words.slice(1).join(' ');
+  if (inChannel && verb === 'bind' && rest.toLowerCase() === 'here') return { kind: 'bind' };
+  if (inChannel && verb === 'pending') return { kind: 'pending' };
+  if (inChannel && verb === 'report') {
+    const days = rest === '' ? 7 : Number(rest);
+    return Number.isInteger(days) && days >= 1 && days <= 90 ? { kind: 'report', days } : { kind: 'help' };
+  }
+  if (!inChannel && verb === 'status' && rest !== '') return { kind: 'status', query: rest.slice(0, 100) };
+  if (!inChannel && `${verb} ${rest}`.toLowerCase() === 'my requests') return { kind: 'my-requests' };
+  return { kind: 'help' };
+}
