@@ -24,6 +24,7 @@ import { ApprovalsBot } from './approvals-bot.js';
 import { createAdapter } from './bot-adapter.js';
 import { registerBotRoutes } from './bot-routes.js';
 import { CardQueue } from './card-queue.js';
+import { bindConfiguredChannel } from './configured-channel.js';
 import { demoIntakeKey } from './demo-key.js';
 import { TeamsCardSender } from './teams-card-sender.js';
 import { openGraphAccess, type GraphAccess } from './graph-access.js';
@@ -147,6 +148,8 @@ export async function startApp(
     onBound: () => cards.flushUnbound(),
   });
   registerBotRoutes(server, adapter, bot);
+  if (await bindConfiguredChannel(store, config.bot, botAppId))
+    logger.info({ teamId: config.bot.channel?.teamId }, 'helpdesk channel bound from configuration');
   await listen(server, config.port, options.host);
   // Cards that missed an update before a restart get it now: open jobs, and jobs finished in the last week.
   const weekAgo = new Date(Date.now() - 7 * 86_400_000).toISOString();

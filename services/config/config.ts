@@ -68,6 +68,8 @@ export interface BotConfig {
   tenantId?: string;
   /** Where inbound tokens' signing keys are published (tests serve their own on loopback). */
   openIdMetadataUrl?: string;
+  /** The helpdesk channel, when it is configured rather than bound in Teams. */
+  channel?: { teamId: string; channelId: string; serviceUrl: string };
 }
 
 export interface Config {
@@ -111,6 +113,8 @@ function crossChecks(env: Env): ConfigProblem[] {
   if (env.STORE?.trim() === 'cosmos' && !has('COSMOS_ENDPOINT')) {
     problems.push({ key: 'COSMOS_ENDPOINT', problem: 'is required when STORE=cosmos' });
   }
+  if (has('TEAMS_CHANNEL_ID') && !has('TEAMS_TEAM_ID'))
+    problems.push({ key: 'TEAMS_TEAM_ID', problem: 'is required with TEAMS_CHANNEL_ID' });
   if (has('TICKET_PATTERN')) {
     try {
       new RegExp(env.TICKET_PATTERN ?? '');
@@ -230,6 +234,15 @@ export function loadConfig(env: Env): Config {
         ? { tenantId: s.MICROSOFT_APP_TENANT_ID ?? s.AZURE_TENANT_ID }
         : {}),
       ...(s.BOT_OPENID_METADATA_URL ? { openIdMetadataUrl: s.BOT_OPENID_METADATA_URL } : {}),
+      ...(s.TEAMS_TEAM_ID
+        ? {
+            channel: {
+              teamId: s.TEAMS_TEAM_ID,
+              channelId: s.TEAMS_CHANNEL_ID ?? s.TEAMS_TEAM_ID,
+              serviceUrl: `${s.TEAMS_SERVICE_URL}/`,
+            },
+          }
+        : {}),
     },
     approvals: {
       approverGroupIds: s.APPROVER_GROUP_IDS,
