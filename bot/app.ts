@@ -26,6 +26,7 @@ import { registerBotRoutes } from './bot-routes.js';
 import { CardQueue } from './card-queue.js';
 import { bindConfiguredChannel } from './configured-channel.js';
 import { demoIntakeKey } from './demo-key.js';
+import { SubmitterNotifier } from './submitter-notifier.js';
 import { TeamsCardSender } from './teams-card-sender.js';
 import { openGraphAccess, type GraphAccess } from './graph-access.js';
 import { registerIntakeRoutes } from './intake-routes.js';
@@ -86,7 +87,11 @@ export async function startApp(
     new TeamsCardSender(adapter, botAppId, store, (job) => renderJobCard(job, { approvals: approvalConfig })),
     logger,
   );
-  const publisher = fanOut(loggingPublisher(logger), cards);
+  const publisher = fanOut(
+    loggingPublisher(logger),
+    cards,
+    new SubmitterNotifier(adapter, botAppId, store, logger),
+  );
   const directory = anyOf(
     new StaticApproverDirectory(approvalConfig.approverIds),
     new GraphApproverDirectory(graphAccess.graph, approvalConfig.approverGroupIds),

@@ -49,7 +49,10 @@ export class ApprovalsBot extends TeamsActivityHandler {
     this.onInstallationUpdateAdd(async (context, next) => {
       const type = context.activity.conversation?.conversationType;
       if (type === 'channel') await this.bind(context, 'installation');
-      if (type === 'personal') await context.sendActivity(`Welcome! ${HELP_PERSONAL}`);
+      if (type === 'personal') {
+        await this.rememberPersonalChat(context);
+        await context.sendActivity(`Welcome! ${HELP_PERSONAL}`);
+      }
       await next();
     });
     this.onMessage(async (context, next) => {
@@ -95,6 +98,7 @@ export class ApprovalsBot extends TeamsActivityHandler {
   private async answerMessage(context: TurnContext): Promise<void> {
     const text = TurnContext.removeRecipientMention(context.activity) ?? context.activity.text ?? '';
     const inChannel = context.activity.conversation?.conversationType === 'channel';
+    if (!inChannel) await this.rememberPersonalChat(context);
     await this.execute(context, parseCommand(text, inChannel), inChannel);
   }
 
@@ -147,6 +151,13 @@ export class ApprovalsBot extends TeamsActivityHandler {
       case 'help':
         await context.sendActivity(inChannel ? HELP_CHANNEL : HELP_PERSONAL);
     }
+  }
+
+  /** Keeps where to reach this person, so that they can be told when their device is done. */
+  private async rememberPersonalChat(context: TurnContext): Promise<void> {
+    const upn = await this.userPrincipalName(context);
+    if (upn)
+      await this.deps.store.saveUserReference(upn, TurnContext.getConversationReference(context.activity));
   }
 
   private async userPrincipalName(context: TurnContext): Promise<string | undefined> {

@@ -77,6 +77,9 @@ export interface JobStore {
    * across every instance. Used for "sync at most once per 10 minutes per tenant".
    */
   tryAcquireTimedSlot(name: string, now: Date, intervalMs: number): Promise<boolean>;
+  /** A person's personal-chat address with the bot, by lower-case UPN, for notifications. */
+  saveUserReference(userPrincipalName: string, reference: ConversationReferenceData): Promise<void>;
+  getUserReference(userPrincipalName: string): Promise<ConversationReferenceData | undefined>;
   getCardAddress(jobId: string): Promise<CardAddress | undefined>;
   saveCardAddress(jobId: string, address: CardAddress): Promise<void>;
   close(): Promise<void>;

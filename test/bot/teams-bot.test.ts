@@ -222,4 +222,22 @@ describe('the Teams bot', () => {
     expect(JSON.stringify(requests)).not.toContain('THEIRS');
     expect(personal.at(-1).text).toContain('my requests');
   });
+
+  it('tells the person a device was requested for how it ended, in their personal chat', async () => {
+    await toBot(installation(connector.url));
+    await toBot(personalInstallation(connector.url, alice));
+    const done = await submit('NOTIFY-1', { requestedBy: 'alice@contoso.example' });
+    const refused = await submit('NOTIFY-2', { requestedBy: 'alice@contoso.example' });
+    await toBot(
+      cardClick(connector.url, bob, 'approve', { jobId: done, groupTag: 'Kiosk', comment: 'INC5' }),
+    );
+    await toBot(cardClick(connector.url, bob, 'reject', { jobId: refused, reason: 'Not a company device' }));
+    const toAlice = () =>
+      connector.calls
+        .filter((c) => c.method === 'POST' && c.path.includes('personal-aad-alice'))
+        .map((c) => String(c.body.text ?? ''));
+    await until(() => toAlice().some((t) => t.includes('is now registered with Autopilot')));
+    expect(toAlice().find((t) => t.includes('was rejected'))).toContain('Not a company device');
+    expect(toAlice().filter((t) => t.includes('NOTIFY\\-1'))).toHaveLength(1);
+  });
 });

@@ -30,6 +30,7 @@ import type {
   CardAddress,
   ChannelBinding,
   ClaimRequest,
+  ConversationReferenceData,
   JobStore,
   ListQuery,
   Page,
@@ -285,6 +286,19 @@ export class CosmosJobStore implements JobStore {
       if (statusOf(error) === 409 || statusOf(error) === 412) return false;
       throw new StoreUnavailableError('Cosmos DB refused the timed slot.', error);
     }
+  }
+
+  async saveUserReference(userPrincipalName: string, reference: ConversationReferenceData): Promise<void> {
+    const upn = userPrincipalName.toLowerCase();
+    await this.container.items.upsert({ id: `user:${upn}`, pk: 'users', type: 'user', reference });
+  }
+
+  async getUserReference(userPrincipalName: string): Promise<ConversationReferenceData | undefined> {
+    const upn = userPrincipalName.toLowerCase();
+    const { resource } = await this.container
+      .item(`user:${upn}`, 'users')
+      .read<{ reference: ConversationReferenceData }>();
+    return resource?.reference;
   }
 
   async getCardAddress(jobId: string): Promise<CardAddress | undefined> {

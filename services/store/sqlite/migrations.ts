@@ -47,6 +47,17 @@ const MIGRATIONS: readonly { version: number; description: string; sql: string }
       );
     `,
   },
+  {
+    version: 3,
+    description: 'personal-chat references for notifications',
+    sql: `
+      CREATE TABLE user_references (
+        upn TEXT PRIMARY KEY,
+        reference TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database): number {

@@ -19,6 +19,7 @@ import type {
   CardAddress,
   ChannelBinding,
   ClaimRequest,
+  ConversationReferenceData,
   JobStore,
   ListQuery,
   Page,
@@ -230,6 +231,23 @@ export class SqliteJobStore implements JobStore {
       return true;
     });
     return Promise.resolve(take.immediate());
+  }
+
+  saveUserReference(userPrincipalName: string, reference: ConversationReferenceData): Promise<void> {
+    this.db
+      .prepare(
+        `INSERT INTO user_references (upn, reference, updated_at) VALUES (?, ?, ?)
+         ON CONFLICT (upn) DO UPDATE SET reference = excluded.reference, updated_at = excluded.updated_at`,
+      )
+      .run(userPrincipalName.toLowerCase(), JSON.stringify(reference), new Date().toISOString());
+    return Promise.resolve();
+  }
+
+  getUserReference(userPrincipalName: string): Promise<ConversationReferenceData | undefined> {
+    const row = this.db
+      .prepare('SELECT reference FROM user_references WHERE upn = ?')
+      .get(userPrincipalName.toLowerCase()) as { reference: string } | undefined;
+    return Promise.resolve(row ? (JSON.parse(row.reference) as ConversationReferenceData) : undefined);
   }
 
   getCardAddress(jobId: string): Promise<CardAddress | undefined> {

@@ -266,6 +266,13 @@ export function describeJobStoreContract(name: string, open: () => Promise<Store
       for (const other of others) await other.close();
     });
 
+    it('stores personal-chat references by UPN, whatever its case', async () => {
+      expect(await store.getUserReference('ada@contoso.example')).toBeUndefined();
+      await store.saveUserReference('Ada@Contoso.example', { conversation: { id: 'a:1' } });
+      await store.saveUserReference('ada@contoso.example', { conversation: { id: 'a:2' } });
+      expect(await store.getUserReference('ADA@contoso.example')).toEqual({ conversation: { id: 'a:2' } });
+    });
+
     it("stores each job's card address", async () => {
       const job = submittedJob(t0);
       await store.create(job);

@@ -40,6 +40,7 @@ describe('SQLite specifics', () => {
     expect(db.prepare('SELECT version FROM schema_migrations').all()).toEqual([
       { version: 1 },
       { version: 2 },
+      { version: 3 },
     ]);
     db.close();
     rmSync(dir, { recursive: true, force: true });
