@@ -1,5 +1,7 @@
 /** Builds and starts the service from a Config: store, Graph access, pipeline worker and HTTP server. */
-import type { Config } from '../services/config/config.js';
+import type { CloudAdapter } from 'botbuilder';
+import type restify from 'restify';
+import type { ApprovalConfig, Config, IntakeKey } from '../services/config/config.js';
 import type { Logger } from '../services/logging/logger.js';
 import { loggingPublisher } from '../services/pipeline/logging-publisher.js';
 import { SYNC_INTERVAL_MS, type PipelineSettings } from '../services/pipeline/settings.js';
@@ -17,9 +19,8 @@ import {
   GraphApproverDirectory,
   StaticApproverDirectory,
 } from '../services/approvals/approver-directory.js';
-import type { ApprovalConfig } from '../services/config/config.js';
-import { OPEN_STATUSES, TERMINAL_STATUSES } from '../services/domain/job.js';
-import { fanOut } from '../services/pipeline/progress.js';
+import { OPEN_STATUSES, TERMINAL_STATUSES, type ImportJob } from '../services/domain/job.js';
+import { fanOut, type ProgressPublisher } from '../services/pipeline/progress.js';
 import { ApprovalsBot } from './approvals-bot.js';
 import { createAdapter } from './bot-adapter.js';
 import { registerBotRoutes } from './bot-routes.js';
@@ -71,68 +72,70 @@ export function pipelineSettings(config: Config): PipelineSettings {
   };
 }
 
-export async function startApp(
-  config: Config,
-  logger: Logger,
-  options: { host?: string } = {},
-): Promise<RunningApp> {
-  const store = await openJobStore(config.store, config.retentionDays);
-  const graphAccess = await openGraphAccess(config, logger);
-  const settings = pipelineSettings(config);
-  const approvalConfig = effectiveApprovals(config);
-  const adapter = createAdapter(config.bot, logger);
+interface Core {
+  config: Config;
+  logger: Logger;
+  store: JobStore;
+  graphAccess: GraphAccess;
+  approvalConfig: ApprovalConfig;
+}
+
+/** Where job changes go: the log, the channel cards, and the person the device is for. */
+function buildPublishing({ config, logger, store, approvalConfig }: Core, adapter: CloudAdapter) {
   const botAppId = config.bot.appId || LOCAL_BOT_ID;
-  const cards = new CardQueue(
-    store,
-    new TeamsCardSender(adapter, botAppId, store, (job) => renderJobCard(job, { approvals: approvalConfig })),
-    logger,
-  );
+  const render = (job: ImportJob) => renderJobCard(job, { approvals: approvalConfig });
+  const cards = new CardQueue(store, new TeamsCardSender(adapter, botAppId, store, render), logger);
   const publisher = fanOut(
     loggingPublisher(logger),
     cards,
     new SubmitterNotifier(adapter, botAppId, store, logger),
   );
-  const directory = anyOf(
-    new StaticApproverDirectory(approvalConfig.approverIds),
-    new GraphApproverDirectory(graphAccess.graph, approvalConfig.approverGroupIds),
-  );
+  return { cards, publisher, botAppId };
+}
+
+function startWorker(
+  { config, logger, store, graphAccess }: Core,
+  publisher: ProgressPublisher,
+): PipelineWorker {
+  const settings = pipelineSettings(config);
+  const syncGate = createSyncGate({
+    store,
+    graph: graphAccess.graph,
+    tenantKey: graphAccess.tenantId,
+    intervalMs: settings.syncIntervalMs,
+    logger,
+  });
   const worker = new PipelineWorker({
     store,
     graph: graphAccess.graph,
-    syncGate: createSyncGate({
-      store,
-      graph: graphAccess.graph,
-      tenantKey: graphAccess.tenantId,
-      intervalMs: settings.syncIntervalMs,
-      logger,
-    }),
+    syncGate,
     settings,
     publisher,
     logger,
     retentionDays: config.retentionDays,
   });
   worker.start();
-  const server = createServer({
-    logger,
-    mode: config.mode,
-    storeKind: config.store.kind,
-    startedAt: new Date(),
-  });
+  return worker;
+}
+
+/** The intake API; returns the demo's own key when the demo runs without INTAKE_KEYS. */
+function mountIntake(
+  server: restify.Server,
+  { config, logger, store, graphAccess }: Core,
+  publisher: ProgressPublisher,
+): IntakeKey | undefined {
   const demoKey =
     config.intake.keys.length === 0 && config.mode === 'demo' ? demoIntakeKey(config.dataDir) : undefined;
   const keys = demoKey ? [demoKey] : config.intake.keys;
   if (keys.length === 0) logger.warn('INTAKE_KEYS is empty: the intake API refuses every request');
+  const { allowedManufacturers: manufacturers, allowedModels: models, allowListMode: mode } = config.intake;
   const intake = new IntakeService({
     store,
     graph: graphAccess.graph,
     publisher,
     logger,
     approvalWindowMs: config.approvalWindowMs,
-    allowLists: {
-      manufacturers: config.intake.allowedManufacturers,
-      models: config.intake.allowedModels,
-      mode: config.intake.allowListMode,
-    },
+    allowLists: { manufacturers, models, mode },
   });
   registerIntakeRoutes(server, {
     intake,
@@ -142,25 +145,67 @@ export async function startApp(
     config: config.intake,
     logger,
   });
+  return demoKey;
+}
+
+function mountBot(
+  server: restify.Server,
+  core: Core,
+  adapter: CloudAdapter,
+  publisher: ProgressPublisher,
+  cards: CardQueue,
+): void {
+  const { config, logger, store, graphAccess, approvalConfig } = core;
+  const directory = anyOf(
+    new StaticApproverDirectory(approvalConfig.approverIds),
+    new GraphApproverDirectory(graphAccess.graph, approvalConfig.approverGroupIds),
+  );
   const approvals = new ApprovalService({ store, directory, config: approvalConfig, publisher, logger });
+  const tenant = config.bot.tenantId ? { tenantId: config.bot.tenantId } : {};
   const bot = new ApprovalsBot({
     store,
     approvals,
     directory,
     approvalConfig,
     logger,
-    ...(config.bot.tenantId ? { tenantId: config.bot.tenantId } : {}),
+    ...tenant,
     onBound: () => cards.flushUnbound(),
   });
   registerBotRoutes(server, adapter, bot);
-  if (await bindConfiguredChannel(store, config.bot, botAppId))
-    logger.info({ teamId: config.bot.channel?.teamId }, 'helpdesk channel bound from configuration');
-  await listen(server, config.port, options.host);
-  // Cards that missed an update before a restart get it now: open jobs, and jobs finished in the last week.
+}
+
+/** Cards that missed an update before a restart get it now: open jobs, and jobs finished in the last week. */
+async function reconcileCards(store: JobStore, cards: CardQueue): Promise<void> {
   const weekAgo = new Date(Date.now() - 7 * 86_400_000).toISOString();
   const open = await store.list({ statuses: OPEN_STATUSES, limit: 500 });
   const finished = await store.list({ statuses: TERMINAL_STATUSES, createdFrom: weekAgo, limit: 500 });
   await cards.reconcile([...open.items, ...finished.items]);
+}
+
+export async function startApp(
+  config: Config,
+  logger: Logger,
+  options: { host?: string } = {},
+): Promise<RunningApp> {
+  const store = await openJobStore(config.store, config.retentionDays);
+  const graphAccess = await openGraphAccess(config, logger);
+  const core: Core = { config, logger, store, graphAccess, approvalConfig: effectiveApprovals(config) };
+  const adapter = createAdapter(config.bot, logger);
+  const { cards, publisher, botAppId } = buildPublishing(core, adapter);
+  // Bind a configured channel before anything publishes, so that no card waits for a binding that exists.
+  if (await bindConfiguredChannel(store, config.bot, botAppId))
+    logger.info({ teamId: config.bot.channel?.teamId }, 'helpdesk channel bound from configuration');
+  const server = createServer({
+    logger,
+    mode: config.mode,
+    storeKind: config.store.kind,
+    startedAt: new Date(),
+  });
+  const demoKey = mountIntake(server, core, publisher);
+  mountBot(server, core, adapter, publisher, cards);
+  const worker = startWorker(core, publisher);
+  await listen(server, config.port, options.host);
+  await reconcileCards(store, cards);
   const { port } = server.address();
   return {
     url: `http://localhost:${port}`,

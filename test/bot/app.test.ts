@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startApp, type RunningApp } from '../../bot/app.js';
 import { loadConfig } from '../../services/config/config.js';
+import { fastDemoEnv } from '../support/app-env.js';
 import { approve, submit } from '../../services/domain/transitions.js';
 import { silentLogger } from '../support/graph.js';
 import { DAY_MS, newJobInput } from '../support/jobs.js';
@@ -20,13 +21,7 @@ describe('the composed service in demo mode', () => {
   it('answers health, and its worker imports an approved device through the in-process emulator', async () => {
     dir = mkdtempSync(join(tmpdir(), 'aa-app-'));
     const config = {
-      ...loadConfig({
-        DATA_DIR: dir,
-        EMULATOR_TIME_SCALE: '0.002',
-        WORKER_TICK_MS: '20',
-        WORKER_POLL_MIN_MS: '20',
-        WORKER_POLL_MAX_MS: '200',
-      }),
+      ...loadConfig(fastDemoEnv(dir)),
       port: 0,
     };
     app = await startApp(config, silentLogger, { host: '127.0.0.1' });

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startApp, type RunningApp } from '../../bot/app.js';
 import { loadConfig } from '../../services/config/config.js';
+import { fastDemoEnv } from '../support/app-env.js';
 import { silentLogger } from '../support/graph.js';
 import { fakeHardwareHash } from '../support/jobs.js';
 import { startFakeConnector, type FakeConnector } from '../support/fake-connector.js';
@@ -32,17 +33,14 @@ let dir: string;
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'aa-bot-'));
   connector = await startFakeConnector();
-  const config = loadConfig({
-    DATA_DIR: dir,
-    INTAKE_KEYS: `deploy:${KEY}`,
-    APPROVER_IDS: `${alice.aadObjectId},${bob.aadObjectId}`,
-    GROUP_TAGS: 'Standard,Kiosk',
-    MICROSOFT_APP_TENANT_ID: TENANT,
-    EMULATOR_TIME_SCALE: '0.002',
-    WORKER_TICK_MS: '20',
-    WORKER_POLL_MIN_MS: '20',
-    WORKER_POLL_MAX_MS: '200',
-  });
+  const config = loadConfig(
+    fastDemoEnv(dir, {
+      INTAKE_KEYS: `deploy:${KEY}`,
+      APPROVER_IDS: `${alice.aadObjectId},${bob.aadObjectId}`,
+      GROUP_TAGS: 'Standard,Kiosk',
+      MICROSOFT_APP_TENANT_ID: TENANT,
+    }),
+  );
   app = await startApp({ ...config, port: 0 }, silentLogger, { host: '127.0.0.1' });
 });
 afterEach(async () => {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startApp, type RunningApp } from '../../bot/app.js';
 import { loadConfig } from '../../services/config/config.js';
+import { fastDemoEnv } from '../support/app-env.js';
 import { approve, reject } from '../../services/domain/transitions.js';
 import { mutateJob } from '../../services/store/mutate.js';
 import { silentLogger } from '../support/graph.js';
@@ -16,14 +17,7 @@ let dir: string;
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'aa-cli-'));
-  const config = loadConfig({
-    DATA_DIR: dir,
-    INTAKE_KEYS: `cli:${KEY}`,
-    EMULATOR_TIME_SCALE: '0.002',
-    WORKER_TICK_MS: '20',
-    WORKER_POLL_MIN_MS: '20',
-    WORKER_POLL_MAX_MS: '200',
-  });
+  const config = loadConfig(fastDemoEnv(dir, { INTAKE_KEYS: `cli:${KEY}` }));
   app = await startApp({ ...config, port: 0 }, silentLogger, { host: '127.0.0.1' });
 });
 afterEach(async () => {
