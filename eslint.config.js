@@ -45,9 +45,11 @@ export default tseslint.config(
     },
   },
   {
-    // The composition roots and tests are where the environment is legitimately read.
+    // The composition roots and tests are where the environment is legitimately read; the playground launcher
+    // only hands the environment on to its child process.
     files: [
       'bot/main.ts',
+      'bot/playground.ts',
       'graph-emulator/main.ts',
       'appPackage/package.ts',
       'cli/**',

@@ -29,7 +29,7 @@ import { bindConfiguredChannel } from './configured-channel.js';
 import { demoIntakeKey } from './demo-key.js';
 import { SubmitterNotifier } from './submitter-notifier.js';
 import { TeamsCardSender } from './teams-card-sender.js';
-import { openGraphAccess, type GraphAccess } from './graph-access.js';
+import { openGraphAccess, type EmulatorSetup, type GraphAccess } from './graph-access.js';
 import { registerIntakeRoutes } from './intake-routes.js';
 import { createServer, listen } from './server.js';
 
@@ -185,10 +185,10 @@ async function reconcileCards(store: JobStore, cards: CardQueue): Promise<void> 
 export async function startApp(
   config: Config,
   logger: Logger,
-  options: { host?: string } = {},
+  options: { host?: string; emulator?: EmulatorSetup } = {},
 ): Promise<RunningApp> {
   const store = await openJobStore(config.store, config.retentionDays);
-  const graphAccess = await openGraphAccess(config, logger);
+  const graphAccess = await openGraphAccess(config, logger, options.emulator);
   const core: Core = { config, logger, store, graphAccess, approvalConfig: effectiveApprovals(config) };
   const adapter = createAdapter(config.bot, logger);
   const { cards, publisher, botAppId } = buildPublishing(core, adapter);

@@ -9,6 +9,7 @@ import { localAuthority } from '../services/graph/local-authority.js';
 import { createMsalTokenProvider, type TokenProvider } from '../services/graph/token-provider.js';
 import type { Logger } from '../services/logging/logger.js';
 import { DEMO_APP, startGraphEmulator, type RunningGraphEmulator } from '../graph-emulator/server.js';
+import type { Scenario } from '../graph-emulator/scenario.js';
 
 export interface GraphAccess {
   graph: AutopilotGraph;
@@ -29,7 +30,17 @@ function microsoftTokens(config: Config): TokenProvider {
   });
 }
 
-export async function openGraphAccess(config: Config, logger: Logger): Promise<GraphAccess> {
+/** What the demo asks of its emulator: a scenario, and records to seed (an already registered device). */
+export interface EmulatorSetup {
+  scenario?: Partial<Scenario>;
+  seed?(emulator: RunningGraphEmulator): void;
+}
+
+export async function openGraphAccess(
+  config: Config,
+  logger: Logger,
+  setup: EmulatorSetup = {},
+): Promise<GraphAccess> {
   const budget = { requestsPer20s: config.graph.requestsPer20s, writesPer20s: config.graph.writesPer20s };
   if (config.graph.target === 'microsoft') {
     const graph = createAutopilotGraph({
@@ -41,9 +52,10 @@ export async function openGraphAccess(config: Config, logger: Logger): Promise<G
     return { graph, tenantId: config.graph.tenantId ?? '', stop: () => Promise.resolve() };
   }
   const emulator = await startGraphEmulator({
-    scenario: { timeScale: config.emulatorTimeScale },
+    scenario: { ...setup.scenario, timeScale: config.emulatorTimeScale },
     ...(config.pipeline.profileGroupId ? { profileGroupId: config.pipeline.profileGroupId } : {}),
   });
+  setup.seed?.(emulator);
   const tokens = createMsalTokenProvider({
     tenantId: emulator.tenantId,
     clientId: DEMO_APP.clientId,

@@ -8,25 +8,27 @@ import { ConfigError } from '../services/config/config-error.js';
 import { describeError } from '../services/errors.js';
 import { createLogger } from '../services/logging/logger.js';
 import { startApp } from './app.js';
+import { startDemo } from './demo.js';
 
 async function main(): Promise<void> {
   if (existsSync('.env')) process.loadEnvFile('.env');
   const config = loadConfig(process.env);
   const logger = createLogger({ level: config.logLevel });
   logger.info({ config: redactedSummary(config) }, 'configuration loaded');
-  const app = await startApp(config, logger);
+  const demo = config.mode === 'demo' ? await startDemo(config, logger) : undefined;
+  const app = demo?.app ?? (await startApp(config, logger));
   logger.info(
     { url: app.url, health: `${app.url}/api/health` },
     `Autopilot Approvals (${config.mode}) listening`,
   );
-  if (app.demoKey) process.stdout.write(demoBanner(app.url, app.demoKey));
+  if (app.demoKey) process.stdout.write(demoBanner(app.url, app.demoKey, demo?.playground?.url));
 
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping');
-    await app.stop();
+    await (demo ?? app).stop();
     logger.flush();
     process.exit(0);
   };
@@ -35,10 +37,15 @@ async function main(): Promise<void> {
 }
 
 /** What a newcomer needs to try the demo. The key is the demo's own, made for this data folder. */
-function demoBanner(url: string, key: string): string {
+function demoBanner(url: string, key: string, playgroundUrl: string | undefined): string {
   return [
     '',
     'Autopilot Approvals demo is running.',
+    ...(playgroundUrl
+      ? [
+          `  Teams (Agents Playground): ${playgroundUrl.replace('127.0.0.1', 'localhost')}  - open "My Team", channel General`,
+        ]
+      : []),
     `  Intake API:  ${url}/api/submissions   (OpenAPI: ${url}/api/openapi.json)`,
     `  Intake key:  ${key}`,
     `  Try:         npm run submit -- --server ${url} --key ${key} --sample`,

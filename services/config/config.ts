@@ -86,6 +86,8 @@ export interface Config {
   pipeline: PipelineConfig;
   intake: IntakeConfig;
   emulatorTimeScale: number;
+  /** The demo's Agents Playground port; 0 runs the demo without it. */
+  demoPlaygroundPort: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -285,6 +287,7 @@ export function loadConfig(env: Env): Config {
       allowListMode: s.INTAKE_ALLOW_LIST_MODE,
     },
     emulatorTimeScale: s.EMULATOR_TIME_SCALE,
+    demoPlaygroundPort: s.DEMO_PLAYGROUND_PORT,
   };
 }
 

@@ -86,6 +86,12 @@ export const envSchema = z.object({
   INTAKE_ALLOWED_MANUFACTURERS: csv,
   INTAKE_ALLOWED_MODELS: csv,
   INTAKE_ALLOW_LIST_MODE: z.enum(['refuse', 'flag']).default('flag'),
+  DEMO_PLAYGROUND_PORT: z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(0, 'must be 0 to 65535')
+    .max(65535, 'must be 0 to 65535')
+    .default(56150),
   EMULATOR_TIME_SCALE: z.coerce
     .number({ error: 'must be a number' })
     .positive('must be greater than 0')

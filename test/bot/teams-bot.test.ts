@@ -10,6 +10,7 @@ import { startApp, type RunningApp } from '../../bot/app.js';
 import { loadConfig } from '../../services/config/config.js';
 import { fastDemoEnv } from '../support/app-env.js';
 import { silentLogger } from '../support/graph.js';
+import { mutateJob } from '../../services/store/mutate.js';
 import { fakeHardwareHash } from '../support/jobs.js';
 import { startFakeConnector, type FakeConnector } from '../support/fake-connector.js';
 import {
@@ -237,5 +238,33 @@ describe('the Teams bot', () => {
     await until(() => toAlice().some((t) => t.includes('is now registered with Autopilot')));
     expect(toAlice().find((t) => t.includes('was rejected'))).toContain('Not a company device');
     expect(toAlice().filter((t) => t.includes('NOTIFY\\-1'))).toHaveLength(1);
+  });
+
+  it('retries a job that failed with a retryable error when an approver clicks Retry', async () => {
+    await toBot(installation(connector.url));
+    const jobId = await submit('RETRY-1');
+    await toBot(cardClick(connector.url, alice, 'approve', { jobId, groupTag: 'Kiosk', comment: 'INC3' }));
+    await until(async () => ((await app.store.get(jobId))?.job.status === 'completed' ? true : undefined));
+    // Rewind the finished job to a retryable failure at the profile wait, as if Intune had timed out.
+    await mutateJob(app.store, jobId, (job) => ({
+      ...job,
+      status: 'failed',
+      outcome: undefined,
+      error: {
+        step: 'await-profile',
+        code: 'Timeout',
+        name: 'await-profile-timed-out',
+        advice: 'Retry later.',
+        retryable: true,
+      },
+      steps: job.steps.map((s) => (s.name === 'await-profile' ? { ...s, state: 'failed' as const } : s)),
+    }));
+    const denied = await toBot(cardClick(connector.url, mallory, 'retry', { jobId }));
+    expect(JSON.stringify(denied.body.value)).toContain('Only helpdesk approvers');
+    const click = await toBot(cardClick(connector.url, bob, 'retry', { jobId }));
+    expect(click.status).toBe(200);
+    await until(async () => ((await app.store.get(jobId))?.job.status === 'completed' ? true : undefined));
+    const job = (await app.store.get(jobId))?.job;
+    expect(job?.audit.filter((a) => a.action === 'retried').map((a) => a.by.id)).toEqual([bob.aadObjectId]);
   });
 });

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { retry } from '../../../services/domain/transitions.js';
 import { mutateJob } from '../../../services/store/mutate.js';
 import { deviceInput, startPipelineFixture, type PipelineFixture } from '../../support/pipeline.js';
+import { DAY_MS, submittedJob } from '../../support/jobs.js';
 
 let fixture: PipelineFixture | undefined;
 afterEach(async () => {
@@ -239,5 +240,20 @@ describe('pipeline worker against the Graph emulator', () => {
     expect(done.every((j) => j.status === 'completed')).toBe(true);
     const requests = fixture.emulator.log.graphRequests().filter((r) => r.at >= since);
     expect(requests.length / second.length).toBeLessThanOrEqual(6);
+  });
+
+  it('expires requests nobody decided in time, and reports it', async () => {
+    fixture = await startPipelineFixture();
+    const waiting = submittedJob(new Date(Date.now() - 5 * DAY_MS));
+    const fresh = submittedJob(new Date());
+    await fixture.store.create(waiting);
+    await fixture.store.create(fresh);
+    await fixture.newWorker().tick();
+    expect((await fixture.store.get(waiting.id))?.job).toMatchObject({
+      status: 'expired',
+      hardwareHash: null,
+    });
+    expect((await fixture.store.get(fresh.id))?.job.status).toBe('awaiting_approval');
+    expect(fixture.publisher.events.map((e) => [e.id, e.status])).toEqual([[waiting.id, 'expired']]);
   });
 });
