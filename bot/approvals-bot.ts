@@ -20,6 +20,7 @@ import { HELP_CHANNEL, HELP_PERSONAL, parseCommand, type Command } from './comma
 import type { ApprovalService, DecisionResult } from '../services/approvals/approval-service.js';
 import type { ApproverDirectory } from '../services/approvals/approver-directory.js';
 import type { ApprovalConfig } from '../services/config/config.js';
+import { describeError } from '../services/errors.js';
 import type { Logger } from '../services/logging/logger.js';
 import type { JobStore } from '../services/store/job-store.js';
 import { parseCardAction } from './card-invoke.js';
@@ -155,9 +156,14 @@ export class ApprovalsBot extends TeamsActivityHandler {
 
   /** Keeps where to reach this person, so that they can be told when their device is done. */
   private async rememberPersonalChat(context: TurnContext): Promise<void> {
-    const upn = await this.userPrincipalName(context);
-    if (upn)
-      await this.deps.store.saveUserReference(upn, TurnContext.getConversationReference(context.activity));
+    try {
+      const upn = await this.userPrincipalName(context);
+      if (upn)
+        await this.deps.store.saveUserReference(upn, TurnContext.getConversationReference(context.activity));
+    } catch (error) {
+      // Best effort: without it the person is not notified, but their request is still answered.
+      this.deps.logger.warn({ err: describeError(error) }, 'could not remember a personal chat');
+    }
   }
 
   private async userPrincipalName(context: TurnContext): Promise<string | undefined> {

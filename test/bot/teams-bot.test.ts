@@ -267,4 +267,16 @@ describe('the Teams bot', () => {
     const job = (await app.store.get(jobId))?.job;
     expect(job?.audit.filter((a) => a.action === 'retried').map((a) => a.by.id)).toEqual([bob.aadObjectId]);
   });
+
+  it('answers a turn that fails with a safe message and a reference, never the error itself', async () => {
+    connector.failMembers = true;
+    await toBot(personalMessage(connector.url, alice, 'my requests'));
+    const reply = await until(() =>
+      connector.calls.find(
+        (c) => c.method === 'POST' && String(c.body?.text ?? '').startsWith('Something went wrong'),
+      ),
+    );
+    expect(reply.body.text).toMatch(/reference [0-9a-f-]{36}/);
+    expect(reply.body.text).not.toMatch(/500|ServiceError|stack/i);
+  });
 });

@@ -18,6 +18,8 @@ export interface FakeConnector {
   calls: ConnectorCall[];
   /** Answers the next N update calls with 429 and this Retry-After (seconds). */
   throttleNextUpdates(count: number, retryAfterSeconds: number): void;
+  /** Member look-ups answer 500 while set. */
+  failMembers: boolean;
   stop(): Promise<void>;
 }
 
@@ -46,6 +48,8 @@ export async function startFakeConnector(): Promise<FakeConnector> {
         return send(429, { error: { code: 'Throttled' } }, { 'retry-after': String(retryAfter) });
       }
       const member = /\/v3\/conversations\/[^/]+\/members\/([^/?]+)$/.exec(call.path);
+      if (req.method === 'GET' && member && fake.failMembers)
+        return send(500, { error: { code: 'ServiceError' } });
       if (req.method === 'GET' && member) {
         const id = decodeURIComponent(member[1] ?? '');
         const name = id.replace(/^29:/, '');
@@ -69,9 +73,10 @@ export async function startFakeConnector(): Promise<FakeConnector> {
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
+  const fake: FakeConnector = {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
     calls,
+    failMembers: false,
     throttleNextUpdates(count, seconds) {
       throttled = count;
       retryAfter = seconds;
@@ -82,4 +87,5 @@ export async function startFakeConnector(): Promise<FakeConnector> {
         server.close(() => resolve());
       }),
   };
+  return fake;
 }
