@@ -203,7 +203,11 @@ describe('summary cards', () => {
       expect(cardProblems(card)).toEqual([]);
       expect(JSON.stringify(card)).not.toContain('${');
     }
-    const many = Array.from({ length: 30 }, () => submittedJob(t0));
-    expect(JSON.stringify(renderPendingCard(many, at(1)))).toContain('…and 5 more.');
+    const many = Array.from({ length: 30 }, () => largest());
+    const pending = renderPendingCard(many, at(1));
+    expect(JSON.stringify(pending)).toContain('…and 5 more.');
+    // The largest lists (25 rows of the longest names) and a report with every field still fit a channel post.
+    for (const card of [pending, renderRequestsCard(many)])
+      expect(Buffer.byteLength(JSON.stringify(card))).toBeLessThan(28 * 1024);
   });
 });
