@@ -125,33 +125,41 @@ export class ApprovalsBot extends TeamsActivityHandler {
         );
         return;
       }
-      case 'status': {
-        const job =
-          (await this.deps.store.get(command.query))?.job ??
-          (await this.deps.store.list({ serialNumber: command.query, limit: 1 })).items[0];
-        if (!job)
-          await context.sendActivity(`No request found for "${command.query.replace(/[^\w .:-]/g, '')}".`);
-        else await card(renderJobCard(job, { approvals: this.deps.approvalConfig, interactive: false }));
+      case 'status':
+        await this.answerStatus(context, command.query);
         return;
-      }
-      case 'my-requests': {
-        const upn = await this.userPrincipalName(context);
-        if (!upn) {
-          await context.sendActivity(
-            'I could not find your user name in Teams, so I cannot look up your requests.',
-          );
-          return;
-        }
-        const from = new Date(Date.now() - 30 * 86_400_000).toISOString();
-        const mine = (await this.allJobs({ createdFrom: from })).filter((j) =>
-          [j.submittedBy.requestedBy, j.device.assignedUser].some((u) => u?.toLowerCase() === upn),
-        );
-        await card(renderRequestsCard(mine));
+      case 'my-requests':
+        await this.answerMyRequests(context);
         return;
-      }
       case 'help':
         await context.sendActivity(inChannel ? HELP_CHANNEL : HELP_PERSONAL);
     }
+  }
+
+  private async answerStatus(context: TurnContext, query: string): Promise<void> {
+    const byId = (await this.deps.store.get(query))?.job;
+    const job = byId ?? (await this.deps.store.list({ serialNumber: query, limit: 1 })).items[0];
+    if (!job) {
+      await context.sendActivity(`No request found for "${query.replace(/[^\w .:-]/g, '')}".`);
+      return;
+    }
+    const card = renderJobCard(job, { approvals: this.deps.approvalConfig, interactive: false });
+    await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
+  }
+
+  private async answerMyRequests(context: TurnContext): Promise<void> {
+    const upn = await this.userPrincipalName(context);
+    if (!upn) {
+      await context.sendActivity(
+        'I could not find your user name in Teams, so I cannot look up your requests.',
+      );
+      return;
+    }
+    const from = new Date(Date.now() - 30 * 86_400_000).toISOString();
+    const mine = (await this.allJobs({ createdFrom: from })).filter((j) =>
+      [j.submittedBy.requestedBy, j.device.assignedUser].some((u) => u?.toLowerCase() === upn),
+    );
+    await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(renderRequestsCard(mine))));
   }
 
   /** Keeps where to reach this person, so that they can be told when their device is done. */
