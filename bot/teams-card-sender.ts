@@ -1,5 +1,13 @@
 /** Posts and updates job cards in Teams through the adapter (proactive messages). */
-import { CardFactory, MessageFactory, TeamsInfo, type Activity, type CloudAdapter } from 'botbuilder';
+import {
+  CardFactory,
+  MessageFactory,
+  TeamsInfo,
+  type Activity,
+  type CloudAdapter,
+  type ConversationReference,
+  type TurnContext,
+} from 'botbuilder';
 import type { ImportJob } from '../services/domain/job.js';
 import { AppError } from '../services/errors.js';
 import type { CardAddress, JobStore } from '../services/store/job-store.js';
@@ -41,47 +49,52 @@ export class TeamsCardSender implements CardSender {
     private readonly render: (job: ImportJob) => Record<string, unknown>,
   ) {}
 
+  /**
+   * Runs `work` in the conversation and rethrows what it threw. The adapter would otherwise hand the error to
+   * its onTurnError (which logs it) and resolve, so a failed or throttled send would look like a success.
+   */
+  private async inConversation(
+    reference: Partial<ConversationReference>,
+    work: (context: TurnContext) => Promise<void>,
+  ): Promise<void> {
+    let failure: unknown;
+    await this.adapter.continueConversationAsync(this.botAppId, reference, async (context) => {
+      try {
+        await work(context);
+      } catch (error) {
+        failure = error;
+      }
+    });
+    if (failure !== undefined) throw failure instanceof AppError ? failure : connectorError(failure);
+  }
+
   async post(job: ImportJob): Promise<CardAddress | undefined> {
     const binding = await this.store.getChannelBinding();
     if (!binding) return undefined;
     let address: CardAddress | undefined;
     // sendMessageToTeamsChannel wants a full Activity; a message with one attachment is one.
     const message = MessageFactory.attachment(CardFactory.adaptiveCard(this.render(job))) as Activity;
-    try {
-      await this.adapter.continueConversationAsync(
+    await this.inConversation(binding.conversationReference, async (context) => {
+      const [reference, activityId] = await TeamsInfo.sendMessageToTeamsChannel(
+        context,
+        message,
+        binding.channelId,
         this.botAppId,
-        binding.conversationReference,
-        async (context) => {
-          const [reference, activityId] = await TeamsInfo.sendMessageToTeamsChannel(
-            context,
-            message,
-            binding.channelId,
-            this.botAppId,
-          );
-          address = {
-            conversationReference: reference as unknown as Record<string, unknown>,
-            activityId: messageIdOf(activityId),
-          };
-        },
       );
-    } catch (error) {
-      throw connectorError(error);
-    }
+      if (!activityId || !reference.conversation?.id)
+        throw new AppError('teams_post_failed', 'Teams did not confirm the new card.', { retryable: true });
+      address = {
+        conversationReference: reference as unknown as Record<string, unknown>,
+        activityId: messageIdOf(activityId),
+      };
+    });
     return address;
   }
 
   async update(address: CardAddress, job: ImportJob): Promise<void> {
     const card = CardFactory.adaptiveCard(this.render(job));
-    try {
-      await this.adapter.continueConversationAsync(
-        this.botAppId,
-        address.conversationReference,
-        async (context) => {
-          await context.updateActivity({ type: 'message', id: address.activityId, attachments: [card] });
-        },
-      );
-    } catch (error) {
-      throw connectorError(error);
-    }
+    await this.inConversation(address.conversationReference, async (context) => {
+      await context.updateActivity({ type: 'message', id: address.activityId, attachments: [card] });
+    });
   }
 }

@@ -279,4 +279,25 @@ describe('the Teams bot', () => {
     expect(reply.body.text).toMatch(/reference [0-9a-f-]{36}/);
     expect(reply.body.text).not.toMatch(/500|ServiceError|stack/i);
   });
+
+  it('waits out 429s from Teams on card updates and still delivers the final state', async () => {
+    await toBot(installation(connector.url));
+    const jobId = await submit('THROTTLED-1');
+    await until(() =>
+      connector.calls.find((c) => c.method === 'POST' && /\/v3\/conversations\/?$/.test(c.path)),
+    );
+    // More 429s than botbuilder's own retries absorb, so that the card queue has to wait them out itself.
+    connector.throttleNextUpdates(6, 1);
+    await toBot(cardClick(connector.url, alice, 'reject', { jobId, reason: 'Duplicate request' }));
+    await until(
+      async () =>
+        (await app.store.getCardAddress(jobId))?.shows === (await app.store.get(jobId))?.job.updatedAt
+          ? true
+          : undefined,
+      30_000,
+    );
+    const puts = connector.calls.filter((c) => c.method === 'PUT');
+    expect(puts.length).toBeGreaterThan(6);
+    expect(JSON.stringify(puts.at(-1)?.body)).toContain('Rejected');
+  });
 });
