@@ -99,11 +99,17 @@ export class ApprovalsBot extends TeamsActivityHandler {
   private async answerMessage(context: TurnContext): Promise<void> {
     const text = TurnContext.removeRecipientMention(context.activity) ?? context.activity.text ?? '';
     const inChannel = context.activity.conversation?.conversationType === 'channel';
-    if (!inChannel) await this.rememberPersonalChat(context);
-    await this.execute(context, parseCommand(text, inChannel), inChannel);
+    const upn = inChannel ? undefined : await this.rememberPersonalChat(context);
+    await this.execute(context, parseCommand(text, inChannel), inChannel, upn);
   }
 
-  private async execute(context: TurnContext, command: Command, inChannel: boolean): Promise<void> {
+  /** `knownUpn`: the person's UPN when the turn already looked it up. */
+  private async execute(
+    context: TurnContext,
+    command: Command,
+    inChannel: boolean,
+    knownUpn?: string,
+  ): Promise<void> {
     const card = (content: Record<string, unknown>) =>
       context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(content)));
     switch (command.kind) {
@@ -129,7 +135,7 @@ export class ApprovalsBot extends TeamsActivityHandler {
         await this.answerStatus(context, command.query);
         return;
       case 'my-requests':
-        await this.answerMyRequests(context);
+        await this.answerMyRequests(context, knownUpn);
         return;
       case 'help':
         await context.sendActivity(inChannel ? HELP_CHANNEL : HELP_PERSONAL);
@@ -147,8 +153,8 @@ export class ApprovalsBot extends TeamsActivityHandler {
     await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
   }
 
-  private async answerMyRequests(context: TurnContext): Promise<void> {
-    const upn = await this.userPrincipalName(context);
+  private async answerMyRequests(context: TurnContext, knownUpn?: string): Promise<void> {
+    const upn = knownUpn ?? (await this.userPrincipalName(context));
     if (!upn) {
       await context.sendActivity(
         'I could not find your user name in Teams, so I cannot look up your requests.',
@@ -162,15 +168,17 @@ export class ApprovalsBot extends TeamsActivityHandler {
     await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(renderRequestsCard(mine))));
   }
 
-  /** Keeps where to reach this person, so that they can be told when their device is done. */
-  private async rememberPersonalChat(context: TurnContext): Promise<void> {
+  /** Keeps where to reach this person (so that they can be told when their device is done); returns their UPN. */
+  private async rememberPersonalChat(context: TurnContext): Promise<string | undefined> {
     try {
       const upn = await this.userPrincipalName(context);
       if (upn)
         await this.deps.store.saveUserReference(upn, TurnContext.getConversationReference(context.activity));
+      return upn;
     } catch (error) {
       // Best effort: without it the person is not notified, but their request is still answered.
       this.deps.logger.warn({ err: describeError(error) }, 'could not remember a personal chat');
+      return undefined;
     }
   }
 

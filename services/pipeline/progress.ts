@@ -8,8 +8,6 @@ export interface ProgressPublisher {
   jobChanged(job: ImportJob): void;
 }
 
-export const noProgress: ProgressPublisher = { jobChanged: () => undefined };
-
 /** Reports each change to every publisher. */
 export function fanOut(...publishers: ProgressPublisher[]): ProgressPublisher {
   return { jobChanged: (job) => publishers.forEach((p) => p.jobChanged(job)) };

@@ -163,7 +163,7 @@ export class PipelineWorker {
         if (!outcome) return Promise.resolve(false);
         return this.persist(h, (job) => orThrow(applyOutcome(job, step, outcome, this.now()))).then(
           (written) => {
-            if (written && outcome.kind === 'done') this.learn(h.job, step);
+            if (written && outcome.kind === 'done') this.estimates.record(h.job, step);
             return written;
           },
         );
@@ -188,10 +188,6 @@ export class PipelineWorker {
       );
       return new Map(group.map((h) => [h.job.id, graphFailure(h.job, step, error, context)]));
     }
-  }
-
-  private learn(job: ImportJob, step: StepName): void {
-    this.estimates.record(job, step);
   }
 
   /** Writes a change and reports it; a job that cannot take the change is logged and left alone. */

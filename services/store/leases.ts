@@ -3,42 +3,6 @@ import type { JobStore, StoredJob } from './job-store.js';
 import { mutateJob } from './mutate.js';
 import type { ImportJob } from '../domain/job.js';
 
-function requireOwner(job: ImportJob, owner: string): void {
-  if (job.lease?.owner !== owner) throw new LeaseLostError(job.id, owner);
-}
-
-/** Extends the lease while a worker is still busy with the job. Throws LeaseLostError if another took it. */
-export function renewLease(store: JobStore, held: StoredJob, owner: string, until: Date): Promise<StoredJob> {
-  return mutateJob(
-    store,
-    held.job.id,
-    (job) => {
-      requireOwner(job, owner);
-      return { ...job, lease: { owner, expiresAt: until.toISOString() } };
-    },
-    { known: held },
-  );
-}
-
-/** Gives the job back to the pool (optionally changed by `change`), so any worker may claim it when due. */
-export function releaseLease(
-  store: JobStore,
-  held: StoredJob,
-  owner: string,
-  change: (job: ImportJob) => ImportJob = (job) => job,
-): Promise<StoredJob> {
-  return mutateJob(
-    store,
-    held.job.id,
-    (job) => {
-      requireOwner(job, owner);
-      const { lease: _lease, ...rest } = change(job);
-      return rest;
-    },
-    { known: held },
-  );
-}
-
 /** Writes a change to a job this worker holds; throws LeaseLostError if the lease went to someone else. */
 export function updateLeased(
   store: JobStore,
@@ -50,9 +14,30 @@ export function updateLeased(
     store,
     held.job.id,
     (job) => {
-      requireOwner(job, owner);
+      if (job.lease?.owner !== owner) throw new LeaseLostError(job.id, owner);
       return change(job);
     },
     { known: held },
   );
+}
+
+/** Extends the lease while a worker is still busy with the job. Throws LeaseLostError if another took it. */
+export function renewLease(store: JobStore, held: StoredJob, owner: string, until: Date): Promise<StoredJob> {
+  return updateLeased(store, held, owner, (job) => ({
+    ...job,
+    lease: { owner, expiresAt: until.toISOString() },
+  }));
+}
+
+/** Gives the job back to the pool (optionally changed by `change`), so any worker may claim it when due. */
+export function releaseLease(
+  store: JobStore,
+  held: StoredJob,
+  owner: string,
+  change: (job: ImportJob) => ImportJob = (job) => job,
+): Promise<StoredJob> {
+  return updateLeased(store, held, owner, (job) => {
+    const { lease: _lease, ...rest } = change(job);
+    return rest;
+  });
 }

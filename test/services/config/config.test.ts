@@ -6,6 +6,15 @@ import { CONFIG_KEYS } from '../../../services/config/schema.js';
 
 const TENANT = '11111111-2222-3333-4444-555555555555';
 const CLIENT = '66666666-7777-8888-9999-000000000000';
+/** A production configuration with secrets for Graph and the bot, on Cosmos DB. */
+const PRODUCTION = {
+  AZURE_TENANT_ID: TENANT,
+  AZURE_CLIENT_ID: CLIENT,
+  AZURE_CLIENT_SECRET: 's3cret-value',
+  MICROSOFT_APP_ID: CLIENT,
+  MICROSOFT_APP_PASSWORD: 'bot-secret-value',
+  STORE: 'cosmos',
+};
 
 function problemsOf(env: Record<string, string>): { key: string; problem: string }[] {
   try {
@@ -69,12 +78,7 @@ describe('loadConfig', () => {
 
   it('switches to production with a tenant and app credentials, and Cosmos when asked', () => {
     const config = loadConfig({
-      AZURE_TENANT_ID: TENANT,
-      AZURE_CLIENT_ID: CLIENT,
-      AZURE_CLIENT_SECRET: 's3cret-value',
-      MICROSOFT_APP_ID: CLIENT,
-      MICROSOFT_APP_PASSWORD: 'bot-secret-value',
-      STORE: 'cosmos',
+      ...PRODUCTION,
       COSMOS_ENDPOINT: 'https://acct.documents.azure.com:443/',
       APPROVER_GROUP_IDS: ' a , b ,,',
     });
@@ -95,12 +99,7 @@ describe('loadConfig', () => {
 
   it('logs a summary with no secret in it', () => {
     const config = loadConfig({
-      AZURE_TENANT_ID: TENANT,
-      AZURE_CLIENT_ID: CLIENT,
-      AZURE_CLIENT_SECRET: 's3cret-value',
-      MICROSOFT_APP_ID: CLIENT,
-      MICROSOFT_APP_PASSWORD: 'bot-secret-value',
-      STORE: 'cosmos',
+      ...PRODUCTION,
       COSMOS_ENDPOINT: 'https://acct.documents.azure.com',
       COSMOS_KEY: 'cosmos-key-value',
     });
