@@ -1,9 +1,9 @@
 import { AppError } from '../errors.js';
 
-/** Someone else changed the record since it was read: read it again and re-apply the change. */
+/** Someone else changed the record (a job or a batch) since it was read: read it again and re-apply the change. */
 export class StoreConflictError extends AppError {
   constructor(readonly jobId: string) {
-    super('store_conflict', `Job ${jobId} was changed by someone else since it was read.`, {
+    super('store_conflict', `Record ${jobId} was changed by someone else since it was read.`, {
       retryable: true,
     });
     this.name = 'StoreConflictError';

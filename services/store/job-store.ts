@@ -1,9 +1,15 @@
 /** The JobStore port: everything the service keeps durably. Implemented by SQLite (default) and Cosmos DB. */
+import type { ImportBatch } from '../domain/batch.js';
 import type { AuditEvent, ImportJob, JobStatus } from '../domain/job.js';
 
 /** A job as read from the store, with the version token that a conditional update must present. */
 export interface StoredJob {
   job: ImportJob;
+  etag: string;
+}
+
+export interface StoredBatch {
+  batch: ImportBatch;
   etag: string;
 }
 
@@ -68,7 +74,15 @@ export interface JobStore {
   /** Appends an audit event, retrying on concurrent changes; the rest of the job is untouched. */
   appendAudit(id: string, event: AuditEvent): Promise<StoredJob>;
   eraseHash(id: string): Promise<void>;
-  /** Deletes finished jobs (and their card addresses) last changed before `cutoff`; returns how many. */
+  /** Stores a new batch; a batch with that id already stored is left as it is. */
+  createBatch(batch: ImportBatch): Promise<void>;
+  getBatch(id: string): Promise<StoredBatch | undefined>;
+  /** Replaces the batch if `etag` is still current; otherwise throws StoreConflictError. */
+  updateBatch(batch: ImportBatch, etag: string): Promise<StoredBatch>;
+  /**
+   * Deletes finished jobs (and their card addresses) last changed before `cutoff`, then batches created before
+   * `cutoff` that have no jobs left; returns how many jobs.
+   */
   purgeFinishedBefore(cutoff: Date): Promise<number>;
   getChannelBinding(): Promise<ChannelBinding | undefined>;
   saveChannelBinding(binding: ChannelBinding): Promise<void>;

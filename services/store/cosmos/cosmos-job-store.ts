@@ -4,7 +4,7 @@
  * Partitioning: one container, partition key `/pk`. A job's partition key is its own id, so every read and
  * write of a job is a point operation on one small logical partition and load spreads evenly however many
  * jobs arrive at once; no partition can grow hot or past its 20 GB limit. The job's card address lives in the
- * same partition (`card:<jobId>`). The few queries (due jobs, open job for a serial, listings) fan out across
+ * same partition (`card:<jobId>`). A CSV batch is a document in its own partition `batch:<id>`, with its card. The few queries (due jobs, open job for a serial, listings) fan out across
  * partitions, which is cheap at helpdesk volumes (thousands of jobs, not millions) and avoids a hot "status"
  * partition that every worker would hammer. The channel binding is a single document in partition `binding`.
  *
@@ -23,6 +23,7 @@ import {
   type AuditEvent,
   type ImportJob,
 } from '../../domain/job.js';
+import type { ImportBatch } from '../../domain/batch.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { withLease } from '../due.js';
 import { StoreConflictError, StoreUnavailableError } from '../errors.js';
@@ -34,9 +35,11 @@ import type {
   JobStore,
   ListQuery,
   Page,
+  StoredBatch,
   StoredJob,
 } from '../job-store.js';
 import { mutateJob } from '../mutate.js';
+import { CosmosBatches } from './cosmos-batches.js';
 
 export interface CosmosStoreOptions {
   endpoint: string;
@@ -70,11 +73,15 @@ function fromDocument(doc: JobDocument): StoredJob {
 }
 
 export class CosmosJobStore implements JobStore {
+  private readonly batches: CosmosBatches;
+
   private constructor(
     private readonly client: CosmosClient,
     private readonly container: Container,
     private readonly retentionSeconds: number,
-  ) {}
+  ) {
+    this.batches = new CosmosBatches(container);
+  }
 
   static async open(options: CosmosStoreOptions): Promise<CosmosJobStore> {
     const client = new CosmosClient({
@@ -232,6 +239,18 @@ export class CosmosJobStore implements JobStore {
     await mutateJob(this, id, (job) => ({ ...job, hardwareHash: null }));
   }
 
+  createBatch(batch: ImportBatch): Promise<void> {
+    return this.batches.create(batch);
+  }
+
+  getBatch(id: string): Promise<StoredBatch | undefined> {
+    return this.batches.get(id);
+  }
+
+  updateBatch(batch: ImportBatch, etag: string): Promise<StoredBatch> {
+    return this.batches.update(batch, etag);
+  }
+
   async purgeFinishedBefore(cutoff: Date): Promise<number> {
     const ids = await this.query<string>(
       `SELECT VALUE c.id FROM c WHERE c.type = 'job' AND ARRAY_CONTAINS(@terminal, c.status) AND c.updatedAt < @cutoff`,
@@ -244,6 +263,7 @@ export class CosmosJobStore implements JobStore {
       await this.deleteIfPresent(`card:${id}`, id);
       await this.deleteIfPresent(id, id);
     }
+    await this.batches.purgeOrphaned(cutoff, (id, pk) => this.deleteIfPresent(id, pk));
     return ids.length;
   }
 

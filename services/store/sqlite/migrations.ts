@@ -58,6 +58,19 @@ const MIGRATIONS: readonly { version: number; description: string; sql: string }
       );
     `,
   },
+  {
+    version: 4,
+    description: 'CSV batches (refused rows and the one decision for all)',
+    sql: `
+      CREATE TABLE batches (
+        id TEXT PRIMARY KEY,
+        version INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        doc TEXT NOT NULL
+      );
+      CREATE INDEX batches_by_created ON batches (created_at);
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database): number {

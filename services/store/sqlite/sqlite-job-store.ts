@@ -5,6 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import type { ImportBatch } from '../../domain/batch.js';
 import {
   OPEN_STATUSES,
   TERMINAL_STATUSES,
@@ -23,10 +24,12 @@ import type {
   JobStore,
   ListQuery,
   Page,
+  StoredBatch,
   StoredJob,
 } from '../job-store.js';
 import { mutateJob } from '../mutate.js';
 import { migrate } from './migrations.js';
+import { SqliteBatches } from './sqlite-batches.js';
 
 interface JobRow {
   id: string;
@@ -62,6 +65,7 @@ function columns(job: ImportJob) {
 
 export class SqliteJobStore implements JobStore {
   private readonly db: Database.Database;
+  private readonly batches: SqliteBatches;
 
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -71,6 +75,7 @@ export class SqliteJobStore implements JobStore {
     // Other processes on the same file wait for the writer instead of failing with SQLITE_BUSY.
     this.db.pragma('busy_timeout = 5000');
     migrate(this.db);
+    this.batches = new SqliteBatches(this.db);
   }
 
   private readRow(id: string): JobRow | undefined {
@@ -190,6 +195,20 @@ export class SqliteJobStore implements JobStore {
     return Promise.resolve();
   }
 
+  createBatch(batch: ImportBatch): Promise<void> {
+    this.batches.create(batch);
+    return Promise.resolve();
+  }
+
+  getBatch(id: string): Promise<StoredBatch | undefined> {
+    return Promise.resolve(this.batches.get(id));
+  }
+
+  updateBatch(batch: ImportBatch, etag: string): Promise<StoredBatch> {
+    // A conflict thrown inside the executor becomes the rejection.
+    return new Promise((resolve) => resolve(this.batches.update(batch, etag)));
+  }
+
   purgeFinishedBefore(cutoff: Date): Promise<number> {
     const purge = this.db.transaction(() => {
       const condition = `status IN (${placeholders(TERMINAL_STATUSES)}) AND updated_at < ?`;
@@ -197,7 +216,9 @@ export class SqliteJobStore implements JobStore {
       this.db
         .prepare(`DELETE FROM card_addresses WHERE job_id IN (SELECT id FROM jobs WHERE ${condition})`)
         .run(...params);
-      return this.db.prepare(`DELETE FROM jobs WHERE ${condition}`).run(...params).changes;
+      const purged = this.db.prepare(`DELETE FROM jobs WHERE ${condition}`).run(...params).changes;
+      this.batches.purgeOrphaned(cutoff);
+      return purged;
     });
     return Promise.resolve(purge.immediate());
   }

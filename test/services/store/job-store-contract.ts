@@ -1,6 +1,7 @@
 /** One behavioural contract for every JobStore implementation. Each store's test file runs it. */
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { decideBatch, type ImportBatch } from '../../../services/domain/batch.js';
 import type { ImportJob } from '../../../services/domain/job.js';
 import { approve } from '../../../services/domain/transitions.js';
 import { StoreConflictError, LeaseLostError } from '../../../services/store/errors.js';
@@ -31,6 +32,17 @@ function approvedJob(createdAt = t0, serial?: string): ImportJob {
   });
   if (!result.ok) throw result.error;
   return result.value;
+}
+
+function newBatch(createdAt = t0): ImportBatch {
+  return {
+    id: randomUUID(),
+    createdAt: createdAt.toISOString(),
+    submittedBy: { channel: 'batch', via: 'deploy-tool' },
+    rows: 3,
+    alreadyOpen: 0,
+    refused: [{ line: 4, serialNumber: 'BAD 1', reason: 'hardwareHash is not base64.', field: 'hardwareHash' }],
+  };
 }
 
 export function describeJobStoreContract(name: string, open: () => Promise<StoreFixture>): void {
@@ -271,6 +283,53 @@ export function describeJobStoreContract(name: string, open: () => Promise<Store
       await store.saveUserReference('Ada@Contoso.example', { conversation: { id: 'a:1' } });
       await store.saveUserReference('ada@contoso.example', { conversation: { id: 'a:2' } });
       expect(await store.getUserReference('ADA@contoso.example')).toEqual({ conversation: { id: 'a:2' } });
+    });
+
+    it('stores a batch once, and lets exactly one of several concurrent writers record its decision', async () => {
+      const batch = newBatch();
+      await store.createBatch(batch);
+      await store.createBatch({ ...batch, rows: 99 });
+      const stored = await store.getBatch(batch.id);
+      expect(stored?.batch).toEqual(batch);
+      expect(await store.getBatch(randomUUID())).toBeUndefined();
+      const others = await Promise.all(Array.from({ length: 3 }, () => fixture.openAnother()));
+      const outcomes = await Promise.allSettled(
+        [store, ...others].map((s, i) => {
+          const decided = decideBatch(stored!.batch, {
+            verb: 'approve',
+            by: { id: `aad-${i}` },
+            at: at(i).toISOString(),
+            groupTag: 'Sales',
+            comment: `INC-${i}`,
+          });
+          if (!decided.ok) throw decided.error;
+          return s.updateBatch(decided.value, stored!.etag);
+        }),
+      );
+      const won = outcomes.filter((o) => o.status === 'fulfilled');
+      expect(won).toHaveLength(1);
+      for (const lost of outcomes.filter((o) => o.status === 'rejected'))
+        expect((lost as PromiseRejectedResult).reason).toBeInstanceOf(StoreConflictError);
+      const after = await store.getBatch(batch.id);
+      expect(after?.batch.decision).toEqual(won[0]!.value.batch.decision);
+      expect(after?.etag).toBe(won[0]!.value.etag);
+      for (const other of others) await other.close();
+    });
+
+    it('purges a batch, and its card address, once its jobs are purged and it is older than the cutoff', async () => {
+      const kept = newBatch();
+      const gone = newBatch();
+      for (const batch of [kept, gone]) {
+        await store.createBatch(batch);
+        await store.saveCardAddress(`batch:${batch.id}`, { activityId: batch.id, conversationReference: {} });
+      }
+      await store.create({ ...submittedJob(t0), batchId: kept.id });
+      await store.create({ ...submittedJob(t0), batchId: gone.id, status: 'expired' as const });
+      expect(await store.purgeFinishedBefore(at(3600))).toBe(1);
+      expect(await store.getBatch(gone.id)).toBeUndefined();
+      expect(await store.getCardAddress(`batch:${gone.id}`)).toBeUndefined();
+      expect((await store.getBatch(kept.id))?.batch).toEqual(kept);
+      expect(await store.getCardAddress(`batch:${kept.id}`)).toBeDefined();
     });
 
     it("stores each job's card address", async () => {

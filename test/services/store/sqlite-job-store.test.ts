@@ -41,6 +41,7 @@ describe('SQLite specifics', () => {
       { version: 1 },
       { version: 2 },
       { version: 3 },
+      { version: 4 },
     ]);
     db.close();
     rmSync(dir, { recursive: true, force: true });
