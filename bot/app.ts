@@ -12,19 +12,20 @@ import { openJobStore } from '../services/store/open-store.js';
 import { IntakeAuth } from '../services/intake/intake-auth.js';
 import { IntakeService } from '../services/intake/intake-service.js';
 import { RateLimiter } from '../services/intake/rate-limiter.js';
-import { renderJobCard } from '../cards/job-card.js';
 import { ApprovalService } from '../services/approvals/approval-service.js';
+import { BatchApprovalService } from '../services/approvals/batch-approval-service.js';
 import {
   anyOf,
   GraphApproverDirectory,
   StaticApproverDirectory,
 } from '../services/approvals/approver-directory.js';
-import { OPEN_STATUSES, TERMINAL_STATUSES, type ImportJob } from '../services/domain/job.js';
+import { OPEN_STATUSES, TERMINAL_STATUSES } from '../services/domain/job.js';
 import { fanOut, type ProgressPublisher } from '../services/pipeline/progress.js';
 import { ApprovalsBot } from './approvals-bot.js';
 import { createAdapter } from './bot-adapter.js';
 import { registerBotRoutes } from './bot-routes.js';
 import { CardQueue } from './card-queue.js';
+import { ChannelCards } from './channel-cards.js';
 import { bindConfiguredChannel } from './configured-channel.js';
 import { demoIntakeKey } from './demo-key.js';
 import { SubmitterNotifier } from './submitter-notifier.js';
@@ -83,8 +84,12 @@ interface Core {
 /** Where job changes go: the log, the channel cards, and the person the device is for. */
 function buildPublishing({ config, logger, store, approvalConfig }: Core, adapter: CloudAdapter) {
   const botAppId = config.bot.appId || LOCAL_BOT_ID;
-  const render = (job: ImportJob) => renderJobCard(job, { approvals: approvalConfig });
-  const cards = new CardQueue(store, new TeamsCardSender(adapter, botAppId, store, render), logger);
+  const cards = new CardQueue(
+    store,
+    new ChannelCards(store, approvalConfig),
+    new TeamsCardSender(adapter, botAppId, store),
+    logger,
+  );
   const publisher = fanOut(
     loggingPublisher(logger),
     cards,
@@ -160,11 +165,14 @@ function mountBot(
     new StaticApproverDirectory(approvalConfig.approverIds),
     new GraphApproverDirectory(graphAccess.graph, approvalConfig.approverGroupIds),
   );
-  const approvals = new ApprovalService({ store, directory, config: approvalConfig, publisher, logger });
+  const deps = { store, directory, config: approvalConfig, publisher, logger };
+  const approvals = new ApprovalService(deps);
+  const batchApprovals = new BatchApprovalService(deps);
   const tenant = config.bot.tenantId ? { tenantId: config.bot.tenantId } : {};
   const bot = new ApprovalsBot({
     store,
     approvals,
+    batchApprovals,
     directory,
     approvalConfig,
     logger,

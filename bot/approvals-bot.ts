@@ -12,22 +12,29 @@ import {
   type AdaptiveCardInvokeResponse,
   type AdaptiveCardInvokeValue,
 } from 'botbuilder';
+import { renderBatchCard } from '../cards/batch-card.js';
 import { renderJobCard } from '../cards/job-card.js';
 import { renderPendingCard, renderReportCard, renderRequestsCard } from '../cards/summary-cards.js';
 import type { ImportJob } from '../services/domain/job.js';
 import { buildReport } from '../services/reports/report.js';
 import { HELP_CHANNEL, HELP_PERSONAL, parseCommand, type Command } from './commands.js';
 import type { ApprovalService, DecisionResult } from '../services/approvals/approval-service.js';
+import type {
+  BatchApprovalService,
+  BatchDecisionResult,
+} from '../services/approvals/batch-approval-service.js';
 import type { ApproverDirectory } from '../services/approvals/approver-directory.js';
 import type { ApprovalConfig } from '../services/config/config.js';
 import { describeError } from '../services/errors.js';
 import type { Logger } from '../services/logging/logger.js';
 import type { JobStore } from '../services/store/job-store.js';
+import { listAll } from '../services/store/list-all.js';
 import { parseCardAction } from './card-invoke.js';
 
 export interface BotDeps {
   store: JobStore;
   approvals: ApprovalService;
+  batchApprovals: BatchApprovalService;
   directory: ApproverDirectory;
   approvalConfig: ApprovalConfig;
   logger: Logger;
@@ -187,19 +194,8 @@ export class ApprovalsBot extends TeamsActivityHandler {
     return member.userPrincipalName?.toLowerCase();
   }
 
-  /** Every job matching the filter, newest first (bounded: a report reads at most a few thousand). */
-  private async allJobs(filter: {
-    statuses?: ImportJob['status'][];
-    createdFrom?: string;
-  }): Promise<ImportJob[]> {
-    const jobs: ImportJob[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await this.deps.store.list({ ...filter, limit: 500, ...(cursor ? { cursor } : {}) });
-      jobs.push(...page.items);
-      cursor = page.nextCursor;
-    } while (cursor && jobs.length < 5000);
-    return jobs;
+  private allJobs(filter: { statuses?: ImportJob['status'][]; createdFrom?: string }): Promise<ImportJob[]> {
+    return listAll(this.deps.store, filter);
   }
 
   protected override async onAdaptiveCardInvoke(
@@ -222,8 +218,29 @@ export class ApprovalsBot extends TeamsActivityHandler {
         type: 'application/vnd.microsoft.activity.message',
         value: 'Your Teams account has no Entra identity; nothing was changed.' as never,
       };
-    const result = await this.deps.approvals.decide({ ...action, actor: action.actor });
-    return this.reply(result);
+    const { target, verb, inputs } = action;
+    if (target.kind === 'batch')
+      return this.replyForBatch(
+        await this.deps.batchApprovals.decide({ batchId: target.batchId, verb, inputs, actor: action.actor }),
+      );
+    return this.reply(
+      await this.deps.approvals.decide({ jobId: target.jobId, verb, inputs, actor: action.actor }),
+    );
+  }
+
+  private replyForBatch(result: BatchDecisionResult): AdaptiveCardInvokeResponse {
+    if (result.kind === 'not_found')
+      return {
+        statusCode: 200,
+        type: 'application/vnd.microsoft.activity.message',
+        value: 'This batch no longer exists.' as never,
+      };
+    const options = {
+      approvals: this.deps.approvalConfig,
+      ...(result.kind === 'invalid' ? { problems: result.problems } : {}),
+      ...(result.kind === 'denied' || result.kind === 'refused' ? { notice: result.message } : {}),
+    };
+    return { statusCode: 200, type: CARD, value: renderBatchCard(result.batch, result.jobs, options) };
   }
 
   private reply(result: DecisionResult): AdaptiveCardInvokeResponse {

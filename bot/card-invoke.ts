@@ -1,6 +1,7 @@
-/** The edge of a card click: the invoke's value parsed once; only the job id and the inputs are taken. */
+/** The edge of a card click: the invoke's value parsed once; only the target id and the inputs are taken. */
 import { z } from 'zod';
-import { VERBS, type DecisionRequest } from '../services/approvals/approval-service.js';
+import { VERBS, type Verb } from '../services/approvals/decision-change.js';
+import type { Actor } from '../services/domain/job.js';
 
 const invokeValueSchema = z.object({
   action: z.object({
@@ -10,16 +11,30 @@ const invokeValueSchema = z.object({
   }),
 });
 
+const id = z.string().min(1).max(100);
+
+/** A click on a job's card (`jobId`) or on a batch's card (`batchId`). */
+export interface CardAction {
+  target: { kind: 'job'; jobId: string } | { kind: 'batch'; batchId: string };
+  verb: Verb;
+  inputs: Record<string, unknown>;
+  /** Undefined when the Teams account has no Entra identity. */
+  actor: Actor | undefined;
+}
+
 export function parseCardAction(
   value: unknown,
   actor: { id?: string; name?: string },
-): (Omit<DecisionRequest, 'actor'> & { actor: DecisionRequest['actor'] | undefined }) | undefined {
+): CardAction | undefined {
   const parsed = invokeValueSchema.safeParse(value);
   if (!parsed.success) return undefined;
-  const { jobId, ...inputs } = parsed.data.action.data;
-  if (typeof jobId !== 'string' || jobId.length === 0 || jobId.length > 100) return undefined;
+  const { jobId, batchId, ...inputs } = parsed.data.action.data;
+  const job = id.safeParse(jobId);
+  const batch = id.safeParse(batchId);
+  // Exactly one target: a click naming both (or neither) is not one of ours.
+  if (job.success === batch.success) return undefined;
   return {
-    jobId,
+    target: job.success ? { kind: 'job', jobId: job.data } : { kind: 'batch', batchId: batch.data as string },
     verb: parsed.data.action.verb,
     inputs,
     actor: actor.id ? { id: actor.id, ...(actor.name ? { name: actor.name } : {}) } : undefined,

@@ -1,9 +1,9 @@
 /**
- * Delivers job cards to Teams: one queue per card (thread). Updates that pile up while one is in flight are
- * merged into the newest snapshot, sends keep to Teams' per-thread limits (7 per second, 8 per 2 seconds), a
+ * Delivers cards to Teams: one queue per card (thread), whether it shows one job or a CSV batch. Updates that pile
+ * up while one is in flight are merged into the newest snapshot, sends keep to Teams' per-thread limits (7 per second, 8 per 2 seconds), a
  * 429 waits out its Retry-After, other failures back off and try again, and the final state is always sent.
  * Cards wait while no helpdesk channel is bound, and are posted once one is. Free of Teams types: the
- * `CardSender` port does the talking.
+ * `CardRenderer` draws the card and the `CardSender` port does the talking.
  */
 import type { ImportJob } from '../services/domain/job.js';
 import { describeError, isAppError } from '../services/errors.js';
@@ -11,10 +11,25 @@ import type { Logger } from '../services/logging/logger.js';
 import type { ProgressPublisher } from '../services/pipeline/progress.js';
 import type { CardAddress, JobStore } from '../services/store/job-store.js';
 
+export type CardContent = Record<string, unknown>;
+
 export interface CardSender {
   /** Posts the card as a new thread in the bound channel; undefined when no channel is bound yet. */
-  post(job: ImportJob): Promise<CardAddress | undefined>;
-  update(address: CardAddress, job: ImportJob): Promise<void>;
+  post(card: CardContent): Promise<CardAddress | undefined>;
+  update(address: CardAddress, card: CardContent): Promise<void>;
+}
+
+/** A card drawn for a job's change, with the version of the data it shows (the newest `updatedAt` in it). */
+export interface RenderedCard {
+  content: CardContent;
+  version: string;
+}
+
+/** Which card shows a job, and what that card looks like now. */
+export interface CardRenderer {
+  /** The job's own id, or `batch:<id>` for a job of a CSV batch (one card for the whole batch). */
+  keyOf(job: ImportJob): string;
+  render(job: ImportJob): Promise<RenderedCard>;
 }
 
 export interface CardQueueOptions {
@@ -34,32 +49,36 @@ export const TEAMS_THREAD_LIMITS: CardQueueOptions = {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class CardQueue implements ProgressPublisher {
+  /** Per card key: the newest job change it owes the channel. */
   private readonly newest = new Map<string, ImportJob>();
   private readonly running = new Map<string, Promise<void>>();
   private readonly sentAt = new Map<string, number[]>();
-  /** Jobs whose first card waits for a channel binding. */
+  /** Cards whose first post waits for a channel binding. */
   private readonly unbound = new Set<string>();
 
   constructor(
     private readonly store: JobStore,
+    private readonly renderer: CardRenderer,
     private readonly sender: CardSender,
     private readonly logger: Logger,
     private readonly options: CardQueueOptions = TEAMS_THREAD_LIMITS,
   ) {}
 
   jobChanged(job: ImportJob): void {
-    const known = this.newest.get(job.id);
-    if (known && known.updatedAt > job.updatedAt) return;
-    this.newest.set(job.id, job);
-    if (!this.running.has(job.id)) {
-      const run = this.drain(job.id).finally(() => {
-        this.running.delete(job.id);
+    const key = this.renderer.keyOf(job);
+    const known = this.newest.get(key);
+    // A job card ignores a snapshot older than the one it has; a batch card is redrawn from the store anyway.
+    if (key === job.id && known && known.updatedAt > job.updatedAt) return;
+    this.newest.set(key, job);
+    if (!this.running.has(key)) {
+      const run = this.drain(key).finally(() => {
+        this.running.delete(key);
         // Send times matter for two seconds; after that an idle thread's history can go.
         setTimeout(() => {
-          if (!this.running.has(job.id)) this.sentAt.delete(job.id);
+          if (!this.running.has(key)) this.sentAt.delete(key);
         }, 2000).unref();
       });
-      this.running.set(job.id, run);
+      this.running.set(key, run);
     }
   }
 
@@ -72,8 +91,8 @@ export class CardQueue implements ProgressPublisher {
   flushUnbound(): void {
     const waiting = [...this.unbound];
     this.unbound.clear();
-    for (const id of waiting) {
-      const job = this.newest.get(id);
+    for (const key of waiting) {
+      const job = this.newest.get(key);
       if (job) this.jobChanged(job);
     }
   }
@@ -81,33 +100,33 @@ export class CardQueue implements ProgressPublisher {
   /** After a restart: every job whose card does not show its latest state is sent again. */
   async reconcile(jobs: readonly ImportJob[]): Promise<void> {
     for (const job of jobs) {
-      const address = await this.store.getCardAddress(job.id);
-      if (!address || address.shows !== job.updatedAt) this.jobChanged(job);
+      const address = await this.store.getCardAddress(this.renderer.keyOf(job));
+      if (!address || (address.shows ?? '') < job.updatedAt) this.jobChanged(job);
     }
   }
 
-  private async drain(jobId: string): Promise<void> {
+  private async drain(key: string): Promise<void> {
     for (let attempt = 1; ;) {
-      const job = this.newest.get(jobId);
+      const job = this.newest.get(key);
       if (!job) return;
-      await this.waitForSlot(jobId);
+      await this.waitForSlot(key);
       try {
-        const delivered = await this.deliver(job);
+        const delivered = await this.deliver(key, job);
         if (!delivered) {
-          this.unbound.add(jobId);
+          this.unbound.add(key);
           return;
         }
         attempt = 1;
         // Done when nothing newer arrived meanwhile; otherwise send the newest (all in between are merged).
-        if (this.newest.get(jobId) === job) {
-          this.newest.delete(jobId);
+        if (this.newest.get(key) === job) {
+          this.newest.delete(key);
           return;
         }
       } catch (error) {
         if (attempt >= this.options.maxAttempts) {
           // The store still knows what the card shows: reconcile() sends it again at the next start.
-          this.logger.error({ jobId, err: describeError(error) }, 'card update given up');
-          this.newest.delete(jobId);
+          this.logger.error({ card: key, err: describeError(error) }, 'card update given up');
+          this.newest.delete(key);
           return;
         }
         const wait =
@@ -115,7 +134,7 @@ export class CardQueue implements ProgressPublisher {
             ? error.retryAfterMs
             : this.options.baseDelayMs * 2 ** (attempt - 1) * (0.5 + Math.random() / 2);
         this.logger.warn(
-          { jobId, attempt, retryInMs: Math.round(wait), err: describeError(error) },
+          { card: key, attempt, retryInMs: Math.round(wait), err: describeError(error) },
           'card update will be retried',
         );
         attempt++;
@@ -125,31 +144,32 @@ export class CardQueue implements ProgressPublisher {
   }
 
   /** Posts the first card or updates the existing one, then records what the card shows. */
-  private async deliver(job: ImportJob): Promise<boolean> {
-    const address = await this.store.getCardAddress(job.id);
+  private async deliver(key: string, job: ImportJob): Promise<boolean> {
+    const card = await this.renderer.render(job);
+    const address = await this.store.getCardAddress(key);
     if (address) {
-      await this.sender.update(address, job);
-      await this.store.saveCardAddress(job.id, { ...address, shows: job.updatedAt });
+      await this.sender.update(address, card.content);
+      await this.store.saveCardAddress(key, { ...address, shows: card.version });
       return true;
     }
-    const posted = await this.sender.post(job);
+    const posted = await this.sender.post(card.content);
     if (!posted) return false;
-    await this.store.saveCardAddress(job.id, { ...posted, shows: job.updatedAt });
+    await this.store.saveCardAddress(key, { ...posted, shows: card.version });
     return true;
   }
 
   /** Keeps to the per-thread limits: at most `perSecond` sends in any second and `perTwoSeconds` in two. */
-  private async waitForSlot(jobId: string): Promise<void> {
+  private async waitForSlot(key: string): Promise<void> {
     for (;;) {
       const now = Date.now();
-      const times = (this.sentAt.get(jobId) ?? []).filter((t) => t > now - 2000);
+      const times = (this.sentAt.get(key) ?? []).filter((t) => t > now - 2000);
       const lastSecond = times.filter((t) => t > now - 1000);
       const wait = Math.max(
         lastSecond.length >= this.options.perSecond ? (lastSecond[0] ?? now) + 1000 - now : 0,
         times.length >= this.options.perTwoSeconds ? (times[0] ?? now) + 2000 - now : 0,
       );
       if (wait <= 0) {
-        this.sentAt.set(jobId, [...times, now]);
+        this.sentAt.set(key, [...times, now]);
         return;
       }
       await sleep(wait + 1);

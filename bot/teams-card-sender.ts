@@ -1,4 +1,4 @@
-/** Posts and updates job cards in Teams through the adapter (proactive messages). */
+/** Posts and updates cards in Teams through the adapter (proactive messages). */
 import {
   CardFactory,
   MessageFactory,
@@ -8,10 +8,9 @@ import {
   type ConversationReference,
   type TurnContext,
 } from 'botbuilder';
-import type { ImportJob } from '../services/domain/job.js';
 import { AppError } from '../services/errors.js';
 import type { CardAddress, JobStore } from '../services/store/job-store.js';
-import type { CardSender } from './card-queue.js';
+import type { CardContent, CardSender } from './card-queue.js';
 
 /** Teams returns the message id; the Agents Playground returns `<thread>;messageid=<id>`. Both give the id. */
 export function messageIdOf(activityId: string): string {
@@ -46,7 +45,6 @@ export class TeamsCardSender implements CardSender {
     private readonly adapter: CloudAdapter,
     private readonly botAppId: string,
     private readonly store: JobStore,
-    private readonly render: (job: ImportJob) => Record<string, unknown>,
   ) {}
 
   /**
@@ -68,12 +66,12 @@ export class TeamsCardSender implements CardSender {
     if (failure !== undefined) throw failure instanceof AppError ? failure : connectorError(failure);
   }
 
-  async post(job: ImportJob): Promise<CardAddress | undefined> {
+  async post(card: CardContent): Promise<CardAddress | undefined> {
     const binding = await this.store.getChannelBinding();
     if (!binding) return undefined;
     let address: CardAddress | undefined;
     // sendMessageToTeamsChannel wants a full Activity; a message with one attachment is one.
-    const message = MessageFactory.attachment(CardFactory.adaptiveCard(this.render(job))) as Activity;
+    const message = MessageFactory.attachment(CardFactory.adaptiveCard(card)) as Activity;
     await this.inConversation(binding.conversationReference, async (context) => {
       const [reference, activityId] = await TeamsInfo.sendMessageToTeamsChannel(
         context,
@@ -91,10 +89,10 @@ export class TeamsCardSender implements CardSender {
     return address;
   }
 
-  async update(address: CardAddress, job: ImportJob): Promise<void> {
-    const card = CardFactory.adaptiveCard(this.render(job));
+  async update(address: CardAddress, card: CardContent): Promise<void> {
+    const attachment = CardFactory.adaptiveCard(card);
     await this.inConversation(address.conversationReference, async (context) => {
-      await context.updateActivity({ type: 'message', id: address.activityId, attachments: [card] });
+      await context.updateActivity({ type: 'message', id: address.activityId, attachments: [attachment] });
     });
   }
 }

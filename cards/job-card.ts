@@ -7,12 +7,12 @@ import {
   type StepName,
   type StepRecord,
 } from '../services/domain/job.js';
-import { NO_TAG, type InputProblem } from '../services/approvals/decision-inputs.js';
+import type { InputProblem } from '../services/approvals/decision-inputs.js';
 import { escapeCardText as esc } from './escape.js';
 import { formatDuration, formatInstant } from './format.js';
 import { expandTemplate } from './template-engine.js';
 import template from './templates/job-card.json' with { type: 'json' };
-import { CARD_INPUTS, CARD_VERBS } from './verbs.js';
+import { inputsView } from './inputs-view.js';
 
 export const STEP_LABELS: Record<StepName, string> = {
   'check-registration': 'Check Autopilot registration',
@@ -89,18 +89,7 @@ function submittedLine(job: ImportJob): string {
 export function jobCardView(job: ImportJob, options: JobCardOptions) {
   const now = options.now ?? new Date();
   const status = statusLine(job);
-  const problem = (input: InputProblem['input']) =>
-    esc(options.problems?.find((p) => p.input === input)?.message ?? '');
-  const { approvals } = options;
   const decision = job.approval ?? job.rejection;
-  const tags = [
-    ...approvals.groupTags.map((t) => ({ title: t, value: t })),
-    ...(approvals.allowNoTag ? [{ title: 'No tag', value: NO_TAG }] : []),
-  ];
-  const suggested =
-    job.device.requestedGroupTag && approvals.groupTags.includes(job.device.requestedGroupTag)
-      ? job.device.requestedGroupTag
-      : undefined;
   return {
     jobId: job.id,
     serial: esc(job.device.serialNumber),
@@ -140,18 +129,8 @@ export function jobCardView(job: ImportJob, options: JobCardOptions) {
     errorAdvice: esc(job.error?.advice ?? ''),
     canRetry: options.interactive !== false && job.status === 'failed' && job.error?.retryable === true,
     notice: esc(options.notice ?? ''),
-    tagChoices: tags,
-    defaultTag: suggested ?? approvals.defaultGroupTag ?? tags[0]?.value ?? '',
-    ticketHint: approvals.ticketPattern
-      ? esc(approvals.ticketPattern.message)
-      : 'e.g. INC0012345 new motherboard',
-    ticketMaxLength: approvals.ticketMaxLength,
-    groupTagProblem: problem('groupTag'),
-    commentProblem: problem('comment'),
-    reasonProblem: problem('reason'),
     updated: formatInstant(job.updatedAt),
-    verbs: CARD_VERBS,
-    inputs: CARD_INPUTS,
+    ...inputsView(options.approvals, options.problems, job.device.requestedGroupTag),
   };
 }
 

@@ -6,17 +6,14 @@
 import type { ApprovalConfig } from '../config/config.js';
 import { DomainError } from '../domain/errors.js';
 import type { Actor, ImportJob } from '../domain/job.js';
-import type { Result } from '../domain/result.js';
-import { approve, deniedAttempt, reject, retry } from '../domain/transitions.js';
+import { deniedAttempt } from '../domain/transitions.js';
 import type { Logger } from '../logging/logger.js';
 import type { ProgressPublisher } from '../pipeline/progress.js';
 import type { JobStore } from '../store/job-store.js';
 import { mutateJob } from '../store/mutate.js';
 import type { ApproverDirectory } from './approver-directory.js';
-import { checkApprovalInputs, checkRejectionInputs, type InputProblem } from './decision-inputs.js';
-
-export const VERBS = ['approve', 'reject', 'retry'] as const;
-export type Verb = (typeof VERBS)[number];
+import { decisionChange, type Verb } from './decision-change.js';
+import type { InputProblem } from './decision-inputs.js';
 
 export interface DecisionRequest {
   jobId: string;
@@ -39,11 +36,6 @@ export interface ApprovalDeps {
   publisher: ProgressPublisher;
   logger: Logger;
   clock?: () => Date;
-}
-
-function orThrow(result: Result<ImportJob>): ImportJob {
-  if (!result.ok) throw result.error;
-  return result.value;
 }
 
 export class ApprovalService {
@@ -71,7 +63,7 @@ export class ApprovalService {
         message: 'Only helpdesk approvers can decide on this request. Your attempt was recorded.',
       };
     }
-    const change = this.transition(request);
+    const change = decisionChange(request.verb, request.inputs, request.actor, this.now(), this.deps.config);
     if ('problems' in change) return { kind: 'invalid', job: stored.job, problems: change.problems };
     try {
       const decided = await mutateJob(this.deps.store, request.jobId, change.apply, {
@@ -88,30 +80,6 @@ export class ApprovalService {
       if (!(error instanceof DomainError)) throw error;
       const latest = (await this.deps.store.get(request.jobId))?.job ?? stored.job;
       return { kind: 'refused', job: latest, message: error.message };
-    }
-  }
-
-  private transition(
-    request: DecisionRequest,
-  ): { apply: (job: ImportJob) => ImportJob } | { problems: InputProblem[] } {
-    const at = this.now();
-    const by = request.actor;
-    switch (request.verb) {
-      case 'approve': {
-        const inputs = checkApprovalInputs(request.inputs, this.deps.config);
-        if (!inputs.ok) return { problems: inputs.problems };
-        return {
-          apply: (job) =>
-            orThrow(approve(job, { by, at, groupTag: inputs.groupTag, comment: inputs.comment })),
-        };
-      }
-      case 'reject': {
-        const inputs = checkRejectionInputs(request.inputs);
-        if (!inputs.ok) return { problems: inputs.problems };
-        return { apply: (job) => orThrow(reject(job, { by, at, reason: inputs.reason })) };
-      }
-      case 'retry':
-        return { apply: (job) => orThrow(retry(job, by, at)) };
     }
   }
 }

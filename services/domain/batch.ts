@@ -73,7 +73,11 @@ export function batchProgress(batch: ImportBatch, jobs: readonly ImportJob[]): B
   for (const job of jobs) {
     byStatus[job.status]++;
     const key = `${job.device.manufacturer}\u0000${job.device.model}`.toLowerCase();
-    const entry = models.get(key) ?? { manufacturer: job.device.manufacturer, model: job.device.model, count: 0 };
+    const entry = models.get(key) ?? {
+      manufacturer: job.device.manufacturer,
+      model: job.device.model,
+      count: 0,
+    };
     entry.count++;
     models.set(key, entry);
     if (job.updatedAt > version) version = job.updatedAt;

@@ -1,7 +1,7 @@
 /** A CSV batch: every row is checked on its own; the accepted ones become jobs of one batch. */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { JobFlag } from '../domain/job.js';
+import type { ImportJob, JobFlag } from '../domain/job.js';
 import { readIntuneCsv, type CsvRow } from './csv.js';
 import { IntakeError } from './intake-error.js';
 import type { IntakeService, Submitter } from './intake-service.js';
@@ -84,7 +84,26 @@ export async function submitBatch(
     }
   }
   const batchId = randomUUID();
+  const refusals = [...reports.values()].filter(
+    (r): r is Extract<RowReport, { result: 'refused' }> => r.result === 'refused',
+  );
+  // The record comes first: the batch card is drawn from it as soon as the jobs are announced.
+  if (valid.length > 0)
+    await intake.saveBatch({
+      id: batchId,
+      createdAt: new Date().toISOString(),
+      submittedBy: submitter,
+      rows: rows.length,
+      alreadyOpen: 0,
+      refused: refusals.map(({ line, serialNumber, reason, field }) => ({
+        line,
+        serialNumber,
+        reason,
+        ...(field ? { field } : {}),
+      })),
+    });
   const registered = await intake.registeredSerials(valid.map((v) => v.parsed.serialNumber));
+  const createdJobs: ImportJob[] = [];
   for (const { row, parsed, flags } of valid) {
     const { job, created } = await intake.create(
       {
@@ -97,8 +116,9 @@ export async function submitBatch(
         ...(parsed.groupTag ? { requestedGroupTag: parsed.groupTag } : {}),
       },
       submitter,
-      { flags, registered: registered.has(parsed.serialNumber), batchId },
+      { flags, registered: registered.has(parsed.serialNumber), batchId, announce: false },
     );
+    if (created) createdJobs.push(job);
     reports.set(row.line, {
       line: row.line,
       serialNumber: parsed.serialNumber,
@@ -108,6 +128,8 @@ export async function submitBatch(
       existing: !created,
     });
   }
+  await intake.countAlreadyOpen(batchId, valid.length - createdJobs.length);
+  intake.announce(createdJobs);
   const ordered = rows.map((r) => reports.get(r.line)).filter((r): r is RowReport => r !== undefined);
   return {
     batchId,

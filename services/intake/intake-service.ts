@@ -6,6 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import type { ImportJob, JobFlag, SubmissionChannel } from '../domain/job.js';
 import { submit } from '../domain/transitions.js';
+import type { ImportBatch } from '../domain/batch.js';
+import { mutateBatch } from '../store/mutate.js';
 import { describeError } from '../errors.js';
 import type { AutopilotGraph } from '../graph/autopilot-graph.js';
 import type { Logger } from '../logging/logger.js';
@@ -93,7 +95,7 @@ export class IntakeService {
   create(
     request: DeviceRequest,
     submitter: Submitter,
-    extra: { flags: JobFlag[]; registered: boolean; batchId?: string },
+    extra: { flags: JobFlag[]; registered: boolean; batchId?: string; announce?: boolean },
   ): Promise<SubmitResult> {
     return this.withSerialLock(request.serialNumber, async () => {
       const open = await this.deps.store.findOpenBySerial(request.serialNumber);
@@ -120,7 +122,7 @@ export class IntakeService {
       );
       const { stored, created } = await this.deps.store.create(job);
       if (created) {
-        this.deps.publisher.jobChanged(stored.job);
+        if (extra.announce !== false) this.deps.publisher.jobChanged(stored.job);
         this.deps.logger.info(
           {
             jobId: job.id,
@@ -134,6 +136,21 @@ export class IntakeService {
       }
       return { created, job: stored.job };
     });
+  }
+
+  /** Stores a CSV batch's record; its jobs follow with `create`. */
+  saveBatch(batch: ImportBatch): Promise<void> {
+    return this.deps.store.createBatch(batch);
+  }
+
+  async countAlreadyOpen(batchId: string, alreadyOpen: number): Promise<void> {
+    if (alreadyOpen === 0) return;
+    await mutateBatch(this.deps.store, batchId, (batch) => ({ ...batch, alreadyOpen }));
+  }
+
+  /** Tells the channel (and the log) about jobs created with `announce: false`, all at once. */
+  announce(jobs: readonly ImportJob[]): void {
+    for (const job of jobs) this.deps.publisher.jobChanged(job);
   }
 
   private async withSerialLock<T>(serial: string, work: () => Promise<T>): Promise<T> {

@@ -2,7 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CardQueue, TEAMS_THREAD_LIMITS, type CardSender } from '../../bot/card-queue.js';
+import {
+  CardQueue,
+  TEAMS_THREAD_LIMITS,
+  type CardContent,
+  type CardRenderer,
+  type CardSender,
+} from '../../bot/card-queue.js';
 import { AppError } from '../../services/errors.js';
 import type { ImportJob } from '../../services/domain/job.js';
 import type { CardAddress } from '../../services/store/job-store.js';
@@ -10,24 +16,38 @@ import { SqliteJobStore } from '../../services/store/sqlite/sqlite-job-store.js'
 import { silentLogger } from '../support/graph.js';
 import { submittedJob } from '../support/jobs.js';
 
+/** Draws a job's card as the two facts the fake Teams checks. */
+const renderer: CardRenderer = {
+  keyOf: (job) => job.id,
+  render: (job) =>
+    Promise.resolve({ content: { jobId: job.id, updatedAt: job.updatedAt }, version: job.updatedAt }),
+};
+
+interface FakeCard extends CardContent {
+  jobId: string;
+  updatedAt: string;
+}
+
 class FakeTeams implements CardSender {
   bound = true;
   readonly sends: { at: number; kind: 'post' | 'update'; updatedAt: string }[] = [];
   failures: AppError[] = [];
   latencyMs = 0;
 
-  async post(job: ImportJob): Promise<CardAddress | undefined> {
+  async post(card: CardContent): Promise<CardAddress | undefined> {
+    const job = card as FakeCard;
     if (!this.bound) return undefined;
     await this.answer();
     this.sends.push({ at: Date.now(), kind: 'post', updatedAt: job.updatedAt });
     return {
-      activityId: `activity-${job.id}`,
-      conversationReference: { conversation: { id: `thread-${job.id}` } },
+      activityId: `activity-${job.jobId}`,
+      conversationReference: { conversation: { id: `thread-${job.jobId}` } },
     };
   }
 
-  async update(address: CardAddress, job: ImportJob): Promise<void> {
-    expect(address.activityId).toBe(`activity-${job.id}`);
+  async update(address: CardAddress, card: CardContent): Promise<void> {
+    const job = card as FakeCard;
+    expect(address.activityId).toBe(`activity-${job.jobId}`);
     await this.answer();
     this.sends.push({ at: Date.now(), kind: 'update', updatedAt: job.updatedAt });
   }
@@ -47,7 +67,7 @@ beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'aa-cards-'));
   store = new SqliteJobStore(join(dir, 'jobs.db'));
   teams = new FakeTeams();
-  queue = new CardQueue(store, teams, silentLogger, { ...TEAMS_THREAD_LIMITS, baseDelayMs: 20 });
+  queue = new CardQueue(store, renderer, teams, silentLogger, { ...TEAMS_THREAD_LIMITS, baseDelayMs: 20 });
 });
 afterEach(async () => {
   await store.close();

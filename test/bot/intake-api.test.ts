@@ -189,6 +189,16 @@ describe('POST /api/submissions/batch', () => {
     expect(bySerial['B-2']?.device.requestedGroupTag).toBe('Kiosk');
     expect(bySerial['B-3']?.flags).toEqual(['already_registered']);
     expect(server.lookups).toBe(1);
+    // The batch keeps what its card shows and its jobs cannot: the refused rows.
+    expect((await server.store.getBatch(reply.body.batchId))?.batch).toMatchObject({
+      rows: 5,
+      alreadyOpen: 0,
+      submittedBy: { channel: 'batch' },
+      refused: [
+        { line: 5, field: 'hardwareHash' },
+        { line: 6, serialNumber: 'B-1' },
+      ],
+    });
   });
 
   it('reports a row whose serial already has an open job as accepted, with that job', async () => {
@@ -200,6 +210,7 @@ describe('POST /api/submissions/batch', () => {
     });
     expect(reply.body.rows[0]).toMatchObject({ result: 'accepted', jobId: first.body.id, existing: true });
     expect(reply.body.rows[1]).toMatchObject({ result: 'accepted', existing: false });
+    expect((await server.store.getBatch(reply.body.batchId))?.batch.alreadyOpen).toBe(1);
   });
 });
 

@@ -2,17 +2,11 @@
  * The bot through HTTP with the real CloudAdapter (authentication off, as in local use), the whole service
  * behind it, and a fake Teams connector that records what the channel would show.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startApp, type RunningApp } from '../../bot/app.js';
-import { loadConfig } from '../../services/config/config.js';
-import { fastDemoEnv } from '../support/app-env.js';
-import { silentLogger } from '../support/graph.js';
+import type { RunningApp } from '../../bot/app.js';
 import { mutateJob } from '../../services/store/mutate.js';
-import { fakeHardwareHash } from '../support/jobs.js';
-import { startFakeConnector, type FakeConnector } from '../support/fake-connector.js';
+import { type FakeConnector } from '../support/fake-connector.js';
+import { cardText, startBotHarness, until, type BotHarness } from '../support/bot-harness.js';
 import {
   alice,
   bob,
@@ -22,70 +16,24 @@ import {
   message,
   personalInstallation,
   personalMessage,
-  TENANT,
 } from '../support/teams-activities.js';
 import { cardProblems, executeActions } from '../support/card-check.js';
 
-const KEY = 'bot-test-intake-key-0123456789';
+let harness: BotHarness;
 let app: RunningApp;
 let connector: FakeConnector;
-let dir: string;
 
 beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'aa-bot-'));
-  connector = await startFakeConnector();
-  const config = loadConfig(
-    fastDemoEnv(dir, {
-      INTAKE_KEYS: `deploy:${KEY}`,
-      APPROVER_IDS: `${alice.aadObjectId},${bob.aadObjectId}`,
-      GROUP_TAGS: 'Standard,Kiosk',
-      MICROSOFT_APP_TENANT_ID: TENANT,
-    }),
-  );
-  app = await startApp({ ...config, port: 0 }, silentLogger, { host: '127.0.0.1' });
+  harness = await startBotHarness();
+  ({ app, connector } = harness);
 });
 afterEach(async () => {
-  await app.stop();
-  await connector.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await harness.stop();
 });
 
-async function toBot(activity: object): Promise<{ status: number; body: any }> {
-  const response = await fetch(`${app.url}/api/messages`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(activity),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined };
-}
-
-async function submit(serialNumber: string, extra: Record<string, string> = {}): Promise<string> {
-  const response = await fetch(`${app.url}/api/submissions`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
-    body: JSON.stringify({
-      serialNumber,
-      hardwareHash: fakeHardwareHash(),
-      manufacturer: 'Lenovo',
-      model: 'ThinkPad T14',
-      ...extra,
-    }),
-  });
-  return ((await response.json()) as { id: string }).id;
-}
-
-async function until<T>(check: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-const cardText = (call: { body: any }) => JSON.stringify(call.body);
+const toBot = (activity: object) => harness.toBot(activity);
+const submit = (serialNumber: string, extra: Record<string, string> = {}) =>
+  harness.submit(serialNumber, extra);
 
 describe('the Teams bot', () => {
   it('binds the channel on install, posts the approval card, takes an approval and walks the card to Completed', async () => {

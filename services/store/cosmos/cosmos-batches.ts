@@ -70,9 +70,10 @@ export class CosmosBatches {
       [{ name: '@cutoff', value: cutoff.toISOString() }],
     );
     for (const id of old) {
-      const jobs = await query<string>(`SELECT TOP 1 VALUE c.id FROM c WHERE c.type = 'job' AND c.batchId = @id`, [
-        { name: '@id', value: id },
-      ]);
+      const jobs = await query<string>(
+        `SELECT TOP 1 VALUE c.id FROM c WHERE c.type = 'job' AND c.batchId = @id`,
+        [{ name: '@id', value: id }],
+      );
       if (jobs.length > 0) continue;
       await remove(`card:${keyOf(id)}`, keyOf(id));
       await remove(keyOf(id), keyOf(id));

@@ -29,7 +29,8 @@ export class SqliteBatches {
       BatchRow | undefined;
     if (!row) return undefined;
     const batch = JSON.parse(row.doc) as ImportBatch;
-    if (batch.id !== row.id) throw new StoreCorruptError(`Batch row ${row.id} holds a document for ${batch.id}.`);
+    if (batch.id !== row.id)
+      throw new StoreCorruptError(`Batch row ${row.id} holds a document for ${batch.id}.`);
     return { batch, etag: String(row.version) };
   }
 
@@ -46,7 +47,9 @@ export class SqliteBatches {
   purgeOrphaned(cutoff: Date): void {
     const at = cutoff.toISOString();
     this.db
-      .prepare(`DELETE FROM card_addresses WHERE job_id IN (SELECT 'batch:' || id FROM batches WHERE ${ORPHANED})`)
+      .prepare(
+        `DELETE FROM card_addresses WHERE job_id IN (SELECT 'batch:' || id FROM batches WHERE ${ORPHANED})`,
+      )
       .run(at);
     this.db.prepare(`DELETE FROM batches WHERE ${ORPHANED}`).run(at);
   }

@@ -41,7 +41,9 @@ function newBatch(createdAt = t0): ImportBatch {
     submittedBy: { channel: 'batch', via: 'deploy-tool' },
     rows: 3,
     alreadyOpen: 0,
-    refused: [{ line: 4, serialNumber: 'BAD 1', reason: 'hardwareHash is not base64.', field: 'hardwareHash' }],
+    refused: [
+      { line: 4, serialNumber: 'BAD 1', reason: 'hardwareHash is not base64.', field: 'hardwareHash' },
+    ],
   };
 }
 
@@ -309,7 +311,7 @@ export function describeJobStoreContract(name: string, open: () => Promise<Store
       const won = outcomes.filter((o) => o.status === 'fulfilled');
       expect(won).toHaveLength(1);
       for (const lost of outcomes.filter((o) => o.status === 'rejected'))
-        expect((lost as PromiseRejectedResult).reason).toBeInstanceOf(StoreConflictError);
+        expect(lost.reason).toBeInstanceOf(StoreConflictError);
       const after = await store.getBatch(batch.id);
       expect(after?.batch.decision).toEqual(won[0]!.value.batch.decision);
       expect(after?.etag).toBe(won[0]!.value.etag);

@@ -1,0 +1,137 @@
+/**
+ * Turns a CSV batch and its jobs into the batch card: one card for the whole file, decided once (Approve all /
+ * Reject all), then showing the batch's overall progress, its failed devices and the rows that were refused.
+ */
+import type { InputProblem } from '../services/approvals/decision-inputs.js';
+import type { ApprovalConfig } from '../services/config/config.js';
+import { batchProgress, type BatchProgress, type ImportBatch } from '../services/domain/batch.js';
+import type { ImportJob } from '../services/domain/job.js';
+import { escapeCardText as esc } from './escape.js';
+import { formatInstant } from './format.js';
+import { inputsView } from './inputs-view.js';
+import { expandTemplate } from './template-engine.js';
+import template from './templates/batch-card.json' with { type: 'json' };
+
+/** Rows listed by name before the card says "and N more"; keeps the largest batch well under 28 KB. */
+const LISTED = 10;
+const MODELS_LISTED = 5;
+const BAR_WIDTH = 20;
+
+export interface BatchCardOptions {
+  approvals: ApprovalConfig;
+  problems?: InputProblem[];
+  notice?: string;
+}
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+function statusLine(batch: ImportBatch, p: BatchProgress): { text: string; color: string } {
+  const done = p.registered + p.alreadyRegistered;
+  if (batch.decision?.verb === 'reject') return { text: 'Rejected', color: 'Attention' };
+  if (!batch.decision)
+    return p.byStatus.awaiting_approval > 0
+      ? { text: 'Waiting for approval', color: 'Accent' }
+      : { text: 'Expired: nobody decided before the deadline', color: 'Warning' };
+  if (p.finished < p.total) return { text: `Importing: ${p.finished} of ${p.total} done`, color: 'Accent' };
+  if (done === p.total)
+    return { text: `Completed: all ${plural(p.total, 'device')} registered`, color: 'Good' };
+  return {
+    text: `Finished: ${done} of ${p.total} registered, ${p.byStatus.failed} failed`,
+    color: p.byStatus.failed > 0 ? 'Attention' : 'Warning',
+  };
+}
+
+function progressBar(p: BatchProgress): string {
+  const filled = p.total === 0 ? 0 : Math.round((p.finished / p.total) * BAR_WIDTH);
+  return `${'▰'.repeat(filled)}${'▱'.repeat(BAR_WIDTH - filled)} ${p.finished} / ${p.total}`;
+}
+
+function counts(p: BatchProgress): { label: string; value: string }[] {
+  const rows: [string, number][] = [
+    ['Queued', p.byStatus.approved],
+    ['Importing', p.byStatus.running],
+    ['Registered', p.registered],
+    ['Already registered', p.alreadyRegistered],
+    ['Failed', p.byStatus.failed],
+    ['Rejected', p.byStatus.rejected],
+    ['Expired', p.byStatus.expired],
+  ];
+  return rows.filter(([, n]) => n > 0).map(([label, n]) => ({ label, value: String(n) }));
+}
+
+function more(total: number, what: string): string {
+  return total > LISTED ? `…and ${total - LISTED} more ${what}.` : '';
+}
+
+export function batchCardView(batch: ImportBatch, jobs: readonly ImportJob[], options: BatchCardOptions) {
+  const p = batchProgress(batch, jobs);
+  const status = statusLine(batch, p);
+  const awaiting = !batch.decision && p.byStatus.awaiting_approval > 0;
+  const decision = batch.decision;
+  const models = p.models
+    .slice(0, MODELS_LISTED)
+    .map((m) => `${esc(m.manufacturer)} ${esc(m.model)} (${m.count})`)
+    .join(', ');
+  const requestedTags = new Set(jobs.map((j) => j.device.requestedGroupTag));
+  const warnings = awaiting
+    ? [
+        p.flagged.alreadyRegistered > 0
+          ? `${plural(p.flagged.alreadyRegistered, 'serial number is', 'serial numbers are')} already registered in Autopilot.`
+          : '',
+        p.flagged.notOnAllowList > 0
+          ? `${plural(p.flagged.notOnAllowList, 'device is', 'devices are')} not on the manufacturer or model allow-list.`
+          : '',
+      ].filter(Boolean)
+    : [];
+  return {
+    batchId: batch.id,
+    title: `Autopilot registration: batch of ${plural(p.total, 'device')}`,
+    statusLine: status.text,
+    statusColor: status.color,
+    progressBar: decision?.verb === 'approve' ? progressBar(p) : '',
+    warnings,
+    devices: String(p.total),
+    models: models + (p.models.length > MODELS_LISTED ? `, and ${p.models.length - MODELS_LISTED} more` : ''),
+    file: [
+      plural(batch.rows, 'row'),
+      `${p.total} for approval`,
+      `${batch.refused.length} refused`,
+      ...(batch.alreadyOpen > 0 ? [`${batch.alreadyOpen} already requested elsewhere`] : []),
+    ].join(' · '),
+    submitted: `${formatInstant(batch.createdAt)} via CSV batch (${esc(batch.submittedBy.via)})`,
+    deadline: formatInstant(p.decideBy),
+    awaiting,
+    decided: decision !== undefined,
+    decisionTitle: decision?.verb === 'reject' ? 'Rejected by' : 'Approved by',
+    decisionBy: decision ? `${esc(decision.by.name ?? decision.by.id)}, ${formatInstant(decision.at)}` : '',
+    groupTag: decision?.verb === 'approve' ? esc(decision.groupTag ?? 'No tag') : '',
+    comment: decision?.verb === 'approve' ? esc(decision.comment) : '',
+    reason: decision?.verb === 'reject' ? esc(decision.reason) : '',
+    counts: decision ? counts(p) : [],
+    failures: p.failed.slice(0, LISTED).map((job) => ({
+      text: `${esc(job.device.serialNumber)}: ${esc(job.error?.code ?? '')} ${esc(job.error?.name ?? '')}. ${esc(job.error?.advice ?? '')}`,
+    })),
+    moreFailures: more(p.failed.length, 'failed devices'),
+    refused: batch.refused.slice(0, LISTED).map((r) => ({
+      text: `Line ${r.line} · ${esc(r.serialNumber || '(no serial)')}: ${esc(r.reason)}`,
+    })),
+    moreRefused: more(batch.refused.length, 'refused rows (the batch report lists them all)'),
+    canRetry: p.failed.some((j) => j.error?.retryable === true),
+    notice: esc(options.notice ?? ''),
+    updated: formatInstant(p.version),
+    // One suggestion for all: the CSV's group tag when every row asks for the same one.
+    ...inputsView(
+      options.approvals,
+      options.problems,
+      requestedTags.size === 1 ? [...requestedTags][0] : undefined,
+    ),
+  };
+}
+
+export function renderBatchCard(
+  batch: ImportBatch,
+  jobs: readonly ImportJob[],
+  options: BatchCardOptions,
+): Record<string, unknown> {
+  return expandTemplate(template, batchCardView(batch, jobs, options));
+}

@@ -1,0 +1,32 @@
+/** The approver's inputs (group tag, ticket, reason) as both the job card and the batch card show them. */
+import { NO_TAG, type InputProblem } from '../services/approvals/decision-inputs.js';
+import type { ApprovalConfig } from '../services/config/config.js';
+import { escapeCardText as esc } from './escape.js';
+import { CARD_INPUTS, CARD_VERBS } from './verbs.js';
+
+export function inputsView(
+  approvals: ApprovalConfig,
+  problems: readonly InputProblem[] | undefined,
+  requestedTag: string | undefined,
+) {
+  const problem = (input: InputProblem['input']) =>
+    esc(problems?.find((p) => p.input === input)?.message ?? '');
+  const tags = [
+    ...approvals.groupTags.map((t) => ({ title: t, value: t })),
+    ...(approvals.allowNoTag ? [{ title: 'No tag', value: NO_TAG }] : []),
+  ];
+  const suggested = requestedTag && approvals.groupTags.includes(requestedTag) ? requestedTag : undefined;
+  return {
+    tagChoices: tags,
+    defaultTag: suggested ?? approvals.defaultGroupTag ?? tags[0]?.value ?? '',
+    ticketHint: approvals.ticketPattern
+      ? esc(approvals.ticketPattern.message)
+      : 'e.g. INC0012345 new motherboard',
+    ticketMaxLength: approvals.ticketMaxLength,
+    groupTagProblem: problem('groupTag'),
+    commentProblem: problem('comment'),
+    reasonProblem: problem('reason'),
+    verbs: CARD_VERBS,
+    inputs: CARD_INPUTS,
+  };
+}

@@ -1,0 +1,152 @@
+/**
+ * Decisions on a whole CSV batch from its card: Approve all, Reject all, Retry failed devices. The decision is
+ * recorded on the batch first with a conditional write, so that of several approvers clicking at once exactly
+ * one decides and the others are told who did; then it is applied to each job still waiting. A click that finds
+ * the batch decided also finishes applying that decision, so a crash halfway through leaves nothing stuck.
+ */
+import type { ApprovalConfig } from '../config/config.js';
+import { decideBatch, type ImportBatch } from '../domain/batch.js';
+import { DomainError } from '../domain/errors.js';
+import type { Actor, ImportJob } from '../domain/job.js';
+import { deniedAttempt, retry } from '../domain/transitions.js';
+import type { Logger } from '../logging/logger.js';
+import type { ProgressPublisher } from '../pipeline/progress.js';
+import type { JobStore } from '../store/job-store.js';
+import { listAll } from '../store/list-all.js';
+import { mutateBatch, mutateJob } from '../store/mutate.js';
+import type { ApproverDirectory } from './approver-directory.js';
+import { applyDecision, clickedDecision, orThrow, type JobChange, type Verb } from './decision-change.js';
+import type { InputProblem } from './decision-inputs.js';
+
+export interface BatchDecisionRequest {
+  batchId: string;
+  verb: Verb;
+  actor: Actor;
+  inputs: Record<string, unknown>;
+}
+
+interface BatchState {
+  batch: ImportBatch;
+  jobs: ImportJob[];
+}
+
+export type BatchDecisionResult =
+  | ({ kind: 'decided'; changed: number } & BatchState)
+  | ({ kind: 'invalid'; problems: InputProblem[] } & BatchState)
+  | ({ kind: 'denied' | 'refused'; message: string } & BatchState)
+  | { kind: 'not_found' };
+
+export interface BatchApprovalDeps {
+  store: JobStore;
+  directory: ApproverDirectory;
+  config: ApprovalConfig;
+  publisher: ProgressPublisher;
+  logger: Logger;
+  clock?: () => Date;
+}
+
+export class BatchApprovalService {
+  constructor(private readonly deps: BatchApprovalDeps) {}
+
+  private now(): Date {
+    return this.deps.clock?.() ?? new Date();
+  }
+
+  async decide(request: BatchDecisionRequest): Promise<BatchDecisionResult> {
+    const stored = await this.deps.store.getBatch(request.batchId);
+    if (!stored) return { kind: 'not_found' };
+    const jobs = await listAll(this.deps.store, { batchId: request.batchId });
+    const targets = jobs.filter((j) =>
+      request.verb === 'retry' ? j.status === 'failed' : j.status === 'awaiting_approval',
+    );
+    if (!(await this.deps.directory.isApprover(request.actor.id))) {
+      const event = deniedAttempt(request.actor, this.now(), request.verb);
+      for (const job of targets) await this.deps.store.appendAudit(job.id, event);
+      this.deps.logger.warn(
+        { batchId: request.batchId, actor: request.actor.id, verb: request.verb },
+        'batch decision refused: not an approver',
+      );
+      return {
+        kind: 'denied',
+        ...(await this.reread(stored.batch)),
+        message: 'Only helpdesk approvers can decide on this batch. Your attempt was recorded.',
+      };
+    }
+    const clicked = clickedDecision(
+      request.verb,
+      request.inputs,
+      request.actor,
+      this.now(),
+      this.deps.config,
+    );
+    if ('problems' in clicked)
+      return { kind: 'invalid', batch: stored.batch, jobs, problems: clicked.problems };
+    // A decided batch falls through, so that the click is told who decided.
+    const nothingToDo = targets.length === 0 && (request.verb === 'retry' || !stored.batch.decision);
+    if (nothingToDo)
+      return {
+        kind: 'refused',
+        batch: stored.batch,
+        jobs,
+        message:
+          request.verb === 'retry'
+            ? 'No device in this batch has failed; there is nothing to retry.'
+            : 'No device in this batch is waiting for approval any more.',
+      };
+    if ('retry' in clicked) {
+      const at = this.now();
+      return this.applyToJobs(
+        stored.batch,
+        targets,
+        (job) => orThrow(retry(job, request.actor, at)),
+        request,
+      );
+    }
+    try {
+      const decided = await mutateBatch(
+        this.deps.store,
+        request.batchId,
+        (batch) => {
+          const result = decideBatch(batch, clicked.decision);
+          if (!result.ok) throw result.error;
+          return result.value;
+        },
+        { known: stored, attempts: 10 },
+      );
+      return this.applyToJobs(decided.batch, targets, applyDecision(clicked.decision), request);
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      const latest = (await this.deps.store.getBatch(request.batchId))?.batch ?? stored.batch;
+      if (latest.decision) await this.applyToJobs(latest, targets, applyDecision(latest.decision), request);
+      return { kind: 'refused', ...(await this.reread(latest)), message: error.message };
+    }
+  }
+
+  /** Applies the change to each job that still allows it; a job that moved on meanwhile is left as it is. */
+  private async applyToJobs(
+    batch: ImportBatch,
+    targets: readonly ImportJob[],
+    change: JobChange,
+    request: BatchDecisionRequest,
+  ): Promise<BatchDecisionResult> {
+    let changed = 0;
+    for (const job of targets) {
+      try {
+        const updated = await mutateJob(this.deps.store, job.id, change, { attempts: 10 });
+        this.deps.publisher.jobChanged(updated.job);
+        changed++;
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+      }
+    }
+    this.deps.logger.info(
+      { batchId: batch.id, actor: request.actor.id, verb: request.verb, jobs: changed },
+      'batch decision applied',
+    );
+    return { kind: 'decided', changed, ...(await this.reread(batch)) };
+  }
+
+  private async reread(batch: ImportBatch): Promise<BatchState> {
+    return { batch, jobs: await listAll(this.deps.store, { batchId: batch.id }) };
+  }
+}
