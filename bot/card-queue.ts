@@ -148,6 +148,8 @@ export class CardQueue implements ProgressPublisher {
     const card = await this.renderer.render(job);
     const address = await this.store.getCardAddress(key);
     if (address) {
+      // Merged changes can end where the card already is (a batch drawn whole at its first post): skip the send.
+      if (address.shows === card.version) return true;
       await this.sender.update(address, card.content);
       await this.store.saveCardAddress(key, { ...address, shows: card.version });
       return true;

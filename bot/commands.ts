@@ -16,7 +16,7 @@ export const HELP_CHANNEL = [
 
 export const HELP_PERSONAL = [
   'I register Windows devices with Autopilot once the helpdesk approves them, and tell you how it goes.',
-  '- **status** <job id or serial number>: where a request stands',
+  '- **status** _serial number or job id_: where a request stands',
   '- **my requests**: your recent requests',
 ].join('\n');
 

@@ -15,7 +15,6 @@ import template from './templates/batch-card.json' with { type: 'json' };
 /** Rows listed by name before the card says "and N more"; keeps the largest batch well under 28 KB. */
 const LISTED = 10;
 const MODELS_LISTED = 5;
-const BAR_WIDTH = 20;
 
 export interface BatchCardOptions {
   approvals: ApprovalConfig;
@@ -41,9 +40,9 @@ function statusLine(batch: ImportBatch, p: BatchProgress): { text: string; color
   };
 }
 
-function progressBar(p: BatchProgress): string {
-  const filled = p.total === 0 ? 0 : Math.round((p.finished / p.total) * BAR_WIDTH);
-  return `${'▰'.repeat(filled)}${'▱'.repeat(BAR_WIDTH - filled)} ${p.finished} / ${p.total}`;
+function progressLine(p: BatchProgress): string {
+  const percent = p.total === 0 ? 100 : Math.floor((p.finished / p.total) * 100);
+  return `Progress: ${p.finished} of ${p.total} finished (${percent}%)`;
 }
 
 function counts(p: BatchProgress): { label: string; value: string }[] {
@@ -88,7 +87,7 @@ export function batchCardView(batch: ImportBatch, jobs: readonly ImportJob[], op
     title: `Autopilot registration: batch of ${plural(p.total, 'device')}`,
     statusLine: status.text,
     statusColor: status.color,
-    progressBar: decision?.verb === 'approve' ? progressBar(p) : '',
+    progress: decision?.verb === 'approve' ? progressLine(p) : '',
     warnings,
     devices: String(p.total),
     models: models + (p.models.length > MODELS_LISTED ? `, and ${p.models.length - MODELS_LISTED} more` : ''),

@@ -93,7 +93,7 @@ describe('the batch approval card', () => {
     expect(h.posts()).toHaveLength(1);
     const last = h.updates().at(-1)!;
     expect(cardText(last)).toContain('Completed: all 3 devices registered');
-    expect(cardText(last)).toContain('▰ 3 / 3');
+    expect(cardText(last)).toContain('Progress: 3 of 3 finished (100%)');
     const version = (await jobsOf(report.batchId)).reduce((v, j) => (j.updatedAt > v ? j.updatedAt : v), '');
     expect((await h.app.store.getCardAddress(`batch:${report.batchId}`))?.shows).toBe(version);
   });

@@ -82,7 +82,7 @@ describe('the Teams bot', () => {
       cardClick(connector.url, alice, 'approve', { jobId, groupTag: 'Kiosk', comment: '' }),
     );
     expect(click.status).toBe(200);
-    expect(JSON.stringify(click.body.value)).toContain('Enter the ticket or a comment.');
+    expect(JSON.stringify(click.body.value)).toContain('Enter the ticket or a comment');
     expect((await app.store.get(jobId))?.job.status).toBe('awaiting_approval');
   });
 
