@@ -2,6 +2,7 @@
 import type { CloudAdapter } from 'botbuilder';
 import type restify from 'restify';
 import type { ApprovalConfig, Config, IntakeKey } from '../services/config/config.js';
+import { describeError } from '../services/errors.js';
 import type { Logger } from '../services/logging/logger.js';
 import { loggingPublisher } from '../services/pipeline/logging-publisher.js';
 import { SYNC_INTERVAL_MS, type PipelineSettings } from '../services/pipeline/settings.js';
@@ -19,7 +20,7 @@ import {
   GraphApproverDirectory,
   StaticApproverDirectory,
 } from '../services/approvals/approver-directory.js';
-import { OPEN_STATUSES, TERMINAL_STATUSES } from '../services/domain/job.js';
+import { OPEN_STATUSES, TERMINAL_STATUSES, type ImportJob } from '../services/domain/job.js';
 import { fanOut, type ProgressPublisher } from '../services/pipeline/progress.js';
 import { ApprovalsBot } from './approvals-bot.js';
 import { createAdapter } from './bot-adapter.js';
@@ -52,6 +53,8 @@ export interface RunningApp {
   graphAccess: GraphAccess;
   worker: PipelineWorker;
   cards: CardQueue;
+  /** Resolves once the cards that missed updates before this start have been queued again. */
+  reconciled: Promise<void>;
   /** The demo's own intake key (demo mode without INTAKE_KEYS only). */
   demoKey?: string;
   stop(): Promise<void>;
@@ -159,6 +162,7 @@ function mountBot(
   adapter: CloudAdapter,
   publisher: ProgressPublisher,
   cards: CardQueue,
+  repostOnInstall: boolean,
 ): void {
   const { config, logger, store, graphAccess, approvalConfig } = core;
   const directory = anyOf(
@@ -177,26 +181,48 @@ function mountBot(
     approvalConfig,
     logger,
     ...tenant,
-    onBound: () => cards.flushUnbound(),
+    onBound: (how) => {
+      cards.flushUnbound();
+      if (how === 'installation' && repostOnInstall)
+        void recentJobs(store)
+          .then((jobs) => cards.repost(jobs))
+          .catch((error: unknown) => logger.warn({ err: describeError(error) }, 'reposting cards failed'));
+    },
   });
   registerBotRoutes(server, adapter, bot);
 }
 
-/** Cards that missed an update before a restart get it now: open jobs, and jobs finished in the last week. */
-async function reconcileCards(store: JobStore, cards: CardQueue): Promise<void> {
+/** The jobs whose cards the channel should show: open ones, and those finished in the last week. */
+async function recentJobs(store: JobStore): Promise<ImportJob[]> {
   const weekAgo = new Date(Date.now() - 7 * 86_400_000).toISOString();
   const open = await store.list({ statuses: OPEN_STATUSES, limit: 500 });
   const finished = await store.list({ statuses: TERMINAL_STATUSES, createdFrom: weekAgo, limit: 500 });
-  await cards.reconcile([...open.items, ...finished.items]);
+  return [...open.items, ...finished.items];
+}
+
+/** Cards that missed an update before a restart get it now. */
+async function reconcileCards(store: JobStore, cards: CardQueue): Promise<void> {
+  await cards.reconcile(await recentJobs(store));
+}
+
+export interface StartOptions {
+  host?: string;
+  /** The demo's in-process emulator: its scenario and seed. */
+  emulator?: EmulatorSetup;
+  /** Prebuilt adapters (the service started against an emulator or a store that outlives it, as in tests). */
+  graphAccess?: GraphAccess;
+  store?: JobStore;
+  /** Post the recent cards again whenever the app is installed in a channel (a channel without history). */
+  repostOnInstall?: boolean;
 }
 
 export async function startApp(
   config: Config,
   logger: Logger,
-  options: { host?: string; emulator?: EmulatorSetup } = {},
+  options: StartOptions = {},
 ): Promise<RunningApp> {
-  const store = await openJobStore(config.store, config.retentionDays);
-  const graphAccess = await openGraphAccess(config, logger, options.emulator);
+  const store = options.store ?? (await openJobStore(config.store, config.retentionDays));
+  const graphAccess = options.graphAccess ?? (await openGraphAccess(config, logger, options.emulator));
   const core: Core = { config, logger, store, graphAccess, approvalConfig: effectiveApprovals(config) };
   const adapter = createAdapter(config.bot, logger);
   const { cards, publisher, botAppId } = buildPublishing(core, adapter);
@@ -210,10 +236,13 @@ export async function startApp(
     startedAt: new Date(),
   });
   const demoKey = mountIntake(server, core, publisher);
-  mountBot(server, core, adapter, publisher, cards);
+  mountBot(server, core, adapter, publisher, cards, options.repostOnInstall === true);
   const worker = startWorker(core, publisher);
   await listen(server, config.port, options.host);
-  await reconcileCards(store, cards);
+  // Catching up cards reads every recent job: it runs while the service already serves.
+  const reconciled = reconcileCards(store, cards).catch((error: unknown) =>
+    logger.warn({ err: describeError(error) }, 'card reconciliation after start failed'),
+  );
   const { port } = server.address();
   return {
     url: `http://localhost:${port}`,
@@ -221,9 +250,11 @@ export async function startApp(
     graphAccess,
     worker,
     cards,
+    reconciled,
     ...(demoKey ? { demoKey: demoKey.key } : {}),
     async stop() {
       server.close();
+      await reconciled;
       await worker.stop();
       await graphAccess.stop();
       await store.close();

@@ -40,8 +40,8 @@ export interface BotDeps {
   logger: Logger;
   /** The only tenant allowed to talk to the bot, when set. */
   tenantId?: string;
-  /** Called once a helpdesk channel is bound, so that waiting cards get posted. */
-  onBound(): void;
+  /** Called once a helpdesk channel is bound (by installing the app, or by "bind here"): cards can be posted. */
+  onBound(how: 'installation' | 'command'): void;
 }
 
 const CARD = 'application/vnd.microsoft.card.adaptive';
@@ -83,7 +83,7 @@ export class ApprovalsBot extends TeamsActivityHandler {
     await super.run(context);
   }
 
-  private async bind(context: TurnContext, how: string): Promise<void> {
+  private async bind(context: TurnContext, how: 'installation' | 'command'): Promise<void> {
     const data = context.activity.channelData as
       { team?: { id?: string }; channel?: { id?: string } } | undefined;
     const teamId = data?.team?.id;
@@ -100,7 +100,7 @@ export class ApprovalsBot extends TeamsActivityHandler {
       boundAt: new Date().toISOString(),
     });
     this.deps.logger.info({ teamId, channelId, how }, 'helpdesk channel bound');
-    this.deps.onBound();
+    this.deps.onBound(how);
   }
 
   private async answerMessage(context: TurnContext): Promise<void> {

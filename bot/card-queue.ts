@@ -55,6 +55,8 @@ export class CardQueue implements ProgressPublisher {
   private readonly sentAt = new Map<string, number[]>();
   /** Cards whose first post waits for a channel binding. */
   private readonly unbound = new Set<string>();
+  /** Cards to post as new threads at their next send (see `repost`). */
+  private readonly forcePost = new Set<string>();
 
   constructor(
     private readonly store: JobStore,
@@ -94,6 +96,19 @@ export class CardQueue implements ProgressPublisher {
     for (const key of waiting) {
       const job = this.newest.get(key);
       if (job) this.jobChanged(job);
+    }
+  }
+
+  /**
+   * Posts these jobs' cards again as new threads, whatever was posted before: for a channel that forgot its
+   * history (the Agents Playground starts every browser session with an empty channel).
+   */
+  repost(jobs: readonly ImportJob[]): void {
+    for (const job of jobs) {
+      const key = this.renderer.keyOf(job);
+      if (this.forcePost.has(key)) continue;
+      this.forcePost.add(key);
+      this.jobChanged(job);
     }
   }
 
@@ -146,7 +161,7 @@ export class CardQueue implements ProgressPublisher {
   /** Posts the first card or updates the existing one, then records what the card shows. */
   private async deliver(key: string, job: ImportJob): Promise<boolean> {
     const card = await this.renderer.render(job);
-    const address = await this.store.getCardAddress(key);
+    const address = this.forcePost.has(key) ? undefined : await this.store.getCardAddress(key);
     if (address) {
       // Merged changes can end where the card already is (a batch drawn whole at its first post): skip the send.
       if (address.shows === card.version) return true;
@@ -157,6 +172,7 @@ export class CardQueue implements ProgressPublisher {
     const posted = await this.sender.post(card.content);
     if (!posted) return false;
     await this.store.saveCardAddress(key, { ...posted, shows: card.version });
+    this.forcePost.delete(key);
     return true;
   }
 

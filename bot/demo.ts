@@ -105,7 +105,8 @@ export async function startDemo(
     const app = await startApp(
       playground ? withPlayground(config, playground.world, playground.serviceUrl) : config,
       logger,
-      { ...options, emulator: DEMO_EMULATOR },
+      // The Playground forgets its channel with every browser session and installs the bot again.
+      { ...options, emulator: DEMO_EMULATOR, repostOnInstall: playground !== undefined },
     );
     await submitSamples(app, logger);
     return {

@@ -151,6 +151,17 @@ describe('CardQueue', () => {
     expect(teams.sends.map((s) => [s.kind, s.updatedAt])).toEqual([['post', second!.updatedAt]]);
   });
 
+  it('reposts cards as new threads for a channel that forgot them, once per card however often asked', async () => {
+    const [job] = snapshots(1);
+    queue.jobChanged(job!);
+    await queue.idle();
+    queue.repost([job!, job!]);
+    await queue.idle();
+    queue.jobChanged({ ...job!, updatedAt: new Date(Date.parse(job!.updatedAt) + 5000).toISOString() });
+    await queue.idle();
+    expect(teams.sends.map((s) => s.kind)).toEqual(['post', 'post', 'update']);
+  });
+
   it("after a restart, resends only the cards that do not show their job's latest state", async () => {
     const [shown, stale] = [submittedJob(), submittedJob()];
     await store.saveCardAddress(shown.id, {

@@ -74,6 +74,7 @@ describe('configured channel and restart', () => {
 
     const before = connector.calls.length;
     app = await start();
+    await app.reconciled;
     await app.cards.idle();
     const update = connector.calls.slice(before).find((c) => c.method === 'PUT');
     expect(JSON.stringify(update?.body)).toContain('Approved');

@@ -38,6 +38,9 @@ beforeAll(async () => {
     }),
   );
   demo = await startDemo(config, silentLogger, { host: '127.0.0.1' });
+  // As a person would: the browser opens after the sample cards were posted. The Playground's channel has no
+  // history, so the cards show only because installing the bot in the new session posts them again.
+  await demo.app.cards.idle();
   browser = await launchChromium();
   // Twice the pixels, so that the screenshots read well in the README.
   page = await browser.newPage({ viewport: { width: 1280, height: 1000 }, deviceScaleFactor: 2 });
