@@ -33,6 +33,11 @@ export interface CardRenderer {
 }
 
 export interface CardQueueOptions {
+  /**
+   * How long a card waits after its first change before it is sent: changes in that time are merged, and the
+   * answers to clicks (which render their own card) go out before the channel updates they cause.
+   */
+  settleMs: number;
   perSecond: number;
   perTwoSeconds: number;
   maxAttempts: number;
@@ -40,11 +45,14 @@ export interface CardQueueOptions {
 }
 
 export const TEAMS_THREAD_LIMITS: CardQueueOptions = {
+  settleMs: 250,
   perSecond: 7,
   perTwoSeconds: 8,
   maxAttempts: 8,
   baseDelayMs: 500,
 };
+
+const JITTER_MARGIN_MS = 100;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -78,7 +86,7 @@ export class CardQueue implements ProgressPublisher {
         // Send times matter for two seconds; after that an idle thread's history can go.
         setTimeout(() => {
           if (!this.running.has(key)) this.sentAt.delete(key);
-        }, 2000).unref();
+        }, 2000 + JITTER_MARGIN_MS).unref();
       });
       this.running.set(key, run);
     }
@@ -121,6 +129,7 @@ export class CardQueue implements ProgressPublisher {
   }
 
   private async drain(key: string): Promise<void> {
+    if (this.options.settleMs > 0) await sleep(this.options.settleMs);
     for (let attempt = 1; ;) {
       const job = this.newest.get(key);
       if (!job) return;
@@ -180,11 +189,14 @@ export class CardQueue implements ProgressPublisher {
   private async waitForSlot(key: string): Promise<void> {
     for (;;) {
       const now = Date.now();
-      const times = (this.sentAt.get(key) ?? []).filter((t) => t > now - 2000);
-      const lastSecond = times.filter((t) => t > now - 1000);
+      // Windows a little longer than Teams' own, so that network jitter cannot make Teams count one send too many.
+      const second = 1000 + JITTER_MARGIN_MS;
+      const twoSeconds = 2000 + JITTER_MARGIN_MS;
+      const times = (this.sentAt.get(key) ?? []).filter((t) => t > now - twoSeconds);
+      const lastSecond = times.filter((t) => t > now - second);
       const wait = Math.max(
-        lastSecond.length >= this.options.perSecond ? (lastSecond[0] ?? now) + 1000 - now : 0,
-        times.length >= this.options.perTwoSeconds ? (times[0] ?? now) + 2000 - now : 0,
+        lastSecond.length >= this.options.perSecond ? (lastSecond[0] ?? now) + second - now : 0,
+        times.length >= this.options.perTwoSeconds ? (times[0] ?? now) + twoSeconds - now : 0,
       );
       if (wait <= 0) {
         this.sentAt.set(key, [...times, now]);

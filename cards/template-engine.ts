@@ -11,7 +11,17 @@ interface TemplateEngine {
 
 const { Template } = createRequire(import.meta.url)('adaptivecards-templating') as TemplateEngine;
 
+type CompiledTemplate = InstanceType<TemplateEngine['Template']>;
+
+/** One Template per card template: building it prepares the template, which is the costly part of a render. */
+const compiled = new WeakMap<object, CompiledTemplate>();
+
 /** Expands a card template with the given data (`${…}` bindings, `$when`, `$data`). */
-export function expandTemplate(template: unknown, data: unknown): Record<string, unknown> {
-  return new Template(template).expand({ $root: data }) as Record<string, unknown>;
+export function expandTemplate(template: object, data: unknown): Record<string, unknown> {
+  let engine = compiled.get(template);
+  if (!engine) {
+    engine = new Template(template);
+    compiled.set(template, engine);
+  }
+  return engine.expand({ $root: data }) as Record<string, unknown>;
 }

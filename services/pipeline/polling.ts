@@ -27,7 +27,9 @@ function waitedMs(job: ImportJob, step: StepName, now: Date): number {
 }
 
 /**
- * When to look again. Before the wait is usually over (when known): at that moment. After it: polls get sparser as the wait grows, a quarter of the time waited so far, within bounds, with ±10% jitter.
+ * When to look again. Before the wait is usually over (when known): at that moment. After it: polls get sparser
+ * as the wait grows, about a quarter of the time waited so far, within bounds, on a grid that lines up the polls
+ * of jobs waiting about as long.
  */
 export function nextPoll(
   job: ImportJob,
@@ -40,7 +42,21 @@ export function nextPoll(
   if (firstLook && firstLook.getTime() > now.getTime() + settings.pollMinMs) return firstLook;
   const waited = waitedMs(job, step, now);
   const base = Math.min(settings.pollMaxMs, Math.max(settings.pollMinMs, waited / 4));
-  return new Date(now.getTime() + base * (0.9 + random() * 0.2));
+  const at = now.getTime() + base * (0.9 + random() * 0.2);
+  // Aligned to a grid as coarse as the interval (pollMin × a power of two): jobs that wait about as long come
+  // due at the same instant, are claimed together, and share their polls.
+  const grid = settings.pollMinMs * 2 ** Math.floor(Math.log2(base / settings.pollMinMs));
+  return new Date(Math.ceil(at / grid) * grid);
+}
+
+/**
+ * True when the wait will reach its deadline by the next poll: such a job is always asked about, so that it
+ * never times out on a guess.
+ */
+export function nearDeadline(job: ImportJob, step: StepName, now: Date, settings: PipelineSettings): boolean {
+  const deadlineKey = WAIT_DEADLINES[step];
+  if (!deadlineKey) return false;
+  return waitedMs(job, step, now) + settings.pollMaxMs >= settings.deadlinesMs[deadlineKey];
 }
 
 /** The outcome of a wait whose object is not there yet: poll again, or time out past the deadline. */

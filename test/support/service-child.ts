@@ -17,7 +17,10 @@ export async function startServiceChild(
 ): Promise<ServiceChild> {
   // A port of its own unless the caller chose one.
   const spec = { ...config, env: { PORT: String(await freePort()), ...config.env } };
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/service-process.ts'], {
+  const profile = process.env.SERVICE_CPU_PROFILE_DIR
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.SERVICE_CPU_PROFILE_DIR}`]
+    : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'test/support/service-process.ts'], {
     env: { ...process.env, SERVICE_CONFIG: JSON.stringify(spec) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
