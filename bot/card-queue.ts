@@ -1,9 +1,9 @@
 /**
- * Delivers cards to Teams: one queue per card (thread), whether it shows one job or a CSV batch. Updates that pile
- * up while one is in flight are merged into the newest snapshot, sends keep to Teams' per-thread limits (7 per second, 8 per 2 seconds), a
- * 429 waits out its Retry-After, other failures back off and try again, and the final state is always sent.
- * Cards wait while no helpdesk channel is bound, and are posted once one is. Free of Teams types: the
- * `CardRenderer` draws the card and the `CardSender` port does the talking.
+ * Delivers cards to Teams: one queue per card (thread), whether it shows one job or a CSV batch. Updates that
+ * pile up while one is in flight are merged into the newest snapshot, sends keep to Teams' per-thread limits
+ * (7 per second, 8 per 2 seconds), a 429 waits out its Retry-After, other failures back off and try again, and
+ * the final state is always sent. Cards wait while no helpdesk channel is bound, and are posted once one is.
+ * Free of Teams types: the `CardRenderer` draws the card and the `CardSender` port does the talking.
  */
 import type { ImportJob } from '../services/domain/job.js';
 import { describeError, isAppError } from '../services/errors.js';
