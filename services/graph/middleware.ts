@@ -36,15 +36,24 @@ function setHeader(context: Context, name: string, value: string): void {
   else options.headers = { ...(options.headers as Record<string, string> | undefined), [name]: value };
 }
 
-/** What a request costs against Intune's budget: a `$batch` costs its parts, like Graph counts it. */
+/** Intune's limits apply to device management only; directory calls (groups, devices, users) have their own. */
+const INTUNE_PATH = /\/devicemanagement\//i;
+
+/**
+ * What a request costs against Intune's budget: a `$batch` costs its Intune parts, like Graph counts them;
+ * directory requests cost nothing here.
+ */
 export function costOf(method: string, url: string, body: unknown): RequestCost {
-  if (/\/\$batch$/i.test(new URL(url).pathname) && typeof body === 'string') {
-    const parts = (JSON.parse(body) as { requests?: { method?: string }[] }).requests ?? [];
+  const path = new URL(url).pathname;
+  if (/\/\$batch$/i.test(path) && typeof body === 'string') {
+    const parts = (JSON.parse(body) as { requests?: { method?: string; url?: string }[] }).requests ?? [];
+    const intune = parts.filter((p) => INTUNE_PATH.test(p.url ?? ''));
     return {
-      requests: parts.length,
-      writes: parts.filter((p) => (p.method ?? 'GET').toUpperCase() !== 'GET').length,
+      requests: intune.length,
+      writes: intune.filter((p) => (p.method ?? 'GET').toUpperCase() !== 'GET').length,
     };
   }
+  if (!INTUNE_PATH.test(path)) return { requests: 0, writes: 0 };
   return { requests: 1, writes: method.toUpperCase() === 'GET' ? 0 : 1 };
 }
 
