@@ -89,9 +89,7 @@ describe('scale-out on Cosmos DB', () => {
         await store.create(approved.value);
       }
 
-      const t0 = Date.now();
       const [first, second] = [await startInstance(DEMO_APP), await startInstance(SECOND_APP)];
-      console.log('STARTED in', Date.now() - t0);
       services.push(first, second);
       // Let both work until about a quarter is done, then kill the first in the middle of its jobs.
       for (;;) {
