@@ -43,7 +43,7 @@ function importedView(record: ImportedRecord, tenant: EmulatedTenant, now: numbe
 }
 
 function autopilotView(device: AutopilotRecord, tenant: EmulatedTenant, req: EmulatorRequest) {
-  const view: Record<string, unknown> = {
+  const view: Record<string, unknown> & { id: string } = {
     '@odata.type': '#microsoft.graph.windowsAutopilotDeviceIdentity',
     id: device.id,
     serialNumber: device.serialNumber,
@@ -72,14 +72,26 @@ function autopilotView(device: AutopilotRecord, tenant: EmulatedTenant, req: Emu
   return view;
 }
 
-/** Pages a list with `$skiptoken` (an offset) and `@odata.nextLink`, like Graph. */
-function paged<T>(req: EmulatorRequest, items: T[], pageSize: number, path: string): EmulatorResponse {
+/**
+ * Pages a list with `$skiptoken` and `@odata.nextLink`, like Graph. The token is a cursor (the id of the last
+ * item sent, items in id order), not an offset: an item deleted between two pages does not make the next page
+ * skip one that is still there.
+ */
+function paged<T extends { id: string }>(
+  req: EmulatorRequest,
+  items: T[],
+  pageSize: number,
+  path: string,
+): EmulatorResponse {
   const top = Math.min(Number(req.query.get('$top') ?? pageSize) || pageSize, pageSize);
-  const skip = Number(req.query.get('$skiptoken') ?? 0) || 0;
-  const body: Record<string, unknown> = { value: items.slice(skip, skip + top) };
-  if (skip + top < items.length) {
+  const after = req.query.get('$skiptoken') ?? '';
+  const remaining = [...items].sort((a, b) => a.id.localeCompare(b.id)).filter((item) => item.id > after);
+  const page = remaining.slice(0, top);
+  const body: Record<string, unknown> = { value: page };
+  const last = page.at(-1);
+  if (remaining.length > top && last) {
     const next = new URLSearchParams(req.query);
-    next.set('$skiptoken', String(skip + top));
+    next.set('$skiptoken', last.id);
     body['@odata.nextLink'] = `${req.baseUrl}/${req.version}${path}?${next.toString()}`;
   }
   return { status: 200, body };
