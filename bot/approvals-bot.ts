@@ -23,6 +23,7 @@ import type {
   BatchApprovalService,
   BatchDecisionResult,
 } from '../services/approvals/batch-approval-service.js';
+import type { InputProblem } from '../services/approvals/decision-inputs.js';
 import type { ApproverDirectory } from '../services/approvals/approver-directory.js';
 import type { ApprovalConfig } from '../services/config/config.js';
 import { describeError } from '../services/errors.js';
@@ -212,12 +213,7 @@ export class ApprovalsBot extends TeamsActivityHandler {
         type: 'application/vnd.microsoft.error',
         value: { code: 'BadRequest', message: 'This card action is not one this bot knows.' },
       };
-    if (!action.actor)
-      return {
-        statusCode: 200,
-        type: 'application/vnd.microsoft.activity.message',
-        value: 'Your Teams account has no Entra identity; nothing was changed.' as never,
-      };
+    if (!action.actor) return message('Your Teams account has no Entra identity; nothing was changed.');
     const { target, verb, inputs } = action;
     if (target.kind === 'batch')
       return this.replyForBatch(
@@ -229,32 +225,34 @@ export class ApprovalsBot extends TeamsActivityHandler {
   }
 
   private replyForBatch(result: BatchDecisionResult): AdaptiveCardInvokeResponse {
-    if (result.kind === 'not_found')
-      return {
-        statusCode: 200,
-        type: 'application/vnd.microsoft.activity.message',
-        value: 'This batch no longer exists.' as never,
-      };
-    const options = {
-      approvals: this.deps.approvalConfig,
-      ...(result.kind === 'invalid' ? { problems: result.problems } : {}),
-      ...(result.kind === 'denied' || result.kind === 'refused' ? { notice: result.message } : {}),
+    if (result.kind === 'not_found') return message('This batch no longer exists.');
+    return {
+      statusCode: 200,
+      type: CARD,
+      value: renderBatchCard(result.batch, result.jobs, this.cardOptions(result)),
     };
-    return { statusCode: 200, type: CARD, value: renderBatchCard(result.batch, result.jobs, options) };
   }
 
   private reply(result: DecisionResult): AdaptiveCardInvokeResponse {
-    if (result.kind === 'not_found')
-      return {
-        statusCode: 200,
-        type: 'application/vnd.microsoft.activity.message',
-        value: 'This request no longer exists.' as never,
-      };
-    const options = {
+    if (result.kind === 'not_found') return message('This request no longer exists.');
+    return { statusCode: 200, type: CARD, value: renderJobCard(result.job, this.cardOptions(result)) };
+  }
+
+  /** The card after a click: input problems beside their inputs, or a one-line notice for the person. */
+  private cardOptions(result: Exclude<DecisionResult | BatchDecisionResult, { kind: 'not_found' }>): {
+    approvals: ApprovalConfig;
+    problems?: InputProblem[];
+    notice?: string;
+  } {
+    return {
       approvals: this.deps.approvalConfig,
       ...(result.kind === 'invalid' ? { problems: result.problems } : {}),
       ...(result.kind === 'denied' || result.kind === 'refused' ? { notice: result.message } : {}),
     };
-    return { statusCode: 200, type: CARD, value: renderJobCard(result.job, options) };
   }
+}
+
+/** An invoke answered with a message instead of a card. */
+function message(text: string): AdaptiveCardInvokeResponse {
+  return { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: text as never };
 }

@@ -4,17 +4,13 @@
  * one decides and the others are told who did; then it is applied to each job still waiting. A click that finds
  * the batch decided also finishes applying that decision, so a crash halfway through leaves nothing stuck.
  */
-import type { ApprovalConfig } from '../config/config.js';
 import { decideBatch, type ImportBatch } from '../domain/batch.js';
 import { DomainError } from '../domain/errors.js';
 import type { Actor, ImportJob } from '../domain/job.js';
 import { deniedAttempt, retry } from '../domain/transitions.js';
-import type { Logger } from '../logging/logger.js';
-import type { ProgressPublisher } from '../pipeline/progress.js';
-import type { JobStore } from '../store/job-store.js';
 import { listAll } from '../store/list-all.js';
 import { mutateBatch, mutateJob } from '../store/mutate.js';
-import type { ApproverDirectory } from './approver-directory.js';
+import type { ApprovalDeps } from './approval-service.js';
 import { applyDecision, clickedDecision, orThrow, type JobChange, type Verb } from './decision-change.js';
 import type { InputProblem } from './decision-inputs.js';
 
@@ -36,17 +32,8 @@ export type BatchDecisionResult =
   | ({ kind: 'denied' | 'refused'; message: string } & BatchState)
   | { kind: 'not_found' };
 
-export interface BatchApprovalDeps {
-  store: JobStore;
-  directory: ApproverDirectory;
-  config: ApprovalConfig;
-  publisher: ProgressPublisher;
-  logger: Logger;
-  clock?: () => Date;
-}
-
 export class BatchApprovalService {
-  constructor(private readonly deps: BatchApprovalDeps) {}
+  constructor(private readonly deps: ApprovalDeps) {}
 
   private now(): Date {
     return this.deps.clock?.() ?? new Date();
