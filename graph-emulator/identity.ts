@@ -1,8 +1,10 @@
 /**
  * The client-credentials token endpoint and the authority metadata MSAL reads, for one tenant. Answers with
- * AADSTS-style errors like Entra ID does. Tokens are opaque strings remembered with their client and expiry.
+ * AADSTS-style errors like Entra ID does. Tokens are shaped like Entra's app-only access tokens (a JWT whose
+ * `roles` claim holds the application permissions granted when it was issued, `aud` the Graph resource),
+ * signed with a key of the emulator's own and remembered with their client, roles and expiry.
  */
-import { constants, createPublicKey, randomBytes, verify, X509Certificate } from 'node:crypto';
+import { constants, createHmac, createPublicKey, randomBytes, verify, X509Certificate } from 'node:crypto';
 import type { EmulatorResponse } from './http-types.js';
 
 export interface EmulatedApp {
@@ -14,8 +16,11 @@ export interface EmulatedApp {
 
 interface IssuedToken {
   clientId: string;
+  roles: readonly string[];
   expiresAt: number;
 }
+
+const base64url = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 const aadError = (status: number, error: string, code: number, description: string): EmulatorResponse => ({
   status,
@@ -31,12 +36,17 @@ const aadError = (status: number, error: string, code: number, description: stri
 
 export class EmulatedIdentity {
   private readonly tokens = new Map<string, IssuedToken>();
+  private readonly signingKey = randomBytes(32);
   tokensIssued = 0;
+  /** The Graph resource tokens are for: the emulator's own Graph URL, set once it listens. */
+  resource = '';
 
   constructor(
     readonly tenantId: string,
     private readonly apps: EmulatedApp[],
     private readonly tokenLifetimeSeconds: number,
+    /** The app roles granted right now (the scenario's); a token carries those of the moment it is issued. */
+    private readonly grantedPermissions: () => readonly string[] = () => [],
   ) {}
 
   authorityMetadata(authorityHost: string) {
@@ -71,7 +81,8 @@ export class EmulatedIdentity {
         700016,
         `Application with identifier '${clientId}' was not found in the directory.`,
       );
-    if (!(form.get('scope') ?? '').endsWith('/.default')) {
+    const scope = form.get('scope') ?? '';
+    if (!scope.endsWith('/.default')) {
       return aadError(
         400,
         'invalid_scope',
@@ -79,10 +90,32 @@ export class EmulatedIdentity {
         'The provided value for scope is not valid; client credentials need /.default.',
       );
     }
+    // The scope names the resource: in a national cloud it follows the Graph endpoint (graph.microsoft.us, …).
+    const resource = scope.slice(0, -'/.default'.length);
+    if (resource.toLowerCase() !== this.resource.toLowerCase()) {
+      return aadError(
+        400,
+        'invalid_resource',
+        500011,
+        `The resource principal named ${resource} was not found in the tenant named ${this.tenantId}.`,
+      );
+    }
     const problem = this.checkCredential(app, form, tokenEndpoint, now);
     if (problem) return problem;
-    const token = randomBytes(24).toString('base64url');
-    this.tokens.set(token, { clientId, expiresAt: now + this.tokenLifetimeSeconds * 1000 });
+    const roles = [...this.grantedPermissions()];
+    const expiresAt = now + this.tokenLifetimeSeconds * 1000;
+    const token = this.sign({
+      aud: this.resource,
+      iss: `https://sts.windows.net/${this.tenantId}/`,
+      tid: this.tenantId,
+      appid: clientId,
+      idtyp: 'app',
+      roles,
+      iat: Math.floor(now / 1000),
+      exp: Math.floor(expiresAt / 1000),
+      uti: randomBytes(8).toString('base64url'),
+    });
+    this.tokens.set(token, { clientId, roles, expiresAt });
     this.tokensIssued++;
     return {
       status: 200,
@@ -145,13 +178,21 @@ export class EmulatedIdentity {
     );
   }
 
-  /** The client id behind a bearer token, or why it is refused. */
-  authenticate(authorization: string | undefined, now: number): { clientId: string } | { problem: string } {
+  private sign(claims: object): string {
+    const unsigned = `${base64url({ typ: 'JWT', alg: 'HS256' })}.${base64url(claims)}`;
+    return `${unsigned}.${createHmac('sha256', this.signingKey).update(unsigned).digest('base64url')}`;
+  }
+
+  /** The client and roles behind a bearer token, or why it is refused. */
+  authenticate(
+    authorization: string | undefined,
+    now: number,
+  ): { clientId: string; roles: readonly string[] } | { problem: string } {
     const token = /^Bearer (.+)$/i.exec(authorization ?? '')?.[1];
     if (!token) return { problem: 'Access token is empty.' };
     const issued = this.tokens.get(token);
     if (!issued) return { problem: 'Access token validation failure. Invalid audience or signature.' };
     if (issued.expiresAt <= now) return { problem: 'Lifetime validation failed, the token is expired.' };
-    return { clientId: issued.clientId };
+    return { clientId: issued.clientId, roles: issued.roles };
   }
 }

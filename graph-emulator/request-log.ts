@@ -8,7 +8,7 @@ export interface LoggedRequest {
   /** True for a part of a `$batch`; the `$batch` envelope itself is logged with `path` `/$batch`. */
   batchPart: boolean;
   clientId?: string;
-  /** Serial numbers uploaded by this request (create or import action). */
+  /** Serial numbers this request uploaded (create or import action), also when its answer was then lost. */
   uploads?: string[];
   /** For a 429: the Retry-After the emulator gave, in milliseconds. */
   retryAfterMs?: number;
@@ -43,7 +43,6 @@ export class RequestLog {
   uploadsBySerial(): Map<string, number> {
     const counts = new Map<string, number>();
     for (const e of this.entries) {
-      if (e.status >= 300) continue;
       for (const serial of e.uploads ?? []) counts.set(serial, (counts.get(serial) ?? 0) + 1);
     }
     return counts;

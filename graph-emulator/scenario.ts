@@ -1,9 +1,12 @@
 /** What the emulator does: how long each stage takes, which errors it injects, how hard it throttles. */
+import { DEFAULT_GRANTED_PERMISSIONS } from './permissions.js';
 
 export type ImportErrorName =
   | 'InvalidZtdHardwareHash'
   | 'ZtdDeviceAlreadyAssigned'
   | 'ZtdDeviceAssignedToOtherTenant'
+  /** 808 again: Microsoft's docs spell the name both ways, so the emulator answers both. */
+  | 'ZtdDeviceAssignedToAnotherTenant'
   | 'ZtdDeviceDuplicated'
   | 'StorageError';
 
@@ -31,15 +34,50 @@ export interface Scenario {
   importErrors: ErrorRule[];
   /** Serials whose deployment profile ends `failed`. */
   profileFailures: string[];
-  throttling: { enabled: boolean; writesPer20s: number; requestsPer20s: number };
+  throttling: {
+    enabled: boolean;
+    writesPer20s: number;
+    requestsPer20s: number;
+    /**
+     * Share of Intune 429s sent without `Retry-After`: some Intune throttling answers carry none (Graph
+     * throttling guidance: "if no Retry-After header is provided, back off exponentially").
+     */
+    retryAfterOmittedRate?: number;
+  };
   /** The interval within which a second sync call is answered 429 (realistic: 10 minutes). */
   syncIntervalMs: number;
   /** How long a sync runs (409 to another sync meanwhile). */
   syncDurationMs: number;
-  /** Faults for reliability tests: a share of requests answered 503 or dropped without an answer. */
-  faults: { serviceUnavailableRate: number; dropConnectionRate: number };
+  /** Faults for reliability tests. */
+  faults: Faults;
+  /** App roles put into tokens issued from now on; drop one to see a call answer 403. */
+  grantedPermissions: string[];
   /** Items per page for list endpoints. */
   pageSize: number;
+}
+
+/** A fault that strikes after the import action was applied: the upload is in Intune, the answer is lost. */
+export interface AfterImportFault {
+  kind: 'gateway_timeout' | 'drop';
+  /** Applies to uploads holding one of these serials; otherwise to a random share given by `rate`. */
+  serials?: string[];
+  rate?: number;
+  /** How many uploads it strikes before it stops (default: every one). */
+  times?: number;
+}
+
+export interface Faults {
+  /** A share of requests answered 503, or dropped without an answer, before any work is done. */
+  serviceUnavailableRate: number;
+  dropConnectionRate: number;
+  afterImport?: AfterImportFault;
+  /** Share of updateDeviceProperties calls answered 412 ConditionNotMet (reported intermittently). */
+  updateConditionNotMetRate?: number;
+  /**
+   * assignUserToDevice answers 400 ResourceNotFound (okieselbach/Intune #23, microsoft-graph-docs #11620 report
+   * it failing in practice). On by default.
+   */
+  assignUserToDeviceFails?: boolean;
 }
 
 /** Realistic timings from the reference sheet (imports ~1-2 min, Entra minutes, profile up to ~15 min). */
@@ -56,10 +94,11 @@ export function defaultScenario(overrides: Partial<Scenario> = {}): Scenario {
     delays: REALISTIC_DELAYS,
     importErrors: [],
     profileFailures: [],
-    throttling: { enabled: true, writesPer20s: 100, requestsPer20s: 1000 },
+    throttling: { enabled: true, writesPer20s: 100, requestsPer20s: 1000, retryAfterOmittedRate: 0.2 },
     syncIntervalMs: 10 * 60_000,
     syncDurationMs: 30_000,
-    faults: { serviceUnavailableRate: 0, dropConnectionRate: 0 },
+    faults: { serviceUnavailableRate: 0, dropConnectionRate: 0, assignUserToDeviceFails: true },
+    grantedPermissions: [...DEFAULT_GRANTED_PERMISSIONS],
     pageSize: 100,
     ...overrides,
   };

@@ -13,8 +13,8 @@ import {
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import selfsigned from 'selfsigned';
-import { findRoute } from './graph-routes.js';
-import { graphError, type EmulatorRequest, type EmulatorResponse } from './http-types.js';
+import { GraphDispatcher } from './dispatch.js';
+import { graphError, type EmulatorResponse } from './http-types.js';
 import { EmulatedIdentity, type EmulatedApp } from './identity.js';
 import { RequestLog } from './request-log.js';
 import { defaultScenario, type Scenario } from './scenario.js';
@@ -94,121 +94,19 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
     tenantId,
     options.apps ?? [DEMO_APP],
     options.tokenLifetimeSeconds ?? 3600,
+    () => scenario.grantedPermissions,
   );
   const log = new RequestLog();
   const loginLog: string[] = [];
   const throttle = new SlidingWindowThrottle(scenario.throttling, 20_000 * scenario.timeScale);
+  const dispatcher = new GraphDispatcher(scenario, tenant, throttle, log, random);
   let graphUrl = '';
   let authorityHost = '';
 
-  function dispatch(
-    method: string,
-    rawPath: string,
-    body: unknown,
-    version: EmulatorRequest['version'],
-    clientId: string,
-    batchPart: boolean,
-  ): EmulatorResponse {
-    const now = Date.now();
-    const url = new URL(rawPath, 'http://graph.local');
-    const path = decodeURIComponent(url.pathname);
-    const found = findRoute(method, path);
-    let response: EmulatorResponse;
-    let uploads: string[] | undefined;
-    if (!found) {
-      response = graphError(
-        404,
-        'BadRequest',
-        `Resource not found for the segment '${path.split('/')[1] ?? ''}'.`,
-      );
-    } else {
-      const verdict =
-        found.route.intune && scenario.throttling.enabled
-          ? throttle.admit(clientId, found.route.write, now)
-          : { allowed: true as const };
-      if (!verdict.allowed) {
-        response = graphError(429, 'TooManyRequests', 'Too many requests; retry after the time given.', {
-          'Retry-After': verdict.retryAfterSeconds.toFixed(3),
-        });
-      } else {
-        const request: EmulatorRequest = {
-          method,
-          path,
-          query: url.searchParams,
-          body,
-          version,
-          now,
-          baseUrl: graphUrl,
-        };
-        response = found.route.handle(request, found.match, tenant, scenario.pageSize);
-        if (
-          /importedwindowsautopilotdeviceidentities(\/import)?$/i.test(path) &&
-          method === 'POST' &&
-          response.status < 300
-        ) {
-          uploads = uploadedSerials(body);
-        }
-      }
-    }
-    log.add({
-      at: now,
-      method,
-      path,
-      status: response.status,
-      batchPart,
-      clientId,
-      ...(uploads ? { uploads } : {}),
-    });
-    return response;
-  }
-
-  function batch(body: unknown, version: EmulatorRequest['version'], clientId: string): EmulatorResponse {
-    const requests = (body as { requests?: unknown } | null)?.requests;
-    if (!Array.isArray(requests) || requests.length === 0)
-      return graphError(400, 'BadRequest', 'A batch needs a requests array.');
-    if (requests.length > 20) return graphError(400, 'BadRequest', 'A batch holds at most 20 requests.');
-    const parts = requests as {
-      id?: string | number;
-      method?: string;
-      url?: unknown;
-      headers?: Record<string, string>;
-      body?: unknown;
-    }[];
-    const ids = parts.map((p) => String(p.id ?? ''));
-    if (ids.some((id) => id === '') || new Set(ids).size !== ids.length)
-      return graphError(400, 'BadRequest', 'Batch request ids must be present and unique.');
-    const responses = parts.map((part) => {
-      const id = String(part.id);
-      const url = typeof part.url === 'string' ? part.url : '';
-      const hasContentType = Object.keys(part.headers ?? {}).some((h) => h.toLowerCase() === 'content-type');
-      let result: EmulatorResponse;
-      if (!url.startsWith('/') || /^\/(v1\.0|beta)\//i.test(url))
-        result = graphError(400, 'BadRequest', 'A batch url must be relative to the version.');
-      else if (part.body !== undefined && !hasContentType)
-        result = graphError(400, 'BadRequest', 'Content-Type header is required when a body is present.');
-      else
-        result = dispatch(
-          String(part.method ?? 'GET').toUpperCase(),
-          url,
-          part.body,
-          version,
-          clientId,
-          true,
-        );
-      return {
-        id,
-        status: result.status,
-        headers: { 'content-type': 'application/json', ...result.headers },
-        ...(result.body === undefined ? {} : { body: result.body }),
-      };
-    });
-    log.add({ at: Date.now(), method: 'POST', path: '/$batch', status: 200, batchPart: false, clientId });
-    return { status: 200, body: { responses } };
-  }
-
   async function onGraphRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const match = /^\/(v1\.0|beta)(\/.*)$/i.exec(req.url ?? '');
-    if (!match) return send(res, graphError(404, 'BadRequest', 'Use /v1.0 or /beta.'));
+    if (!match)
+      return send(res, graphError(400, 'BadRequest', `Resource not found for the segment '${firstSegment(req.url)}'.`));
     const version = match[1]?.toLowerCase() === 'beta' ? 'beta' : 'v1.0';
     const rest = match[2] ?? '/';
     if (random() < scenario.faults.dropConnectionRate) {
@@ -228,9 +126,15 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
       return send(res, graphError(400, 'BadRequest', 'The request body is not valid JSON.'));
     }
     const method = (req.method ?? 'GET').toUpperCase();
-    if (method === 'POST' && rest.toLowerCase() === '/$batch')
-      return send(res, batch(body, version, auth.clientId));
-    send(res, dispatch(method, rest, body, version, auth.clientId, false));
+    const response =
+      method === 'POST' && rest.toLowerCase() === '/$batch'
+        ? dispatcher.batch(body, version, auth)
+        : dispatcher.dispatch(method, rest, body, version, auth, false);
+    if (response.drop) {
+      req.socket.destroy();
+      return;
+    }
+    send(res, response);
   }
 
   async function onLoginRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -299,6 +203,8 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
   const loginPort = await listen(loginServer, options.loginPort ?? 0, host);
   graphUrl = `http://${host}:${graphPort}`;
   authorityHost = `https://${host}:${loginPort}`;
+  dispatcher.graphUrl = graphUrl;
+  identity.resource = graphUrl;
 
   return {
     graphUrl,
@@ -326,13 +232,8 @@ export function cloudDiscovery(authorityHost: string, tenantId: string) {
   };
 }
 
-function uploadedSerials(body: unknown): string[] {
-  const b = body as {
-    serialNumber?: unknown;
-    importedWindowsAutopilotDeviceIdentities?: { serialNumber?: unknown }[];
-  } | null;
-  const list = b?.importedWindowsAutopilotDeviceIdentities ?? (b ? [b] : []);
-  return list.map((d) => (typeof d.serialNumber === 'string' ? d.serialNumber : '')).filter((s) => s !== '');
+function firstSegment(url: string | undefined): string {
+  return (url ?? '/').split('?')[0]?.split('/').find(Boolean) ?? '';
 }
 
 function listen(server: Server, port: number, host: string): Promise<number> {

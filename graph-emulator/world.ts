@@ -25,6 +25,9 @@ export interface AutopilotRecord {
   model: string;
   userPrincipalName: string;
   entraDeviceId: string;
+  /** Until then the record shows the zero GUID as its Entra device id (the join is still being made). */
+  entraLinkedAt: number;
+  displayName: string;
   visibleAt: number;
   profileFails: boolean;
   /** When the profile becomes assigned, once the device is where the profile targets. */
@@ -39,10 +42,19 @@ export interface EntraRecord {
   physicalIds: string[];
 }
 
+export interface EmulatedGroup {
+  id: string;
+  displayName: string;
+  /** A dynamic group (`DynamicMembership` in groupTypes) refuses direct adds. */
+  dynamic: boolean;
+  members: Set<string>;
+}
+
 export const IMPORT_ERROR_CODES: Record<ImportErrorName, number> = {
   InvalidZtdHardwareHash: 802,
   ZtdDeviceAlreadyAssigned: 806,
   ZtdDeviceAssignedToOtherTenant: 808,
+  ZtdDeviceAssignedToAnotherTenant: 808,
   ZtdDeviceDuplicated: 0,
   StorageError: 0,
 };
@@ -51,21 +63,51 @@ export class EmulatedTenant {
   readonly imported = new Map<string, ImportedRecord>();
   readonly autopilot = new Map<string, AutopilotRecord>();
   readonly entra = new Map<string, EntraRecord>();
-  /** groupId → member object ids. Only known groups accept members. */
-  readonly groups = new Map<string, Set<string>>();
+  /** Groups by id. Only known groups accept members or answer a GET. */
+  readonly groups = new Map<string, EmulatedGroup>();
   /** user object id → group ids the user is a member of (transitively). */
   readonly userGroups = new Map<string, string[]>();
   readonly uploadsBySerial = new Map<string, number>();
   private readonly storageErrorsBySerial = new Map<string, number>();
   sync: { lastAt?: number; runningUntil?: number } = {};
+  /** Intune's account id for the tenant (it names itself in some error messages). */
+  readonly accountId = randomUUID();
 
   constructor(
-    private readonly scenario: Scenario,
+    readonly scenario: Scenario,
     /** The group that targets the deployment profile; with none, every device gets the profile. */
     private readonly profileGroupId?: string,
     private readonly random: () => number = Math.random,
   ) {
-    if (profileGroupId) this.groups.set(profileGroupId, new Set());
+    if (profileGroupId) this.addGroup(profileGroupId, { displayName: 'Autopilot profile devices' });
+  }
+
+  addGroup(id: string, options: { displayName?: string; dynamic?: boolean } = {}): EmulatedGroup {
+    const group: EmulatedGroup = {
+      id,
+      displayName: options.displayName ?? `Group ${id.slice(0, 8)}`,
+      dynamic: options.dynamic ?? false,
+      members: new Set(),
+    };
+    this.groups.set(id, group);
+    return group;
+  }
+
+  /** A user and the groups it is a member of; each group is created when the tenant does not have it yet. */
+  addUserToGroups(userObjectId: string, groupIds: readonly string[]): void {
+    for (const id of groupIds) if (!this.groups.has(id)) this.addGroup(id);
+    this.userGroups.set(userObjectId, [...groupIds]);
+  }
+
+  /** Upload records whose serial contains `needle` (case-insensitive, as Intune's contains()). */
+  importedContaining(needle: string): ImportedRecord[] {
+    const lower = needle.toLowerCase();
+    return [...this.imported.values()].filter((r) => r.serialNumber.toLowerCase().includes(lower));
+  }
+
+  /** True with probability `rate` (a fault rate of the scenario). */
+  roll(rate: number | undefined): boolean {
+    return rate !== undefined && rate > 0 && this.random() < rate;
   }
 
   scaled(ms: number): number {
@@ -87,6 +129,8 @@ export class EmulatedTenant {
       model: input.model ?? 'Model',
       userPrincipalName: '',
       entraDeviceId: randomUUID(),
+      entraLinkedAt: 0,
+      displayName: '',
       visibleAt: 0,
       profileFails: false,
       profileAt: 0,
@@ -145,6 +189,7 @@ export class EmulatedTenant {
   }
 
   private registerDevice(imported: ImportedRecord): AutopilotRecord {
+    const visibleAt = imported.readyAt + this.scaled(this.scenario.delays.autopilotDevice);
     const record: AutopilotRecord = {
       id: randomUUID(),
       serialNumber: imported.serialNumber,
@@ -153,7 +198,9 @@ export class EmulatedTenant {
       model: 'Model',
       userPrincipalName: imported.assignedUserPrincipalName,
       entraDeviceId: randomUUID(),
-      visibleAt: imported.readyAt + this.scaled(this.scenario.delays.autopilotDevice),
+      entraLinkedAt: visibleAt + this.scaled(this.scenario.delays.entraDevice) / 2,
+      displayName: '',
+      visibleAt,
       profileFails: this.scenario.profileFailures.includes(imported.serialNumber),
     };
     this.autopilot.set(record.id, record);
@@ -221,6 +268,7 @@ export class EmulatedTenant {
       if (!device || device.visibleAt <= done) continue;
       const shift = device.visibleAt - Math.max(done, imported.readyAt);
       device.visibleAt -= shift;
+      device.entraLinkedAt -= shift;
       const entra = [...this.entra.values()].find((e) => e.deviceId === device.entraDeviceId);
       if (entra) entra.visibleAt -= shift;
       if (device.profileAt !== undefined) device.profileAt -= shift;
@@ -233,13 +281,14 @@ export class EmulatedTenant {
     groupId: string,
     objectId: string,
     now: number,
-  ): 'added' | 'already_member' | 'no_group' | 'no_object' {
-    const members = this.groups.get(groupId);
-    if (!members) return 'no_group';
+  ): 'added' | 'already_member' | 'no_group' | 'no_object' | 'dynamic_group' {
+    const group = this.groups.get(groupId);
+    if (!group) return 'no_group';
+    if (group.dynamic) return 'dynamic_group';
     const entra = this.entra.get(objectId);
     if (!entra || entra.visibleAt > now) return 'no_object';
-    if (members.has(objectId)) return 'already_member';
-    members.add(objectId);
+    if (group.members.has(objectId)) return 'already_member';
+    group.members.add(objectId);
     if (groupId === this.profileGroupId) {
       const device = [...this.autopilot.values()].find((d) => d.entraDeviceId === entra.deviceId);
       if (device && device.profileAt === undefined)

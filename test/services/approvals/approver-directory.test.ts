@@ -17,8 +17,8 @@ const checks = (f: GraphFixture) =>
 describe('GraphApproverDirectory against the emulator', () => {
   it('accepts members of an approver group, refuses others, and caches answers for a while', async () => {
     fixture = await startGraphFixture();
-    fixture.emulator.tenant.userGroups.set('aad-alice', ['g-helpdesk']);
-    fixture.emulator.tenant.userGroups.set('aad-bob', ['g-sales']);
+    fixture.emulator.tenant.addUserToGroups('aad-alice', ['g-helpdesk']);
+    fixture.emulator.tenant.addUserToGroups('aad-bob', ['g-sales']);
     let now = 1_000;
     const directory = new GraphApproverDirectory(
       fixture.graph,
@@ -35,7 +35,7 @@ describe('GraphApproverDirectory against the emulator', () => {
     expect(checks(fixture)).toBe(2);
     await directory.isApprover('aad-alice');
     expect(checks(fixture)).toBe(2);
-    fixture.emulator.tenant.userGroups.set('aad-alice', []);
+    fixture.emulator.tenant.addUserToGroups('aad-alice', []);
     now += 60_001;
     expect(await directory.isApprover('aad-alice')).toBe(false);
     expect(checks(fixture)).toBe(3);
@@ -45,7 +45,7 @@ describe('GraphApproverDirectory against the emulator', () => {
     fixture = await startGraphFixture();
     const directory = new GraphApproverDirectory(fixture.graph, ['g-helpdesk']);
     await expect(directory.isApprover('aad-unknown')).rejects.toThrow(/404/);
-    fixture.emulator.tenant.userGroups.set('aad-unknown', ['g-helpdesk']);
+    fixture.emulator.tenant.addUserToGroups('aad-unknown', ['g-helpdesk']);
     expect(await directory.isApprover('aad-unknown')).toBe(true);
     expect(await new GraphApproverDirectory(fixture.graph, []).isApprover('aad-unknown')).toBe(false);
   });

@@ -109,7 +109,7 @@ describe('GraphAutopilotClient against the emulator', () => {
 
   it('checks group membership for approvers', async () => {
     fixture = await startGraphFixture({ scenario: fast });
-    fixture.emulator.tenant.userGroups.set('user-1', ['g-helpdesk', 'g-other']);
+    fixture.emulator.tenant.addUserToGroups('user-1', ['g-helpdesk', 'g-other']);
     expect(await fixture.graph.checkMemberGroups('user-1', ['g-helpdesk', 'g-admins'])).toEqual([
       'g-helpdesk',
     ]);

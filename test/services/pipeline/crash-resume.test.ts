@@ -112,7 +112,7 @@ describe('crash and resume', () => {
       expect(done.map((j) => j.status)).toEqual(['completed', 'completed', 'completed']);
       const uploads = fixture.emulator.log.uploadsBySerial();
       expect(['CRASH-1', 'CRASH-2', 'CRASH-3'].map((s) => uploads.get(s))).toEqual([1, 1, 1]);
-      expect(fixture.emulator.tenant.groups.get(groupId)?.size).toBe(3);
+      expect(fixture.emulator.tenant.groups.get(groupId)?.members.size).toBe(3);
       expect(fixture.emulator.tenant.imported.size).toBe(0);
     },
   );

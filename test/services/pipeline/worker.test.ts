@@ -32,7 +32,7 @@ describe('pipeline worker against the Graph emulator', () => {
     const { tenant, log } = fixture.emulator;
     expect(log.uploadsBySerial().get('OK-1')).toBe(1);
     expect(tenant.imported.size).toBe(0);
-    expect(tenant.groups.get(groupId)?.size).toBe(1);
+    expect(tenant.groups.get(groupId)?.members.size).toBe(1);
     expect([...tenant.autopilot.values()][0]).toMatchObject({
       groupTag: 'Sales',
       userPrincipalName: 'ada@contoso.example',

@@ -1,0 +1,139 @@
+/** Entra devices, groups and users (v1.0 and beta), with the directory's error codes. */
+import { graphError, type EmulatorRequest } from '../http-types.js';
+import { PERMISSIONS } from '../permissions.js';
+import type { EntraRecord } from '../world.js';
+import { BOTH, text, type Route } from './route.js';
+
+const notFound = (id: string) =>
+  graphError(
+    404,
+    'Request_ResourceNotFound',
+    `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`,
+  );
+
+const deviceView = (e: EntraRecord) => ({
+  id: e.id,
+  deviceId: e.deviceId,
+  displayName: e.displayName,
+  physicalIds: e.physicalIds,
+  accountEnabled: true,
+});
+
+/** `/devices?$filter=deviceId eq|in (…)` (at most 15 values) and `/devices(deviceId='…')`. */
+const devices: Route = {
+  method: 'GET',
+  pattern: /^\/devices(?:\(deviceid='([^']*)'\))?$/,
+  versions: BOTH,
+  segment: 'devices',
+  permissions: PERMISSIONS.devicesRead,
+  write: false,
+  intune: false,
+  handle(req, m, tenant) {
+    const visible = [...tenant.entra.values()].filter((e) => e.visibleAt <= req.now);
+    if (m[1] !== undefined) {
+      const found = visible.find((e) => e.deviceId.toLowerCase() === m[1]);
+      return found ? { status: 200, body: deviceView(found) } : notFound(m[1]);
+    }
+    const filter = (req.query.get('$filter') ?? '').trim();
+    const eq = /^deviceId\s+eq\s+'([^']*)'$/i.exec(filter);
+    const inList = /^deviceId\s+in\s+\(([^)]*)\)$/i.exec(filter);
+    let ids: string[];
+    if (eq) ids = [eq[1] ?? ''];
+    else if (inList) ids = (inList[1] ?? '').split(',').map((s) => s.trim().replace(/^'|'$/g, ''));
+    else return graphError(400, 'Request_UnsupportedQuery', 'Filter on deviceId with eq or in.');
+    if (ids.length > 15)
+      return graphError(400, 'Request_UnsupportedQuery', 'Too many values in the in() list (15 at most).');
+    const wanted = new Set(ids.map((i) => i.toLowerCase()));
+    return { status: 200, body: { value: visible.filter((e) => wanted.has(e.deviceId.toLowerCase())).map(deviceView) } };
+  },
+};
+
+/** `GET /groups/{id}`: 404 Request_ResourceNotFound for a wrong id (group-get; Microsoft365DSC #4413). */
+const group: Route = {
+  method: 'GET',
+  pattern: /^\/groups\/([^/]+)$/,
+  versions: BOTH,
+  segment: 'groups',
+  permissions: PERMISSIONS.groupRead,
+  write: false,
+  intune: false,
+  handle(_req, m, tenant) {
+    const found = tenant.groups.get(m[1] ?? '');
+    if (!found) return notFound(m[1] ?? '');
+    return {
+      status: 200,
+      body: {
+        id: found.id,
+        displayName: found.displayName,
+        groupTypes: found.dynamic ? ['DynamicMembership'] : [],
+        securityEnabled: true,
+        mailEnabled: false,
+        membershipRule: found.dynamic ? '(device.devicePhysicalIds -any (_ -eq "[OrderID]:Kiosk"))' : null,
+      },
+    };
+  },
+};
+
+/** The directory object an `@odata.id` names, when it points at this Graph endpoint (the cloud's own host). */
+function referencedObject(req: EmulatorRequest): string | undefined {
+  const ref = text((req.body as Record<string, unknown> | null)?.['@odata.id'], 500);
+  const base = req.baseUrl.toLowerCase();
+  if (!ref.toLowerCase().startsWith(`${base}/`)) return undefined;
+  return /^\/(?:v1\.0|beta)\/directoryObjects\/([^/]+)$/i.exec(ref.slice(base.length))?.[1];
+}
+
+/**
+ * Add members (group-post-members): 204; 400 when already a member; 404 naming the object that does not exist
+ * (the group or the member). Members of a dynamic group cannot be managed: 403 Authorization_RequestDenied (CIPP
+ * #468 and Microsoft's support article on 403s when adding to a group).
+ */
+const addMember: Route = {
+  method: 'POST',
+  pattern: /^\/groups\/([^/]+)\/members\/\$ref$/,
+  versions: BOTH,
+  segment: 'members',
+  permissions: PERMISSIONS.groupAddDevice,
+  write: true,
+  intune: false,
+  handle(req, m, tenant) {
+    const objectId = referencedObject(req);
+    if (!objectId)
+      return graphError(400, 'Request_BadRequest', `Invalid object identifier in @odata.id; expected ${req.baseUrl}/v1.0/directoryObjects/{id}.`);
+    const result = tenant.addMember(m[1] ?? '', objectId, req.now);
+    if (result === 'no_group') return notFound(m[1] ?? '');
+    if (result === 'no_object') return notFound(objectId);
+    if (result === 'dynamic_group')
+      return graphError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
+    if (result === 'already_member')
+      return graphError(
+        400,
+        'Request_BadRequest',
+        "One or more added object references already exist for the following modified properties: 'members'.",
+      );
+    return { status: 204 };
+  },
+};
+
+/** checkMemberGroups: at most 20 group ids, transitive. */
+const checkMemberGroups: Route = {
+  method: 'POST',
+  pattern: /^\/users\/([^/]+)\/checkmembergroups$/,
+  versions: BOTH,
+  segment: 'checkMemberGroups',
+  permissions: PERMISSIONS.userCheckMemberGroups,
+  write: false,
+  intune: false,
+  handle(req, m, tenant) {
+    const groupIds = (req.body as { groupIds?: unknown } | null)?.groupIds;
+    if (!Array.isArray(groupIds) || groupIds.length === 0 || groupIds.length > 20)
+      return graphError(400, 'Request_BadRequest', 'groupIds must hold 1 to 20 ids.');
+    const member = tenant.userGroups.get(m[1] ?? '');
+    if (!member) return notFound(m[1] ?? '');
+    return {
+      status: 200,
+      body: { value: groupIds.filter((g): g is string => typeof g === 'string' && member.includes(g)) },
+    };
+  },
+};
+
+export const DIRECTORY_ROUTES: Route[] = [devices, group, addMember, checkMemberGroups];

@@ -1,0 +1,88 @@
+/** What a route of the emulator declares: where Graph has it, what it needs, how it answers. */
+import type { ApiVersion, EmulatorRequest, EmulatorResponse } from '../http-types.js';
+import { intuneError } from '../http-types.js';
+import type { PermissionRule } from '../permissions.js';
+import type { EmulatedTenant } from '../world.js';
+
+export interface Route {
+  method: string;
+  pattern: RegExp;
+  /**
+   * The API versions whose metadata has this route (microsoftgraph/msgraph-metadata, clean_v10_metadata and
+   * clean_beta_metadata). Called in another version, Graph answers 400 "Resource not found for the segment".
+   */
+  versions: readonly ApiVersion[];
+  /** The segment Graph names when the route is called in a version that lacks it. */
+  segment: string;
+  permissions: PermissionRule;
+  /** Counts against Intune's write budget. */
+  write: boolean;
+  /** Under /deviceManagement: throttled by Intune's limits, errors in Intune's envelope. */
+  intune: boolean;
+  handle(
+    req: EmulatorRequest,
+    match: RegExpMatchArray,
+    tenant: EmulatedTenant,
+    pageSize: number,
+  ): EmulatorResponse;
+}
+
+export const BOTH: readonly ApiVersion[] = ['v1.0', 'beta'];
+export const BETA: readonly ApiVersion[] = ['beta'];
+export const ID = '([^/?]+)';
+
+export function text(value: unknown, max = 10_000): string {
+  return typeof value === 'string' ? value.slice(0, max) : '';
+}
+
+/**
+ * Pages a list with `$skiptoken` and `@odata.nextLink`, like Graph. The token is a cursor (the id of the last
+ * item sent, items in id order), not an offset: an item deleted between two pages does not make the next page
+ * skip one that is still there.
+ */
+export function paged<T extends { id: string }>(
+  req: EmulatorRequest,
+  items: T[],
+  pageSize: number,
+  path: string,
+): EmulatorResponse {
+  const top = Math.min(Number(req.query.get('$top') ?? pageSize) || pageSize, pageSize);
+  const after = req.query.get('$skiptoken') ?? '';
+  const remaining = [...items].sort((a, b) => a.id.localeCompare(b.id)).filter((item) => item.id > after);
+  const page = remaining.slice(0, top);
+  const body: Record<string, unknown> = { value: page };
+  const last = page.at(-1);
+  if (remaining.length > top && last) {
+    const next = new URLSearchParams(req.query);
+    next.set('$skiptoken', last.id);
+    body['@odata.nextLink'] = `${req.baseUrl}/${req.version}${path}?${next.toString()}`;
+  }
+  return { status: 200, body };
+}
+
+/** What a serial filter selects: every record, records whose serial contains `needle`, or none. */
+export type SerialFilter = { kind: 'all' } | { kind: 'contains'; needle: string } | { kind: 'none' };
+
+/**
+ * `$filter=contains(serialNumber,'…')` as Intune evaluates it on both Autopilot collections:
+ * - a literal holding `-` answers 400 (msgraph-sdk-powershell #2464: GUID-like virtual machine serials);
+ * - a literal holding a space matches nothing (VMware serials `VMware-56 4d …`; the community
+ *   WindowsAutopilotIntune module searches on the part before the first space for that reason);
+ * - `serialNumber eq '…'` and other filters answer 400 (msgraph-sdk-powershell #1260).
+ * Matching is case-insensitive. `''` inside the literal is a quote.
+ */
+export function serialFilter(req: EmulatorRequest): SerialFilter | EmulatorResponse {
+  const filter = (req.query.get('$filter') ?? '').trim();
+  if (!filter) return { kind: 'all' };
+  const contains = /^contains\(\s*serialNumber\s*,\s*'((?:[^']|'')*)'\s*\)$/i.exec(filter);
+  // Intune says no more than its generic "An error has occurred" in both cases (#2464, #1260).
+  if (!contains) return intuneError(400, 'BadRequest', 'An error has occurred');
+  const needle = (contains[1] ?? '').replace(/''/g, "'");
+  if (needle.includes('-')) return intuneError(400, 'BadRequest', 'An error has occurred');
+  if (needle.includes(' ')) return { kind: 'none' };
+  return { kind: 'contains', needle: needle.toLowerCase() };
+}
+
+export function isResponse(value: object): value is EmulatorResponse {
+  return 'status' in value;
+}
