@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { Config } from '../services/config/config.js';
 import type { Logger } from '../services/logging/logger.js';
 import { startApp, type RunningApp } from './app.js';
+import { DEMO_SCENARIO, seedDemoWorld } from '../graph-emulator/demo-world.js';
 import type { EmulatorSetup } from './graph-access.js';
 import { startPlayground, type PlaygroundWorld, type RunningPlayground } from './playground.js';
 
@@ -32,14 +33,8 @@ export const DEMO_SAMPLES = [
 ] as const;
 
 export const DEMO_EMULATOR: EmulatorSetup = {
-  scenario: { importErrors: [{ error: 'ZtdDeviceAssignedToOtherTenant', serialNumber: 'DEMO-0808' }] },
-  seed: (emulator) =>
-    emulator.tenant.seedRegisteredDevice({
-      serialNumber: 'DEMO-REG1',
-      groupTag: 'Kiosk',
-      manufacturer: 'HP',
-      model: 'EliteBook 840 G11',
-    }),
+  scenario: DEMO_SCENARIO,
+  seed: (emulator) => seedDemoWorld(emulator.tenant),
 };
 
 export interface RunningDemo {

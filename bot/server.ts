@@ -1,5 +1,6 @@
 /** The HTTP server: restify, with the routes the service exposes. Only bot/ knows restify. */
 import restify from 'restify';
+import type { DoctorReport } from '../services/graph/doctor.js';
 import type { Logger } from '../services/logging/logger.js';
 
 export interface ServerDeps {
@@ -7,19 +8,55 @@ export interface ServerDeps {
   mode: 'demo' | 'production';
   storeKind: string;
   startedAt: Date;
+  /** The doctor's checks, for `GET /api/health?deep=1` (answered from a cache a minute old at most). */
+  deepCheck?: () => Promise<DoctorReport>;
+}
+
+const DEEP_CACHE_MS = 60_000;
+
+/** Runs the deep check at most once a minute, however often it is asked (each run costs Graph requests). */
+function cachedDeepCheck(check: () => Promise<DoctorReport>): () => Promise<DoctorReport> {
+  let last: { at: number; report: Promise<DoctorReport> } | undefined;
+  return () => {
+    if (!last || Date.now() - last.at > DEEP_CACHE_MS) last = { at: Date.now(), report: check() };
+    return last.report;
+  };
+}
+
+/** What the deep health check shows: permissions and groups, never names of groups or anything secret. */
+function deepView(report: DoctorReport) {
+  return {
+    ok: report.ok,
+    ...(report.tokenProblem ? { tokenProblem: report.tokenProblem } : {}),
+    permissions: report.permissions,
+    groups: report.groups.map((g) => ({ setting: g.setting, groupId: g.groupId, ...(g.problem ? { problem: g.problem } : {}) })),
+  };
 }
 
 export function createServer(deps: ServerDeps): restify.Server {
   const server = restify.createServer({ name: 'autopilot-approvals', handleUncaughtExceptions: false });
   server.use(restify.plugins.queryParser());
-  server.get('/api/health', (_req, res, next) => {
-    res.send(200, {
-      status: 'ok',
+  const deep = deps.deepCheck ? cachedDeepCheck(deps.deepCheck) : undefined;
+  server.get('/api/health', async (req, res) => {
+    const base = {
       mode: deps.mode,
       store: deps.storeKind,
       uptimeSeconds: Math.round((Date.now() - deps.startedAt.getTime()) / 1000),
-    });
-    return next();
+    };
+    const query = (req.query ?? {}) as Record<string, unknown>;
+    if (!deep || (query.deep !== '1' && query.deep !== 'true')) {
+      res.send(200, { status: 'ok', ...base });
+      return;
+    }
+    const report = await deep().catch(
+      (error: unknown): DoctorReport => ({
+        ok: false,
+        permissions: [],
+        groups: [],
+        tokenProblem: `the check failed: ${error instanceof Error ? error.message : String(error)}`,
+      }),
+    );
+    res.send(report.ok ? 200 : 503, { status: report.ok ? 'ok' : 'degraded', ...base, graph: deepView(report) });
   });
   return server;
 }

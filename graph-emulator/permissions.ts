@@ -24,6 +24,7 @@ export const PERMISSIONS = {
     ['GroupMember.ReadWrite.All', 'Group.ReadWrite.All', 'Directory.ReadWrite.All'],
     ['Device.ReadWrite.All', 'Directory.ReadWrite.All'],
   ],
+  usersRead: [['User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All']],
   /** checkMemberGroups on a user, application permissions: User.Read.All with a group read permission. */
   userCheckMemberGroups: [
     ['User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],

@@ -13,6 +13,7 @@ import {
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import selfsigned from 'selfsigned';
+import { CONNECTION_PATH, type EmulatorConnection } from './connection.js';
 import { GraphDispatcher } from './dispatch.js';
 import { graphError, type EmulatorResponse } from './http-types.js';
 import { EmulatedIdentity, type EmulatedApp } from './identity.js';
@@ -104,6 +105,8 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
   let authorityHost = '';
 
   async function onGraphRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method === 'GET' && (req.url ?? '').split('?')[0] === CONNECTION_PATH)
+      return send(res, { status: 200, body: connection() });
     const match = /^\/(v1\.0|beta)(\/.*)$/i.exec(req.url ?? '');
     if (!match)
       return send(res, graphError(400, 'BadRequest', `Resource not found for the segment '${firstSegment(req.url)}'.`));
@@ -161,6 +164,16 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
     }
     send(res, { status: 404, body: { error: 'not_found' } });
   }
+
+  const connection = (): EmulatorConnection => ({
+    graphUrl,
+    authorityHost,
+    caCertificate: pems.cert,
+    tenantId,
+    clientId: DEMO_APP.clientId,
+    clientSecret: DEMO_APP.secret ?? '',
+    timeScale: scenario.timeScale,
+  });
 
   const handleSafely =
     (handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>) =>

@@ -2,7 +2,7 @@
 import { graphError, type EmulatorRequest } from '../http-types.js';
 import { PERMISSIONS } from '../permissions.js';
 import type { EntraRecord } from '../world.js';
-import { BOTH, text, type Route } from './route.js';
+import { BOTH, paged, text, type Route } from './route.js';
 
 const notFound = (id: string) =>
   graphError(
@@ -28,13 +28,14 @@ const devices: Route = {
   permissions: PERMISSIONS.devicesRead,
   write: false,
   intune: false,
-  handle(req, m, tenant) {
+  handle(req, m, tenant, pageSize) {
     const visible = [...tenant.entra.values()].filter((e) => e.visibleAt <= req.now);
     if (m[1] !== undefined) {
       const found = visible.find((e) => e.deviceId.toLowerCase() === m[1]);
       return found ? { status: 200, body: deviceView(found) } : notFound(m[1]);
     }
     const filter = (req.query.get('$filter') ?? '').trim();
+    if (!filter) return paged(req, visible.map(deviceView), pageSize, '/devices');
     const eq = /^deviceId\s+eq\s+'([^']*)'$/i.exec(filter);
     const inList = /^deviceId\s+in\s+\(([^)]*)\)$/i.exec(filter);
     let ids: string[];
@@ -136,4 +137,18 @@ const checkMemberGroups: Route = {
   },
 };
 
-export const DIRECTORY_ROUTES: Route[] = [devices, group, addMember, checkMemberGroups];
+/** `GET /users`: the users the tenant knows (those with group memberships), ids only. */
+const users: Route = {
+  method: 'GET',
+  pattern: /^\/users$/,
+  versions: BOTH,
+  segment: 'users',
+  permissions: PERMISSIONS.usersRead,
+  write: false,
+  intune: false,
+  handle(req, _m, tenant, pageSize) {
+    return paged(req, [...tenant.userGroups.keys()].map((id) => ({ id })), pageSize, '/users');
+  },
+};
+
+export const DIRECTORY_ROUTES: Route[] = [devices, group, addMember, checkMemberGroups, users];

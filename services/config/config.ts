@@ -10,8 +10,10 @@ export type StoreConfig =
 export type GraphCredential = { kind: 'secret'; secret: string } | { kind: 'certificate'; path: string };
 
 export interface GraphConfig {
-  /** Production talks to Microsoft Graph; the demo to the local emulator, started in-process. */
+  /** Production talks to Microsoft Graph; the demo to the local emulator, in-process or at `emulatorUrl`. */
   target: 'microsoft' | 'emulator';
+  /** A standalone emulator's Graph URL (GRAPH_EMULATOR_URL): the demo uses it instead of starting one. */
+  emulatorUrl?: string;
   baseUrl: string;
   authorityHost: string;
   tenantId?: string;
@@ -140,6 +142,11 @@ function crossChecks(env: Env): ConfigProblem[] {
   const shortKey = parseIntakeKeys(env.INTAKE_KEYS ?? '').find((k) => k.key.length < 16);
   if (shortKey)
     problems.push({ key: 'INTAKE_KEYS', problem: `key "${shortKey.name}" is shorter than 16 characters` });
+  if (has('AZURE_TENANT_ID') && has('GRAPH_EMULATOR_URL'))
+    problems.push({
+      key: 'GRAPH_EMULATOR_URL',
+      problem: 'is for the demo only; unset it or AZURE_TENANT_ID (production talks to Microsoft Graph)',
+    });
   if (has('AZURE_TENANT_ID')) {
     // Production: the bot must authenticate its callers; an empty app id would switch that off.
     if (!has('MICROSOFT_APP_ID'))
@@ -170,6 +177,7 @@ function graphConfig(s: EnvSettings): GraphConfig {
   if (!s.AZURE_TENANT_ID) {
     return {
       target: 'emulator',
+      ...(s.GRAPH_EMULATOR_URL ? { emulatorUrl: s.GRAPH_EMULATOR_URL } : {}),
       baseUrl: s.GRAPH_BASE_URL,
       authorityHost: s.GRAPH_AUTHORITY_HOST,
       ...budget,

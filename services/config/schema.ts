@@ -48,6 +48,7 @@ export const envSchema = z.object({
   AZURE_CLIENT_CERTIFICATE_PATH: optionalText,
   GRAPH_BASE_URL: httpUrl.default('https://graph.microsoft.com'),
   GRAPH_AUTHORITY_HOST: httpUrl.default('https://login.microsoftonline.com'),
+  GRAPH_EMULATOR_URL: httpUrl.optional(),
   GRAPH_WRITES_PER_20S: positiveInt(90),
   GRAPH_REQUESTS_PER_20S: positiveInt(900),
   PROFILE_GROUP_ID: guid.optional(),

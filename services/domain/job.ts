@@ -38,6 +38,8 @@ export interface StepRecord {
   endedAt?: string;
   attempts: number;
   note?: string;
+  /** The step finished but left something for a person to do (e.g. the user could not be assigned). */
+  warning?: string;
 }
 
 export type Outcome = 'imported' | 'already_registered';
@@ -99,6 +101,8 @@ export interface GraphIds {
   entraObjectId?: string;
   existingGroupTag?: string | null;
   profileStatus?: string;
+  /** The user the Autopilot record already has (set at import from `assignedUserPrincipalName`). */
+  autopilotUser?: string;
 }
 
 export type JobFlag = 'already_registered' | 'not_on_allow_list' | 'duplicate_request';

@@ -176,7 +176,7 @@ export function finishStep(
   job: ImportJob,
   step: StepName,
   now: Date,
-  result: { graph?: GraphIds; skipped?: boolean; note?: string } = {},
+  result: { graph?: GraphIds; skipped?: boolean; note?: string; warning?: string } = {},
 ): Result<ImportJob> {
   const problem = checkStep(job, step);
   if (problem) return err(problem);
@@ -187,6 +187,7 @@ export function finishStep(
     startedAt: s.startedAt ?? at,
     endedAt: at,
     ...(result.note === undefined ? {} : { note: result.note }),
+    ...(result.warning === undefined ? {} : { warning: result.warning }),
   }));
   next = {
     ...next,

@@ -17,7 +17,7 @@ export interface AutopilotDevice {
   id: string;
   serialNumber: string;
   groupTag: string;
-  /** The Entra *deviceId* (not the object id). */
+  /** The Entra *deviceId* (not the object id); '' until Autopilot has linked one (Graph shows the zero GUID). */
   entraDeviceId: string;
   userPrincipalName: string;
   /** deploymentProfileAssignmentStatus (beta). */
@@ -29,6 +29,13 @@ export interface EntraDevice {
   deviceId: string;
 }
 
+export interface GroupInfo {
+  id: string;
+  displayName: string;
+  /** `DynamicMembership` in groupTypes: members cannot be added directly. */
+  dynamic: boolean;
+}
+
 export interface ImportRequest {
   serialNumber: string;
   hardwareHash: string;
@@ -37,34 +44,54 @@ export interface ImportRequest {
   assignedUser?: string;
 }
 
+export interface DevicePropertiesUpdate {
+  autopilotDeviceId: string;
+  userPrincipalName?: string;
+  groupTag?: string;
+  displayName?: string;
+}
+
 /** One item's result in a call about many: a failure of one device never fails the others. */
 export type ItemResult<T> = { ok: true; value: T } | { ok: false; error: GraphRequestError };
 
 export interface AutopilotGraph {
-  /** Autopilot devices whose serial is exactly this one (contains() filter, paged, compared exactly). */
+  /**
+   * The Autopilot device whose serial is exactly this one, or none: searched with contains() on the serial's
+   * longest run without `-` or space, compared exactly, paging stopped at the first exact match.
+   */
   findAutopilotDevicesBySerial(
     serials: readonly string[],
   ): Promise<Map<string, ItemResult<AutopilotDevice[]>>>;
-  /** All imported identities (the upload records), every page. */
-  listImportedIdentities(): Promise<ImportedIdentity[]>;
-  /** Uploads devices with the import action; returns one record per device, by serial. */
+  /** Every upload record whose serial is exactly this one (searched like Autopilot devices). */
+  findImportedIdentitiesBySerial(
+    serials: readonly string[],
+  ): Promise<Map<string, ItemResult<ImportedIdentity[]>>>;
+  /** Upload records by id; `null` when gone. */
+  getImportedIdentities(ids: readonly string[]): Promise<Map<string, ItemResult<ImportedIdentity | null>>>;
+  /**
+   * Uploads devices with the import action; returns one record per device, by serial. Never retried by the
+   * HTTP layer: an upload whose answer was lost may have been applied, and only a look-up can tell.
+   */
   importDevices(devices: readonly ImportRequest[]): Promise<Map<string, ImportedIdentity>>;
-  /** Deletes upload records; a record already gone counts as deleted. */
+  /** Deletes upload records; any 2xx (Graph answers 200) or a record already gone counts as deleted. */
   deleteImportedIdentities(ids: readonly string[]): Promise<Map<string, ItemResult<void>>>;
   /** Autopilot devices by id with the profile status; `null` when not (yet) there. */
   getAutopilotDevices(ids: readonly string[]): Promise<Map<string, ItemResult<AutopilotDevice | null>>>;
   /** Entra devices by deviceId; `null` when not (yet) there. */
   findEntraDevices(deviceIds: readonly string[]): Promise<Map<string, ItemResult<EntraDevice | null>>>;
+  /** Groups by id; `null` when the directory has no such group. */
+  getGroups(ids: readonly string[]): Promise<Map<string, ItemResult<GroupInfo | null>>>;
   /** Adds devices to a group; already a member counts as success (400 from Graph). */
   addGroupMembers(
     groupId: string,
     objectIds: readonly string[],
   ): Promise<Map<string, ItemResult<'added' | 'already_member'>>>;
-  assignUsers(
-    assignments: readonly { autopilotDeviceId: string; userPrincipalName: string }[],
-  ): Promise<Map<string, ItemResult<void>>>;
+  /** updateDeviceProperties per device (user, tag, name), by Autopilot device id. */
+  updateDeviceProperties(updates: readonly DevicePropertiesUpdate[]): Promise<Map<string, ItemResult<void>>>;
   /** Asks Intune to sync Autopilot devices. Callers must not ask more than once per 10 minutes per tenant. */
   requestSync(): Promise<'started' | 'running' | 'too_soon'>;
   /** Which of `groupIds` the user is a member of (transitively). */
   checkMemberGroups(userObjectId: string, groupIds: readonly string[]): Promise<string[]>;
+  /** One harmless GET, for the permission check: the status Graph answered (0 without an answer). */
+  probe(version: 'v1.0' | 'beta', path: string): Promise<{ status: number; code: string }>;
 }

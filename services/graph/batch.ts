@@ -3,7 +3,7 @@
  * retry parts, so parts answered 429/503/504 are sent again, after the longest Retry-After among them.
  */
 import type { Client } from '@microsoft/microsoft-graph-client';
-import { GraphRequestError, parseRetryAfter } from './graph-errors.js';
+import { GraphRequestError, parseRetryAfter, readableGraphMessage } from './graph-errors.js';
 import { graphCall } from './graph-call.js';
 
 export interface BatchPart {
@@ -85,7 +85,7 @@ export function partError(what: string, response: PartResponse): GraphRequestErr
   return new GraphRequestError(
     response.status,
     error?.code ?? 'unknown',
-    `${what}: ${response.status} ${error?.code ?? ''} ${error?.message ?? ''}`.trim(),
+    `${what}: ${response.status} ${error?.code ?? ''} ${readableGraphMessage(error?.message)}`.trim(),
     retryAfterMs === undefined ? {} : { retryAfterMs },
   );
 }

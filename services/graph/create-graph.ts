@@ -36,5 +36,5 @@ export function createAutopilotGraph(options: GraphClientOptions): AutopilotGrap
     middleware,
     defaultVersion: 'v1.0',
   });
-  return new GraphAutopilotClient(client);
+  return new GraphAutopilotClient(client, options.baseUrl);
 }

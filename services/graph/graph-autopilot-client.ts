@@ -3,15 +3,26 @@ import type { Client } from '@microsoft/microsoft-graph-client';
 import type {
   AutopilotDevice,
   AutopilotGraph,
+  DevicePropertiesUpdate,
   EntraDevice,
+  GroupInfo,
   ImportedIdentity,
   ImportRequest,
-  ImportStatus,
   ItemResult,
 } from './autopilot-graph.js';
 import { partError, sendBatch, type BatchPart, type PartResponse } from './batch.js';
 import { graphCall, toGraphRequestError } from './graph-call.js';
+import {
+  toAutopilot,
+  toGroup,
+  toImported,
+  type RawAutopilot,
+  type RawEntraDevice,
+  type RawGroup,
+  type RawImported,
+} from './graph-mappers.js';
 import { NoRetryOption } from './middleware.js';
+import { odataString, serialFilter } from './serial-search.js';
 
 const IMPORTED = '/deviceManagement/importedWindowsAutopilotDeviceIdentities';
 const AUTOPILOT = '/deviceManagement/windowsAutopilotDeviceIdentities';
@@ -21,53 +32,6 @@ const IN_LIST_MAX = 15;
 interface Page<T> {
   value?: T[];
   '@odata.nextLink'?: string;
-}
-
-interface RawImported {
-  id: string;
-  serialNumber?: string;
-  state?: {
-    deviceImportStatus?: string;
-    deviceRegistrationId?: string;
-    deviceErrorCode?: number;
-    deviceErrorName?: string;
-  };
-}
-
-interface RawAutopilot {
-  id: string;
-  serialNumber?: string;
-  groupTag?: string;
-  azureAdDeviceId?: string;
-  azureActiveDirectoryDeviceId?: string;
-  userPrincipalName?: string;
-  deploymentProfileAssignmentStatus?: string;
-}
-
-/** OData string literal: a quote is doubled. */
-export const odataString = (value: string) => `'${value.replace(/'/g, "''")}'`;
-
-function toImported(raw: RawImported): ImportedIdentity {
-  const state = raw.state ?? {};
-  return {
-    id: raw.id,
-    serialNumber: raw.serialNumber ?? '',
-    status: (state.deviceImportStatus ?? 'unknown') as ImportStatus,
-    errorCode: state.deviceErrorCode ?? 0,
-    errorName: state.deviceErrorName ?? '',
-    ...(state.deviceRegistrationId ? { autopilotDeviceId: state.deviceRegistrationId } : {}),
-  };
-}
-
-function toAutopilot(raw: RawAutopilot): AutopilotDevice {
-  return {
-    id: raw.id,
-    serialNumber: raw.serialNumber ?? '',
-    groupTag: raw.groupTag ?? '',
-    entraDeviceId: raw.azureAdDeviceId ?? raw.azureActiveDirectoryDeviceId ?? '',
-    userPrincipalName: raw.userPrincipalName ?? '',
-    profileStatus: raw.deploymentProfileAssignmentStatus ?? 'unknown',
-  };
 }
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
@@ -85,23 +49,35 @@ function splitNextLink(link: string): { version: string; path: string } {
 }
 
 const okResult = <T>(value: T): ItemResult<T> => ({ ok: true, value });
+const isSuccess = (status: number) => status >= 200 && status < 300;
+
+interface SerialSearch<R> {
+  collection: string;
+  version: 'v1.0' | 'beta';
+  what: string;
+  /** Stop paging at the first exact match (a serial is one Autopilot device; uploads can be several). */
+  stopAtFirst: boolean;
+  serialOf(raw: R): string | null | undefined;
+}
 
 export class GraphAutopilotClient implements AutopilotGraph {
-  constructor(private readonly client: Client) {}
+  constructor(
+    private readonly client: Client,
+    /** Graph's base URL: `@odata.id` references name this host, as each national cloud wants its own. */
+    private readonly baseUrl: string,
+  ) {}
 
-  private async allPages<T>(first: Page<T>, what: string): Promise<T[]> {
-    const items = [...(first.value ?? [])];
+  /** Follows `@odata.nextLink` from a first page until the pages end or `enough` says so. */
+  private async pagesUntil<T>(first: Page<T>, what: string, keep: (item: T) => boolean, enough: (kept: T[]) => boolean): Promise<T[]> {
+    const kept = (first.value ?? []).filter(keep);
     let next = first['@odata.nextLink'];
-    while (next) {
+    while (next && !enough(kept)) {
       const link = splitNextLink(next);
-      const page = await graphCall(
-        what,
-        () => this.client.api(link.path).version(link.version).get() as Promise<Page<T>>,
-      );
-      items.push(...(page.value ?? []));
+      const page = await graphCall(what, () => this.client.api(link.path).version(link.version).get() as Promise<Page<T>>);
+      kept.push(...(page.value ?? []).filter(keep));
       next = page['@odata.nextLink'];
     }
-    return items;
+    return kept;
   }
 
   private async batchByKey<K, T>(
@@ -112,40 +88,70 @@ export class GraphAutopilotClient implements AutopilotGraph {
   ): Promise<Map<K, ItemResult<T>>> {
     const responses = keys.length ? await sendBatch(this.client, version, keys.map(toPart)) : [];
     const results = new Map<K, ItemResult<T>>();
-    for (const [i, key] of keys.entries())
-      results.set(key, await interpret(key, responses[i] as PartResponse));
+    for (const [i, key] of keys.entries()) results.set(key, await interpret(key, responses[i] as PartResponse));
     return results;
   }
 
-  findAutopilotDevicesBySerial(
-    serials: readonly string[],
-  ): Promise<Map<string, ItemResult<AutopilotDevice[]>>> {
+  /**
+   * Exact serial matches: contains() on the serial's searchable run, compared exactly on this side. When Intune
+   * refuses the filter anyway (400), the collection is paged without one.
+   */
+  private findBySerial<R>(serials: readonly string[], search: SerialSearch<R>): Promise<Map<string, ItemResult<R[]>>> {
     return this.batchByKey(
       serials,
-      'beta',
-      (serial) => ({
-        method: 'GET',
-        url: `${AUTOPILOT}?$filter=${encodeURIComponent(`contains(serialNumber,${odataString(serial)})`)}`,
-      }),
+      search.version,
+      (serial) => ({ method: 'GET', url: `${search.collection}?$filter=${encodeURIComponent(serialFilter(serial))}` }),
       async (serial, response) => {
-        if (response.status !== 200) return { ok: false, error: partError(`find ${AUTOPILOT}`, response) };
+        const exact = (raw: R) => search.serialOf(raw) === serial;
+        const enough = (kept: R[]) => search.stopAtFirst && kept.length > 0;
         try {
-          const all = await this.allPages(response.body as Page<RawAutopilot>, 'list Autopilot devices');
-          // contains() also matches longer serials: keep exact matches only.
-          return okResult(all.filter((d) => d.serialNumber === serial).map(toAutopilot));
+          if (response.status === 200) return okResult(await this.pagesUntil(response.body as Page<R>, search.what, exact, enough));
+          if (response.status !== 400) return { ok: false, error: partError(search.what, response) };
+          const first = await graphCall(
+            search.what,
+            () => this.client.api(search.collection).version(search.version).get() as Promise<Page<R>>,
+          );
+          return okResult(await this.pagesUntil(first, search.what, exact, enough));
         } catch (error) {
-          return { ok: false, error: toGraphRequestError('list Autopilot devices', error) };
+          return { ok: false, error: toGraphRequestError(search.what, error) };
         }
       },
     );
   }
 
-  async listImportedIdentities(): Promise<ImportedIdentity[]> {
-    const first = await graphCall(
-      'list imported identities',
-      () => this.client.api(IMPORTED).get() as Promise<Page<RawImported>>,
+  async findAutopilotDevicesBySerial(serials: readonly string[]): Promise<Map<string, ItemResult<AutopilotDevice[]>>> {
+    const found = await this.findBySerial<RawAutopilot>(serials, {
+      collection: AUTOPILOT,
+      version: 'beta',
+      what: 'find Autopilot devices by serial',
+      stopAtFirst: true,
+      serialOf: (raw) => raw.serialNumber,
+    });
+    return mapValues(found, (raws) => raws.map(toAutopilot));
+  }
+
+  async findImportedIdentitiesBySerial(serials: readonly string[]): Promise<Map<string, ItemResult<ImportedIdentity[]>>> {
+    const found = await this.findBySerial<RawImported>(serials, {
+      collection: IMPORTED,
+      version: 'v1.0',
+      what: 'find upload records by serial',
+      stopAtFirst: false,
+      serialOf: (raw) => raw.serialNumber,
+    });
+    return mapValues(found, (raws) => raws.map(toImported));
+  }
+
+  getImportedIdentities(ids: readonly string[]): Promise<Map<string, ItemResult<ImportedIdentity | null>>> {
+    return this.batchByKey(
+      ids,
+      'v1.0',
+      (id) => ({ method: 'GET', url: `${IMPORTED}/${encodeURIComponent(id)}` }),
+      (_id, r) => {
+        if (r.status === 200) return okResult(toImported(r.body as RawImported));
+        if (r.status === 404) return okResult(null);
+        return { ok: false, error: partError('get upload record', r) };
+      },
     );
-    return (await this.allPages(first, 'list imported identities')).map(toImported);
   }
 
   async importDevices(devices: readonly ImportRequest[]): Promise<Map<string, ImportedIdentity>> {
@@ -161,9 +167,15 @@ export class GraphAutopilotClient implements AutopilotGraph {
           assignedUserPrincipalName: d.assignedUser ?? '',
         })),
       };
+      // Never sent twice by the middleware: a timed-out or 504 upload may have been applied (the import step
+      // looks the serials up before it uploads again).
       const reply = await graphCall(
         'import devices',
-        () => this.client.api(`${IMPORTED}/import`).post(body) as Promise<Page<RawImported>>,
+        () =>
+          this.client
+            .api(`${IMPORTED}/import`)
+            .middlewareOptions([new NoRetryOption()])
+            .post(body) as Promise<Page<RawImported>>,
       );
       for (const raw of reply.value ?? []) results.set(raw.serialNumber ?? '', toImported(raw));
     }
@@ -175,10 +187,9 @@ export class GraphAutopilotClient implements AutopilotGraph {
       ids,
       'v1.0',
       (id) => ({ method: 'DELETE', url: `${IMPORTED}/${encodeURIComponent(id)}` }),
+      // Documented 204; Graph answers 200, also for an unknown id (microsoft-graph-docs #7129, #20410).
       (_id, r) =>
-        r.status === 204 || r.status === 404
-          ? okResult(undefined)
-          : { ok: false, error: partError('delete imported identity', r) },
+        isSuccess(r.status) || r.status === 404 ? okResult(undefined) : { ok: false, error: partError('delete upload record', r) },
     );
   }
 
@@ -206,7 +217,7 @@ export class GraphAutopilotClient implements AutopilotGraph {
       }),
       (_g, r) =>
         r.status === 200
-          ? okResult((r.body as Page<{ id: string; deviceId: string }>).value ?? [])
+          ? okResult((r.body as Page<RawEntraDevice>).value ?? [])
           : { ok: false, error: partError('find Entra devices', r) },
     );
     const results = new Map<string, ItemResult<EntraDevice | null>>();
@@ -216,27 +227,37 @@ export class GraphAutopilotClient implements AutopilotGraph {
           results.set(deviceId, result);
           continue;
         }
-        const found = result.value.find((d) => d.deviceId.toLowerCase() === deviceId.toLowerCase());
-        results.set(deviceId, okResult(found ? { objectId: found.id, deviceId: found.deviceId } : null));
+        const found = result.value.find((d) => d.deviceId?.toLowerCase() === deviceId.toLowerCase());
+        results.set(deviceId, okResult(found ? { objectId: found.id, deviceId: found.deviceId ?? deviceId } : null));
       }
     }
     return results;
   }
 
-  addGroupMembers(
-    groupId: string,
-    objectIds: readonly string[],
-  ): Promise<Map<string, ItemResult<'added' | 'already_member'>>> {
+  getGroups(ids: readonly string[]): Promise<Map<string, ItemResult<GroupInfo | null>>> {
+    return this.batchByKey(
+      ids,
+      'v1.0',
+      (id) => ({ method: 'GET', url: `/groups/${encodeURIComponent(id)}?$select=id,displayName,groupTypes` }),
+      (_id, r) => {
+        if (r.status === 200) return okResult(toGroup(r.body as RawGroup));
+        if (r.status === 404) return okResult(null);
+        return { ok: false, error: partError('get group', r) };
+      },
+    );
+  }
+
+  addGroupMembers(groupId: string, objectIds: readonly string[]): Promise<Map<string, ItemResult<'added' | 'already_member'>>> {
     return this.batchByKey(
       objectIds,
       'v1.0',
       (objectId) => ({
         method: 'POST',
         url: `/groups/${encodeURIComponent(groupId)}/members/$ref`,
-        body: { '@odata.id': `https://graph.microsoft.com/v1.0/directoryObjects/${objectId}` },
+        body: { '@odata.id': `${this.baseUrl}/v1.0/directoryObjects/${objectId}` },
       }),
       (_id, r) => {
-        if (r.status === 204) return okResult('added' as const);
+        if (isSuccess(r.status)) return okResult('added' as const);
         // Graph answers 400 when the object is already a member: the goal is reached, so it is a success.
         const message = (r.body as { error?: { message?: string } } | undefined)?.error?.message ?? '';
         if (r.status === 400 && /already exist/i.test(message)) return okResult('already_member' as const);
@@ -245,22 +266,18 @@ export class GraphAutopilotClient implements AutopilotGraph {
     );
   }
 
-  async assignUsers(
-    assignments: readonly { autopilotDeviceId: string; userPrincipalName: string }[],
-  ): Promise<Map<string, ItemResult<void>>> {
-    return this.batchByKey(
-      assignments,
+  async updateDeviceProperties(updates: readonly DevicePropertiesUpdate[]): Promise<Map<string, ItemResult<void>>> {
+    const results = await this.batchByKey(
+      updates,
       'v1.0',
-      (a) => ({
+      ({ autopilotDeviceId, ...properties }) => ({
         method: 'POST',
-        url: `${AUTOPILOT}/${encodeURIComponent(a.autopilotDeviceId)}/assignUserToDevice`,
-        body: { userPrincipalName: a.userPrincipalName, addressableUserName: '' },
+        url: `${AUTOPILOT}/${encodeURIComponent(autopilotDeviceId)}/updateDeviceProperties`,
+        body: properties.userPrincipalName ? { ...properties, addressableUserName: properties.userPrincipalName } : properties,
       }),
-      (_a, r) =>
-        r.status === 204 || r.status === 200
-          ? okResult(undefined)
-          : { ok: false, error: partError('assign user', r) },
-    ).then((byAssignment) => new Map([...byAssignment].map(([a, result]) => [a.autopilotDeviceId, result])));
+      (_u, r) => (isSuccess(r.status) ? okResult(undefined) : { ok: false, error: partError('update device properties', r) }),
+    );
+    return new Map([...results].map(([update, result]) => [update.autopilotDeviceId, result]));
   }
 
   async requestSync(): Promise<'started' | 'running' | 'too_soon'> {
@@ -293,4 +310,18 @@ export class GraphAutopilotClient implements AutopilotGraph {
     }
     return matches;
   }
+
+  async probe(version: 'v1.0' | 'beta', path: string): Promise<{ status: number; code: string }> {
+    try {
+      await this.client.api(path).version(version).middlewareOptions([new NoRetryOption()]).get();
+      return { status: 200, code: 'OK' };
+    } catch (error) {
+      const failure = toGraphRequestError(`probe ${path}`, error);
+      return { status: failure.status, code: failure.graphCode };
+    }
+  }
+}
+
+function mapValues<K, A, B>(results: Map<K, ItemResult<A>>, map: (value: A) => B): Map<K, ItemResult<B>> {
+  return new Map([...results].map(([key, result]) => [key, result.ok ? okResult(map(result.value)) : result]));
 }

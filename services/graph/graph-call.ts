@@ -1,5 +1,5 @@
 import { GraphError } from '@microsoft/microsoft-graph-client';
-import { GraphRequestError, parseRetryAfter } from './graph-errors.js';
+import { GraphRequestError, parseRetryAfter, readableGraphMessage } from './graph-errors.js';
 
 /** Runs an SDK call and turns whatever it throws into a GraphRequestError with Graph's status and code. */
 export async function graphCall<T>(what: string, call: () => Promise<T>): Promise<T> {
@@ -17,7 +17,7 @@ export function toGraphRequestError(what: string, error: unknown): GraphRequestE
     return new GraphRequestError(
       error.statusCode,
       error.code ?? 'unknown',
-      `${what}: ${error.statusCode} ${error.code ?? ''} ${error.message}`.trim(),
+      `${what}: ${error.statusCode} ${error.code ?? ''} ${readableGraphMessage(error.message)}`.trim(),
       {
         ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
         cause: error,

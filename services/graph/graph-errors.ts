@@ -31,3 +31,19 @@ export function parseRetryAfter(value: string | null | undefined, now = Date.now
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
+
+/**
+ * The readable message of a Graph error. Intune puts a JSON document of its own in `error.message`
+ * (`{"_version":3,"Message":"… - Operation ID …"}`); its `Message` is what it means to say, up to the ids.
+ */
+export function readableGraphMessage(message: string | undefined): string {
+  const text = (message ?? '').trim();
+  if (!text.startsWith('{')) return text;
+  try {
+    const inner = JSON.parse(text) as { Message?: unknown };
+    if (typeof inner.Message !== 'string') return text;
+    return inner.Message.split(' - Operation ID')[0]?.trim() ?? inner.Message;
+  } catch {
+    return text;
+  }
+}

@@ -6,7 +6,13 @@ import { GraphAuthError } from './graph-errors.js';
 import { TrustedCaNetworkClient } from './msal-network.js';
 import type { GraphCredential } from '../config/config.js';
 
-export const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
+/**
+ * The app-only scope for a Graph endpoint: its own URL with `/.default`, so that a national cloud's Graph
+ * (graph.microsoft.us, microsoftgraph.chinacloudapi.cn, …) gets a token for itself, not for the global one.
+ */
+export function graphScope(graphBaseUrl: string): string {
+  return `${graphBaseUrl.replace(/\/+$/, '')}/.default`;
+}
 
 export interface TokenProvider {
   getToken(): Promise<string>;
@@ -17,6 +23,8 @@ export interface MsalTokenOptions {
   clientId: string;
   credential: GraphCredential;
   authorityHost: string;
+  /** The Graph base URL the tokens are for (the scope follows it). */
+  graphBaseUrl: string;
   /**
    * For a local authority (the emulator): its CA certificate, and the metadata MSAL would otherwise discover
    * over the network. With both, MSAL makes no discovery calls.
@@ -37,6 +45,7 @@ function credentialOptions(
 
 export function createMsalTokenProvider(options: MsalTokenOptions): TokenProvider {
   const authority = `${options.authorityHost}/${options.tenantId}`;
+  const scopes = [graphScope(options.graphBaseUrl)];
   const app = new ConfidentialClientApplication({
     auth: {
       clientId: options.clientId,
@@ -57,7 +66,7 @@ export function createMsalTokenProvider(options: MsalTokenOptions): TokenProvide
   return {
     async getToken() {
       try {
-        const result = await app.acquireTokenByClientCredential({ scopes: [GRAPH_SCOPE] });
+        const result = await app.acquireTokenByClientCredential({ scopes });
         if (!result?.accessToken) throw new GraphAuthError('The token endpoint returned no access token.');
         return result.accessToken;
       } catch (error) {

@@ -3,6 +3,10 @@
  * strict: no control or bidi-override characters, and no characters that carry markdown or HTML meaning.
  */
 import { z } from 'zod';
+import { MIN_SEARCH_RUN, serialSearchTerm } from '../graph/serial-search.js';
+
+/** Real serial numbers are longer; a shorter one is a typing slip, and would match much of a tenant. */
+export const MIN_SERIAL_LENGTH = 4;
 
 // Bidi embedding/override/isolate controls: they make text display differently from what it is.
 const BIDI = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/u;
@@ -26,9 +30,15 @@ export const serialNumber = z
   .string({ error: 'must be a string' })
   .trim()
   .min(1, 'is required')
+  .min(MIN_SERIAL_LENGTH, `must be at least ${MIN_SERIAL_LENGTH} characters`)
   .max(64, 'must be at most 64 characters')
   .refine(noHiddenCharacters, 'must not contain control or bidi characters')
-  .refine((v) => SERIAL.test(v), 'may hold letters, digits, spaces and . _ - / : + # only');
+  .refine((v) => SERIAL.test(v), 'may hold letters, digits, spaces and . _ - / : + # only')
+  // Intune is searched on this run (see serial-search.ts): a shorter one would page through the tenant.
+  .refine(
+    (v) => serialSearchTerm(v).length >= MIN_SEARCH_RUN,
+    `must hold at least ${MIN_SEARCH_RUN} characters in a row without "-" or a space`,
+  );
 
 export const displayName = (max: number) =>
   z

@@ -15,6 +15,7 @@ export function applyOutcome(
       return finishStep(job, step, now, {
         ...(outcome.graph ? { graph: outcome.graph } : {}),
         ...(outcome.note ? { note: outcome.note } : {}),
+        ...(outcome.warning ? { warning: outcome.warning } : {}),
       });
     case 'skipped':
       return finishStep(job, step, now, { skipped: true, note: outcome.note });

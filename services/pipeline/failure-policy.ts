@@ -5,15 +5,29 @@
 import type { ImportJob, JobError, StepName } from '../domain/job.js';
 import { isAppError } from '../errors.js';
 import { GraphRequestError } from '../graph/graph-errors.js';
+import { STEP_PERMISSIONS } from '../graph/permissions.js';
 import type { PipelineSettings } from './settings.js';
 import type { StepOutcome } from './step-outcome.js';
 
 const ADVICE_BY_STATUS: Record<number, string> = {
   400: 'Graph refused the request as malformed. Report it with the job id.',
   401: 'The app could not sign in to Graph. Check the client secret or certificate of the app registration.',
-  403: 'The app registration lacks a Graph permission or admin consent (see the README, "Graph permissions").',
   404: 'Graph did not find the object. It may have been deleted in Intune meanwhile.',
 };
+
+function adviceFor(step: StepName, error: GraphRequestError): string {
+  if (error.status === 403) {
+    const names = STEP_PERMISSIONS[step].join(' and ');
+    return `The app registration lacks the Graph application permission ${names}, or admin consent for it. Grant it (npm run doctor checks every permission), then retry.`;
+  }
+  // Graph's answer to a path the API version called does not have: a bug or a version slip, not "not there yet".
+  if (error.status === 400 && /Resource not found for the segment/i.test(error.message))
+    return 'Graph does not know this request in the API version called. Report it with the job id.';
+  return (
+    ADVICE_BY_STATUS[error.status] ??
+    'Microsoft Graph did not answer as expected. It is retried automatically; an approver can retry later.'
+  );
+}
 
 export function errorFromException(step: StepName, error: unknown): JobError {
   if (error instanceof GraphRequestError) {
@@ -21,9 +35,7 @@ export function errorFromException(step: StepName, error: unknown): JobError {
       step,
       code: error.status ? `HTTP${error.status}` : 'Network',
       name: error.graphCode,
-      advice:
-        ADVICE_BY_STATUS[error.status] ??
-        'Microsoft Graph did not answer as expected. It is retried automatically; an approver can retry later.',
+      advice: adviceFor(step, error),
       retryable: error.retryable,
     };
   }

@@ -13,6 +13,11 @@ export interface StepContext {
   now: Date;
   random: () => number;
   estimates: WaitEstimator;
+  /**
+   * Jobs whose step was already running when this worker took them: an earlier worker died or lost its lease
+   * inside the step, so whatever the step does may have happened already.
+   */
+  resumed: ReadonlySet<string>;
 }
 
 /** The outcome for a job whose wait is not over: poll again (at the usual time if known), or time out. */

@@ -144,6 +144,7 @@ export class PipelineWorker {
       now: this.now(),
       random: this.deps.random ?? Math.random,
       estimates: this.estimates,
+      resumed: new Set(ready.filter((h) => !fresh.has(h)).map((h) => h.job.id)),
     };
     // A wait that just began is not polled at once when it is known to take longer: it is looked at then.
     const firstLooks = new Map<JobHandle, Date>();

@@ -75,13 +75,13 @@ describe('POST /api/submissions', () => {
       allowedModels: [],
       allowListMode: 'refuse',
     });
-    const refused = await post(server, { ...device('AL-1'), manufacturer: 'Acme' });
+    const refused = await post(server, { ...device('ALW-1'), manufacturer: 'Acme' });
     expect(refused.status).toBe(422);
     expect(refused.body.error).toMatchObject({ code: 'not_allowed', field: 'manufacturer' });
-    expect((await post(server, { ...device('AL-2'), manufacturer: 'hp' })).status).toBe(202);
+    expect((await post(server, { ...device('ALW-2'), manufacturer: 'hp' })).status).toBe(202);
     await server.stop();
     server = await startIntakeServer({ allowedModels: ['ThinkPad T14'], allowListMode: 'flag' });
-    const flagged = await post(server, { ...device('AL-3'), model: 'Other' });
+    const flagged = await post(server, { ...device('ALW-3'), model: 'Other' });
     expect(flagged.status).toBe(202);
     expect((await server.store.get(flagged.body.id))?.job.flags).toEqual(['not_on_allow_list']);
   });
@@ -89,7 +89,7 @@ describe('POST /api/submissions', () => {
   it('rate-limits per key and per address with Retry-After, storing nothing over the limit', async () => {
     server = await startIntakeServer({ ratePerMinute: 3 });
     const replies = [];
-    for (let i = 0; i < 4; i++) replies.push(await post(server, device(`RL-${i}`)));
+    for (let i = 0; i < 4; i++) replies.push(await post(server, device(`RLT-${i}`)));
     expect(replies.map((r) => r.status)).toEqual([202, 202, 202, 429]);
     expect(replies[3]?.body.error.code).toBe('rate_limited');
     expect(Number(replies[3]?.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
@@ -105,7 +105,7 @@ describe('POST /api/submissions', () => {
 describe('GET /api/submissions/{id}', () => {
   it('long-polls: answers as soon as the job changes, or when the wait is over', async () => {
     server = await startIntakeServer();
-    const { body } = await post(server, device('LP-1'));
+    const { body } = await post(server, device('LPL-1'));
     const started = Date.now();
     const unchanged = await server.request('GET', `/api/submissions/${body.id}?waitSeconds=1`);
     expect(unchanged.body.status).toBe('awaiting_approval');
@@ -147,14 +147,14 @@ describe('POST /api/submissions/batch', () => {
     ['UTF-16 LE without BOM', (text: string) => Buffer.from(text, 'utf16le')],
   ])('reads %s with quoted fields, tags and users, and reports every row', async (_name, encode) => {
     server = await startIntakeServer();
-    server.registered.add('B-3');
+    server.registered.add('BAT-3');
     const text = csv(
       [
-        `B-1,,${hash()},Sales,ada@contoso.example`,
-        `"B-2",,"${hash()}","Kiosk",`,
-        `B-3,,${hash()},,`,
-        `B-4,,not-a-hash,,`,
-        `B-1,,${hash()},,`,
+        `BAT-1,,${hash()},Sales,ada@contoso.example`,
+        `"BAT-2",,"${hash()}","Kiosk",`,
+        `BAT-3,,${hash()},,`,
+        `BAT-4,,not-a-hash,,`,
+        `BAT-1,,${hash()},,`,
       ],
       `${HEADER},Group Tag,Assigned User`,
     );
@@ -176,7 +176,7 @@ describe('POST /api/submissions/batch', () => {
     expect(reply.body.rows[4].reason).toMatch(/twice/);
     const jobs = await allJobs(server.store);
     const bySerial = Object.fromEntries(jobs.map((j) => [j.device.serialNumber, j]));
-    expect(bySerial['B-1']).toMatchObject({
+    expect(bySerial['BAT-1']).toMatchObject({
       batchId: reply.body.batchId,
       device: {
         manufacturer: 'HP',
@@ -186,8 +186,8 @@ describe('POST /api/submissions/batch', () => {
       },
       submittedBy: { channel: 'batch' },
     });
-    expect(bySerial['B-2']?.device.requestedGroupTag).toBe('Kiosk');
-    expect(bySerial['B-3']?.flags).toEqual(['already_registered']);
+    expect(bySerial['BAT-2']?.device.requestedGroupTag).toBe('Kiosk');
+    expect(bySerial['BAT-3']?.flags).toEqual(['already_registered']);
     expect(server.lookups).toBe(1);
     // The batch keeps what its card shows and its jobs cannot: the refused rows.
     expect((await server.store.getBatch(reply.body.batchId))?.batch).toMatchObject({
@@ -196,7 +196,7 @@ describe('POST /api/submissions/batch', () => {
       submittedBy: { channel: 'batch' },
       refused: [
         { line: 5, field: 'hardwareHash' },
-        { line: 6, serialNumber: 'B-1' },
+        { line: 6, serialNumber: 'BAT-1' },
       ],
     });
   });

@@ -21,6 +21,7 @@ export function emulatorTokens(
     clientId: DEMO_APP.clientId,
     credential: { kind: 'secret', secret },
     authorityHost: emulator.authorityHost,
+    graphBaseUrl: emulator.graphUrl,
     local: localAuthority(emulator.authorityHost, emulator.tenantId, emulator.caCertificate),
   });
 }

@@ -87,6 +87,22 @@ export const MALFORMED_CASES: MalformedCase[] = [
     field: 'serialNumber',
   },
   {
+    // Graph is searched on the serial (contains()); three characters would page through much of a tenant.
+    name: 'a serial number of 3 characters',
+    body: withField('serialNumber', 'AB1'),
+    status: 400,
+    code: 'invalid_field',
+    field: 'serialNumber',
+  },
+  {
+    // Intune refuses '-' in the search and a space matches nothing: the run in between is what is searched.
+    name: 'a serial number with no 3 characters in a row between hyphens and spaces',
+    body: withField('serialNumber', 'A1-B2 C3-D4'),
+    status: 400,
+    code: 'invalid_field',
+    field: 'serialNumber',
+  },
+  {
     name: 'a serial number of 65 characters',
     body: withField('serialNumber', 'A'.repeat(65)),
     status: 400,

@@ -39,6 +39,7 @@ const graph = createAutopilotGraph({
     clientId: g.clientId,
     credential: { kind: 'secret', secret: g.secret },
     authorityHost: g.authorityHost,
+    graphBaseUrl: g.graphUrl,
     local: localAuthority(g.authorityHost, g.tenantId, g.caCertificate),
   }),
   logger,

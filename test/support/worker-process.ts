@@ -36,6 +36,7 @@ const graph = createAutopilotGraph({
     clientId: config.clientId,
     credential: { kind: 'secret', secret: config.secret },
     authorityHost: config.authorityHost,
+    graphBaseUrl: config.graphUrl,
     local: localAuthority(config.authorityHost, config.tenantId, config.caCertificate),
   }),
   logger,

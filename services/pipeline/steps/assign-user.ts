@@ -1,25 +1,49 @@
-/** assign-user: pre-assigns the user to the Autopilot device, when the request named one. */
+/**
+ * assign-user: makes sure the Autopilot record has the user the request named. The user was sent at import
+ * (`assignedUserPrincipalName`), so usually it is there already and nothing is called. Otherwise the user is set
+ * with updateDeviceProperties, which the community module uses (assignUserToDevice is reported to fail with 400
+ * ResourceNotFound: okieselbach/Intune #23, microsoft-graph-docs #11620). Intune's intermittent 412 ConditionNotMet
+ * and 409 are retried. A user that cannot be assigned is a warning on the card, not a failed import: the device
+ * is registered, and the user can be assigned in Intune.
+ */
+import type { ImportJob, JobError } from '../../domain/job.js';
 import type { ItemResult } from '../../graph/autopilot-graph.js';
-import type { ImportJob } from '../../domain/job.js';
-import { graphFailure } from '../failure-policy.js';
-import { outcomesFor, type StepHandler } from '../step-context.js';
+import { GraphRequestError } from '../../graph/graph-errors.js';
+import { errorFromException, failureOutcome } from '../failure-policy.js';
+import { outcomesFor, type StepContext, type StepHandler } from '../step-context.js';
+import type { StepOutcome } from '../step-outcome.js';
+
+const sameUser = (a: string | undefined, b: string) => (a ?? '').toLowerCase() === b.toLowerCase();
+const needsCall = (job: ImportJob) => !!job.device.assignedUser && !sameUser(job.graph.autopilotUser, job.device.assignedUser);
+
+function onFailure(job: ImportJob, user: string, error: GraphRequestError, ctx: StepContext): StepOutcome {
+  const jobError: JobError = {
+    ...errorFromException('assign-user', error),
+    retryable: error.retryable || error.status === 409 || error.status === 412,
+  };
+  const retry = failureOutcome(job, jobError, { ...ctx, ...(error.retryAfterMs ? { retryAfterMs: error.retryAfterMs } : {}) });
+  if (retry.kind === 'retry') return retry;
+  return {
+    kind: 'done',
+    note: 'User not assigned',
+    warning: `The user ${user} could not be assigned (${jobError.code} ${jobError.name}). Assign them to the device in Intune.`,
+  };
+}
 
 export const assignUser: StepHandler = async (jobs, ctx) => {
-  const withUser = jobs.filter(
-    (j): j is ImportJob & { device: { assignedUser: string } } => !!j.device.assignedUser,
-  );
-  const results = withUser.length
-    ? await ctx.graph.assignUsers(
-        withUser.map((j) => ({
-          autopilotDeviceId: j.graph.autopilotDeviceId ?? '',
-          userPrincipalName: j.device.assignedUser,
-        })),
+  const calls = jobs.filter(needsCall);
+  const results = calls.length
+    ? await ctx.graph.updateDeviceProperties(
+        calls.map((j) => ({ autopilotDeviceId: j.graph.autopilotDeviceId ?? '', userPrincipalName: j.device.assignedUser ?? '' })),
       )
     : new Map<string, ItemResult<void>>();
   return outcomesFor(jobs, (job) => {
-    if (!job.device.assignedUser) return { kind: 'skipped', note: 'No user to assign' };
+    const user = job.device.assignedUser;
+    if (!user) return { kind: 'skipped', note: 'No user to assign' };
+    if (!needsCall(job)) return { kind: 'done', note: `Assigned to ${user} at import` };
     const result = results.get(job.graph.autopilotDeviceId ?? '');
-    if (!result?.ok) return graphFailure(job, 'assign-user', result?.error, ctx);
-    return { kind: 'done', note: `Assigned to ${job.device.assignedUser}` };
+    if (result?.ok) return { kind: 'done', note: `Assigned to ${user}` };
+    const error = result?.error ?? new GraphRequestError(0, 'network', 'update device properties: no answer');
+    return onFailure(job, user, error, ctx);
   });
 };

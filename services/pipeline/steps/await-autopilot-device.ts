@@ -22,11 +22,19 @@ export const awaitAutopilotDevice: StepHandler = async (jobs, ctx) => {
       : bySerial.get(job.device.serialNumber);
     if (!result?.ok) return graphFailure(job, 'await-autopilot-device', result?.error, ctx);
     const device = Array.isArray(result.value) ? result.value[0] : result.value;
+    // Graph shows the zero GUID until the Entra device is linked; the mapper reads that as ''.
     if (!device?.entraDeviceId) {
       missing = true;
       return notYet(job, 'await-autopilot-device', ctx);
     }
-    return { kind: 'done', graph: { autopilotDeviceId: device.id, entraDeviceId: device.entraDeviceId } };
+    return {
+      kind: 'done',
+      graph: {
+        autopilotDeviceId: device.id,
+        entraDeviceId: device.entraDeviceId,
+        ...(device.userPrincipalName ? { autopilotUser: device.userPrincipalName } : {}),
+      },
+    };
   });
   if (missing) await ctx.syncGate.requestSync(ctx.now);
   return outcomes;

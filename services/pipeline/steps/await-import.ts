@@ -1,16 +1,30 @@
 /**
- * await-import: one listing of the upload records serves every waiting job. `complete` goes on; an import
- * error fails with its code, name and advice (806 means the device is registered already; StorageError goes
- * back to the upload); anything else waits.
+ * await-import: reads each waiting job's upload record by id (not the tenant's whole list, which holds every
+ * other tool's records too). Imports that started together finish together, so probes are asked first and the
+ * rest only when the probes say it is worth it (see probes.ts). `complete` goes on; an import error fails with
+ * its code, name and advice (806 means the device is registered already; StorageError goes back to the upload);
+ * anything else waits.
  */
 import type { ImportJob } from '../../domain/job.js';
-import type { ImportedIdentity } from '../../graph/autopilot-graph.js';
+import type { ImportedIdentity, ItemResult } from '../../graph/autopilot-graph.js';
 import { describeImportError } from '../../graph/import-errors.js';
-import { failureOutcome } from '../failure-policy.js';
+import { failureOutcome, graphFailure } from '../failure-policy.js';
+import { nearDeadline } from '../polling.js';
+import { afterProbes, chooseProbes } from '../probes.js';
 import { notYet, type StepContext, type StepHandler } from '../step-context.js';
 import type { StepOutcome } from '../step-outcome.js';
 
-function decide(job: ImportJob, record: ImportedIdentity | undefined, ctx: StepContext): StepOutcome {
+type Answer = ItemResult<ImportedIdentity | null>;
+
+const idOf = (job: ImportJob) => job.graph.importedIdentityId ?? '';
+const stillRunning = (answer: Answer | undefined) =>
+  answer?.ok === true && answer.value !== null && answer.value.status !== 'complete' && answer.value.status !== 'error';
+
+function decide(job: ImportJob, answer: Answer | undefined, ctx: StepContext): StepOutcome {
+  // Not asked this round: its probes say that it is still running.
+  if (!answer) return notYet(job, 'await-import', ctx);
+  if (!answer.ok) return graphFailure(job, 'await-import', answer.error, ctx);
+  const record = answer.value;
   if (!record) {
     const error = {
       step: 'await-import' as const,
@@ -40,14 +54,29 @@ function decide(job: ImportJob, record: ImportedIdentity | undefined, ctx: StepC
   return info.retryable ? failureOutcome(job, error, { ...ctx, from: 'import' }) : { kind: 'fail', error };
 }
 
-export const awaitImport: StepHandler = async (jobs, ctx) => {
-  const byId = new Map((await ctx.graph.listImportedIdentities()).map((r) => [r.id, r]));
-  const outcomes = new Map(
-    jobs.map((job) => [job.id, decide(job, byId.get(job.graph.importedIdentityId ?? ''), ctx)]),
+async function readRecords(jobs: readonly ImportJob[], ctx: StepContext): Promise<Map<string, Answer>> {
+  const { ordered, probes } = chooseProbes(jobs, 'await-import');
+  const answers = await ctx.graph.getImportedIdentities(probes.map(idOf));
+  const rest = afterProbes(
+    ordered,
+    probes,
+    (probe) => !stillRunning(answers.get(idOf(probe))),
+    (job) => nearDeadline(job, 'await-import', ctx.now, ctx.settings),
   );
+  if (rest.length) for (const [id, answer] of await ctx.graph.getImportedIdentities(rest.map(idOf))) answers.set(id, answer);
+  return answers;
+}
+
+export const awaitImport: StepHandler = async (jobs, ctx) => {
+  const answers = await readRecords(jobs, ctx);
+  const recordOf = (job: ImportJob) => {
+    const answer = answers.get(idOf(job));
+    return answer?.ok ? (answer.value ?? undefined) : undefined;
+  };
+  const outcomes = new Map(jobs.map((job) => [job.id, decide(job, answers.get(idOf(job)), ctx)]));
 
   // 806: registered in this tenant already. Look the device up and finish as "already registered".
-  const registered = jobs.filter((j) => byId.get(j.graph.importedIdentityId ?? '')?.errorCode === 806);
+  const registered = jobs.filter((j) => recordOf(j)?.errorCode === 806);
   if (registered.length) {
     const found = await ctx.graph.findAutopilotDevicesBySerial(registered.map((j) => j.device.serialNumber));
     for (const job of registered) {
@@ -56,19 +85,13 @@ export const awaitImport: StepHandler = async (jobs, ctx) => {
       if (device) {
         outcomes.set(job.id, {
           kind: 'already_registered',
-          graph: {
-            autopilotDeviceId: device.id,
-            entraDeviceId: device.entraDeviceId,
-            existingGroupTag: device.groupTag || null,
-          },
+          graph: { autopilotDeviceId: device.id, entraDeviceId: device.entraDeviceId, existingGroupTag: device.groupTag || null },
         });
       }
     }
   }
   // Upload records that ended in an error are of no further use: remove them (best effort).
-  const failed = [...byId.values()].filter(
-    (r) => r.status === 'error' && jobs.some((j) => j.graph.importedIdentityId === r.id),
-  );
+  const failed = jobs.map(recordOf).filter((r): r is ImportedIdentity => r?.status === 'error');
   if (failed.length) await ctx.graph.deleteImportedIdentities(failed.map((r) => r.id));
   return outcomes;
 };

@@ -1,22 +1,65 @@
 /**
- * import: uploads the identities with one import action for the whole group. Checks first: an upload record for
- * the serial left by an earlier attempt (a crash after the upload, before its id was saved) is reused, so a
- * device is never uploaded twice. Records of failed earlier uploads are deleted before uploading again.
+ * import: uploads the identities with one import action for the whole group. The upload is never sent twice for
+ * a device: the HTTP layer does not retry it, and a job that may have uploaded before (a retry of this step, or a
+ * worker that died inside it) first looks its serial up among the upload records. An earlier upload still going
+ * or done is reused; records of failed earlier uploads are deleted before uploading again.
  */
 import type { ImportJob } from '../../domain/job.js';
-import type { ImportedIdentity } from '../../graph/autopilot-graph.js';
-import { outcomesFor, type StepHandler } from '../step-context.js';
+import type { ImportedIdentity, ItemResult } from '../../graph/autopilot-graph.js';
+import { attemptsOf, graphFailure } from '../failure-policy.js';
+import { outcomesFor, type StepContext, type StepHandler } from '../step-context.js';
 import type { StepOutcome } from '../step-outcome.js';
 
-export const importDevice: StepHandler = async (jobs, ctx) => {
-  const serials = new Set(jobs.map((j) => j.device.serialNumber));
-  const records = (await ctx.graph.listImportedIdentities()).filter((r) => serials.has(r.serialNumber));
-  const reusable = new Map<string, ImportedIdentity>();
-  for (const r of records) if (r.status !== 'error') reusable.set(r.serialNumber, r);
-  const stale = records.filter((r) => r.status === 'error').map((r) => r.id);
-  if (stale.length) await ctx.graph.deleteImportedIdentities(stale);
+const HASH_UNAVAILABLE: StepOutcome = {
+  kind: 'fail',
+  error: {
+    step: 'import',
+    code: 'HashUnavailable',
+    name: 'HashUnavailable',
+    advice: 'The hardware hash is no longer stored. Submit the device again.',
+    retryable: false,
+  },
+};
 
-  const toUpload = jobs.filter((j) => !reusable.has(j.device.serialNumber) && j.hardwareHash !== null);
+const NO_RECORD: StepOutcome = {
+  kind: 'fail',
+  error: {
+    step: 'import',
+    code: 'NoImportRecord',
+    name: 'NoImportRecord',
+    advice: 'Graph accepted the upload but returned no record for this device. Retry.',
+    retryable: true,
+  },
+};
+
+const mayHaveUploaded = (job: ImportJob, ctx: StepContext) => attemptsOf(job, 'import') > 1 || ctx.resumed.has(job.id);
+
+/** Earlier uploads of the jobs that may have made one: the usable record by serial, and failed ones to delete. */
+async function earlierUploads(jobs: readonly ImportJob[], ctx: StepContext) {
+  const serials = jobs.filter((j) => mayHaveUploaded(j, ctx)).map((j) => j.device.serialNumber);
+  const found = serials.length
+    ? await ctx.graph.findImportedIdentitiesBySerial(serials)
+    : new Map<string, ItemResult<ImportedIdentity[]>>();
+  const reusable = new Map<string, ImportedIdentity>();
+  const stale: string[] = [];
+  for (const [serial, result] of found) {
+    if (!result.ok) continue;
+    for (const record of result.value) {
+      if (record.status === 'error') stale.push(record.id);
+      else reusable.set(serial, record);
+    }
+  }
+  return { found, reusable, stale };
+}
+
+export const importDevice: StepHandler = async (jobs, ctx) => {
+  const { found, reusable, stale } = await earlierUploads(jobs, ctx);
+  if (stale.length) await ctx.graph.deleteImportedIdentities(stale);
+  // A job whose look-up failed must not upload: it may have uploaded already. It retries instead.
+  const lookupFailed = (job: ImportJob) => found.get(job.device.serialNumber)?.ok === false;
+  const toUpload = jobs.filter(
+    (j) => !reusable.has(j.device.serialNumber) && !lookupFailed(j) && j.hardwareHash !== null,
+  );
   const uploaded = toUpload.length
     ? await ctx.graph.importDevices(
         toUpload.map((j) => ({
@@ -30,38 +73,14 @@ export const importDevice: StepHandler = async (jobs, ctx) => {
     : new Map<string, ImportedIdentity>();
 
   return outcomesFor(jobs, (job: ImportJob): StepOutcome => {
+    const lookup = found.get(job.device.serialNumber);
+    if (lookup && !lookup.ok) return graphFailure(job, 'import', lookup.error, ctx);
     const earlier = reusable.get(job.device.serialNumber);
     if (earlier)
-      return {
-        kind: 'done',
-        graph: { importedIdentityId: earlier.id },
-        note: 'Found the upload of an earlier attempt',
-      };
-    if (job.hardwareHash === null) {
-      return {
-        kind: 'fail',
-        error: {
-          step: 'import',
-          code: 'HashUnavailable',
-          name: 'HashUnavailable',
-          advice: 'The hardware hash is no longer stored. Submit the device again.',
-          retryable: false,
-        },
-      };
-    }
+      return { kind: 'done', graph: { importedIdentityId: earlier.id }, note: 'Found the upload of an earlier attempt' };
+    if (job.hardwareHash === null) return HASH_UNAVAILABLE;
     const record = uploaded.get(job.device.serialNumber);
-    if (!record) {
-      return {
-        kind: 'fail',
-        error: {
-          step: 'import',
-          code: 'NoImportRecord',
-          name: 'NoImportRecord',
-          advice: 'Graph accepted the upload but returned no record for this device. Retry.',
-          retryable: true,
-        },
-      };
-    }
+    if (!record) return NO_RECORD;
     return { kind: 'done', graph: { importedIdentityId: record.id }, note: 'Uploaded' };
   });
 };

@@ -1,0 +1,108 @@
+/**
+ * The doctor: with the configuration's own credentials, gets a token, then for each Graph permission the
+ * configuration needs makes one harmless read and reads the token's `roles` claim (Entra puts the granted
+ * application permissions there), and checks the configured groups. Used by `npm run doctor` and by
+ * `GET /api/health?deep=1`.
+ */
+import { describeError } from '../errors.js';
+import type { AutopilotGraph } from './autopilot-graph.js';
+import { checkGroups, type GroupCheck, type GroupSettings } from './group-checks.js';
+import { neededPermissions, type PermissionNeed } from './permissions.js';
+import type { TokenProvider } from './token-provider.js';
+
+export interface PermissionCheck {
+  permission: string;
+  neededFor: string;
+  status: 'ok' | 'missing';
+  detail: string;
+}
+
+export interface DoctorReport {
+  ok: boolean;
+  /** Why no token could be had (then nothing else was checked). */
+  tokenProblem?: string;
+  permissions: PermissionCheck[];
+  groups: GroupCheck[];
+}
+
+type Probe = { version: 'v1.0' | 'beta'; path: string };
+
+/** One read per permission that only that permission (or a broader one) allows. */
+function probeFor(need: PermissionNeed, settings: GroupSettings): Probe {
+  switch (need.name) {
+    case 'Device.Read.All':
+    case 'Device.ReadWrite.All':
+      return { version: 'v1.0', path: '/devices?$top=1&$select=id' };
+    case 'GroupMember.ReadWrite.All':
+      return { version: 'v1.0', path: `/groups/${encodeURIComponent(settings.profileGroupId ?? '')}?$select=id` };
+    case 'GroupMember.Read.All':
+      return { version: 'v1.0', path: `/groups/${encodeURIComponent(settings.approverGroupIds[0] ?? '')}?$select=id` };
+    case 'User.Read.All':
+      return { version: 'v1.0', path: '/users?$top=1&$select=id' };
+    default:
+      return { version: 'v1.0', path: '/deviceManagement/importedWindowsAutopilotDeviceIdentities?$top=1' };
+  }
+}
+
+/** The `roles` claim of an app-only access token, or undefined when the token is not a readable JWT. */
+export function tokenRoles(token: string): string[] | undefined {
+  const payload = token.split('.')[1];
+  if (!payload) return undefined;
+  try {
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { roles?: unknown };
+    return Array.isArray(claims.roles) ? claims.roles.filter((r): r is string => typeof r === 'string') : [];
+  } catch {
+    return undefined;
+  }
+}
+
+function verdict(need: PermissionNeed, status: number, roles: string[] | undefined): PermissionCheck {
+  const row = { permission: need.name, neededFor: need.neededFor };
+  if (status === 403) return { ...row, status: 'missing', detail: `Graph answered 403: grant ${need.name} and admin consent` };
+  if (status === 0 || status >= 500 || status === 401)
+    return { ...row, status: 'missing', detail: `the check read got ${status || 'no answer'}; try again` };
+  if (roles && ![need.name, ...need.includedIn].some((r) => roles.includes(r)))
+    return { ...row, status: 'missing', detail: `not in the token's roles: grant ${need.name} and admin consent` };
+  return { ...row, status: 'ok', detail: roles ? 'granted, and a read works' : 'a read works (the token lists no roles)' };
+}
+
+export async function runDoctor(deps: { graph: AutopilotGraph; tokens: TokenProvider; settings: GroupSettings }): Promise<DoctorReport> {
+  let token: string;
+  try {
+    token = await deps.tokens.getToken();
+  } catch (error) {
+    return { ok: false, tokenProblem: describeError(error).message, permissions: [], groups: [] };
+  }
+  const roles = tokenRoles(token);
+  const permissions: PermissionCheck[] = [];
+  for (const need of neededPermissions(deps.settings)) {
+    const probe = probeFor(need, deps.settings);
+    const { status } = await deps.graph.probe(probe.version, probe.path);
+    // A group that does not exist answers 404 to a permitted read: the group check reports that.
+    permissions.push(verdict(need, status === 404 ? 200 : status, roles));
+  }
+  const groups = await checkGroups(deps.graph, deps.settings);
+  const ok = permissions.every((p) => p.status === 'ok') && groups.every((g) => !g.problem);
+  return { ok, permissions, groups };
+}
+
+/** The report as the table `npm run doctor` prints. */
+export function formatDoctorReport(report: DoctorReport): string {
+  if (report.tokenProblem) return `Token: FAILED\n  ${report.tokenProblem}\n`;
+  const rows = [['permission', 'needed for', 'status'], ...report.permissions.map((p) => [p.permission, p.neededFor, p.status === 'ok' ? 'OK' : `MISSING (${p.detail})`])];
+  const widths = [0, 1].map((i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]) => r.map((cell, i) => (i < 2 ? cell.padEnd(widths[i] ?? 0) : cell)).join('  ');
+  const groups = report.groups.map(
+    (g) => `${g.setting} ${g.groupId}: ${g.problem ? `PROBLEM: ${g.problem}` : `OK ("${g.displayName ?? ''}")`}`,
+  );
+  return [
+    'Token: OK',
+    '',
+    line(rows[0] ?? []),
+    ...rows.slice(1).map(line),
+    ...(groups.length ? ['', ...groups] : []),
+    '',
+    report.ok ? 'Everything the configuration needs is in place.' : 'Some checks failed: see above.',
+    '',
+  ].join('\n');
+}
