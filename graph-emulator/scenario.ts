@@ -71,6 +71,11 @@ export interface Faults {
   serviceUnavailableRate: number;
   dropConnectionRate: number;
   afterImport?: AfterImportFault;
+  /**
+   * Intune refuses every serial filter with 400, as it does some it was never documented to refuse (#2464 found
+   * the hyphen that way): lets tests see a client fall back to paging when its search term is refused after all.
+   */
+  refuseSerialFilters?: boolean;
   /** Share of updateDeviceProperties calls answered 412 ConditionNotMet (reported intermittently). */
   updateConditionNotMetRate?: number;
   /**

@@ -63,7 +63,7 @@ const list: Route = {
   handle(req, _m, tenant, pageSize) {
     const regression = selectRegression(req);
     if (regression) return regression;
-    const filter = serialFilter(req);
+    const filter = serialFilter(req, tenant.scenario.faults.refuseSerialFilters);
     if (isResponse(filter)) return filter;
     const items = tenant
       .visibleAutopilot(req.now)

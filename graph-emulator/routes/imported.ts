@@ -88,7 +88,7 @@ const list: Route = {
   write: false,
   intune: true,
   handle(req, _m, tenant, pageSize) {
-    const filter = serialFilter(req);
+    const filter = serialFilter(req, tenant.scenario.faults.refuseSerialFilters);
     if (isResponse(filter)) return filter;
     const records =
       filter.kind === 'all'

@@ -71,9 +71,10 @@ export type SerialFilter = { kind: 'all' } | { kind: 'contains'; needle: string 
  * - `serialNumber eq '…'` and other filters answer 400 (msgraph-sdk-powershell #1260).
  * Matching is case-insensitive. `''` inside the literal is a quote.
  */
-export function serialFilter(req: EmulatorRequest): SerialFilter | EmulatorResponse {
+export function serialFilter(req: EmulatorRequest, refuseAll = false): SerialFilter | EmulatorResponse {
   const filter = (req.query.get('$filter') ?? '').trim();
   if (!filter) return { kind: 'all' };
+  if (refuseAll) return intuneError(400, 'BadRequest', 'An error has occurred');
   const contains = /^contains\(\s*serialNumber\s*,\s*'((?:[^']|'')*)'\s*\)$/i.exec(filter);
   // Intune says no more than its generic "An error has occurred" in both cases (#2464, #1260).
   if (!contains) return intuneError(400, 'BadRequest', 'An error has occurred');

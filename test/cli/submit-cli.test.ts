@@ -103,7 +103,7 @@ describe('autopilot-submit CLI against a running service', () => {
       csv,
       [
         'Device Serial Number,Windows Product ID,Hardware Hash',
-        `OK-1,,${fakeHardwareHash()}`,
+        `OKAY-1,,${fakeHardwareHash()}`,
         'BAD-1,,%%%',
       ].join('\n'),
     );
@@ -111,7 +111,7 @@ describe('autopilot-submit CLI against a running service', () => {
     const { code, output } = await runCli(['--csv', csv, '--wait', '--timeout', '50']);
     stop();
     expect(output).toMatch(/3\s+BAD-1\s+hardwareHash must be base64/);
-    expect(output).toMatch(/OK-1\s+rejected/);
+    expect(output).toMatch(/OKAY-1\s+rejected/);
     expect(code).toBe(1);
   });
 

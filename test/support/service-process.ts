@@ -32,16 +32,17 @@ const spec = JSON.parse(process.env.SERVICE_CONFIG ?? '{}') as ServiceProcessCon
 const config = loadConfig(spec.env);
 const logger = createLogger({ level: (process.env.SERVICE_LOG_LEVEL as 'silent' | undefined) ?? 'silent' });
 const { graph: g } = spec;
+const tokens = createMsalTokenProvider({
+  tenantId: g.tenantId,
+  clientId: g.clientId,
+  credential: { kind: 'secret', secret: g.secret },
+  authorityHost: g.authorityHost,
+  graphBaseUrl: g.graphUrl,
+  local: localAuthority(g.authorityHost, g.tenantId, g.caCertificate),
+});
 const graph = createAutopilotGraph({
   baseUrl: g.graphUrl,
-  tokens: createMsalTokenProvider({
-    tenantId: g.tenantId,
-    clientId: g.clientId,
-    credential: { kind: 'secret', secret: g.secret },
-    authorityHost: g.authorityHost,
-    graphBaseUrl: g.graphUrl,
-    local: localAuthority(g.authorityHost, g.tenantId, g.caCertificate),
-  }),
+  tokens,
   logger,
   budget: {
     requestsPer20s: config.graph.requestsPer20s,
@@ -61,7 +62,7 @@ const store = spec.cosmos
   : undefined;
 const app = await startApp(config, logger, {
   host: '127.0.0.1',
-  graphAccess: { graph, tenantId: g.tenantId, stop: () => Promise.resolve() },
+  graphAccess: { graph, tokens, tenantId: g.tenantId, stop: () => Promise.resolve() },
   ...(store ? { store } : {}),
 });
 process.stdout.write(`READY ${app.url}\n`);

@@ -85,7 +85,7 @@ describe('timeouts', () => {
       baseDelayMs: 10,
     });
     const started = Date.now();
-    const error = await graph.listImportedIdentities().catch((e: unknown) => e);
+    const error = await graph.checkMemberGroups('user-1', ['g-1']).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GraphRequestError);
     expect(error).toMatchObject({ status: 0, retryable: true });
     expect(Date.now() - started).toBeGreaterThanOrEqual(200);

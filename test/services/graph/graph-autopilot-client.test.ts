@@ -20,22 +20,47 @@ function value<T>(result: { ok: true; value: T } | { ok: false; error: Error } |
 }
 
 describe('GraphAutopilotClient against the emulator', () => {
-  it('finds a serial exactly, over several pages, among contains() matches', async () => {
-    fixture = await startGraphFixture({ scenario: { ...fast, pageSize: 2 } });
+  it('finds a serial exactly among contains() matches, and stops paging at the first exact match', async () => {
+    fixture = await startGraphFixture({ scenario: { ...fast, pageSize: 1 } });
     const { tenant } = fixture.emulator;
-    for (const s of ['ABC1', 'ABC10', 'ABC100', 'XABC1', 'ABC1'])
+    for (const s of ['ABC10', 'ABC100', 'XABC1', 'ABC1', 'ABC1000'])
       tenant.seedRegisteredDevice({ serialNumber: s, groupTag: s === 'ABC1' ? 'Lab' : '' });
     const found = await fixture.graph.findAutopilotDevicesBySerial(['ABC1', 'NONE']);
-    const matches = value(found.get('ABC1'));
-    expect(matches).toHaveLength(2);
-    expect(matches.every((d) => d.serialNumber === 'ABC1' && d.groupTag === 'Lab')).toBe(true);
+    expect(value(found.get('ABC1'))).toMatchObject([{ serialNumber: 'ABC1', groupTag: 'Lab' }]);
     expect(value(found.get('NONE'))).toEqual([]);
-    // One $batch with two parts, then the extra pages of the 5 contains() matches of ABC1.
-    expect(
-      fixture.emulator.log
-        .graphRequests()
-        .filter((r) => r.path.toLowerCase().startsWith('/devicemanagement/windowsautopilot')).length,
-    ).toBe(4);
+    // Pages are in id order: the exact match is found on one of the five pages and paging stops there.
+    const ids = [...tenant.autopilot.values()].map((d) => d.id).sort();
+    const position = ids.indexOf([...tenant.autopilot.values()].find((d) => d.serialNumber === 'ABC1')?.id ?? '');
+    const autopilotReads = fixture.emulator.log
+      .graphRequests()
+      .filter((r) => r.path.toLowerCase().startsWith('/devicemanagement/windowsautopilot'));
+    expect(autopilotReads).toHaveLength(2 + position);
+  });
+
+  it("finds serials with hyphens and spaces by their longest run, as Intune refuses '-' and matches no space", async () => {
+    fixture = await startGraphFixture({ scenario: fast });
+    const { tenant } = fixture.emulator;
+    const vm = 'ec2a1bbf-7e9f-45f0-f404-bec2e9da6f35';
+    const vmware = 'VMware-56 4d 2b 6a 1f 3c 9e 7d-4a 1f 8b 2c 5e 6d 0a 9b';
+    for (const s of [vm, vmware, 'VMware-56 4d 00 00 00 00 00 00-00 00 00 00 00 00 00 00'])
+      tenant.seedRegisteredDevice({ serialNumber: s });
+    const found = await fixture.graph.findAutopilotDevicesBySerial([vm, vmware]);
+    expect(value(found.get(vm)).map((d) => d.serialNumber)).toEqual([vm]);
+    expect(value(found.get(vmware)).map((d) => d.serialNumber)).toEqual([vmware]);
+    expect(fixture.emulator.log.entries.filter((e) => e.status === 400)).toEqual([]);
+  });
+
+  it('falls back to paging the whole list when Intune refuses the serial filter after all', async () => {
+    fixture = await startGraphFixture({
+      scenario: { ...fast, pageSize: 2, faults: { serviceUnavailableRate: 0, dropConnectionRate: 0, refuseSerialFilters: true } },
+    });
+    for (const s of ['FALL0001', 'FALL0002', 'FALL0003']) fixture.emulator.tenant.seedRegisteredDevice({ serialNumber: s });
+    await fixture.graph.importDevices([{ serialNumber: 'FALL0004', hardwareHash: fakeHardwareHash(), groupTag: null }]);
+    expect(value((await fixture.graph.findAutopilotDevicesBySerial(['FALL0002'])).get('FALL0002'))).toHaveLength(1);
+    expect(value((await fixture.graph.findImportedIdentitiesBySerial(['FALL0004'])).get('FALL0004'))).toMatchObject([
+      { serialNumber: 'FALL0004' },
+    ]);
+    expect(fixture.emulator.log.entries.filter((e) => e.status === 400)).toHaveLength(2);
   });
 
   it('escapes a quote in a serial so the filter stays valid', async () => {
@@ -57,13 +82,15 @@ describe('GraphAutopilotClient against the emulator', () => {
     const record = uploaded.get(s);
     expect(record?.status).toBe('unknown');
     await sleep(80);
-    const listed = await fixture.graph.listImportedIdentities();
-    const done = listed.find((r) => r.id === record?.id);
+    const done = value((await fixture.graph.getImportedIdentities([record?.id ?? ''])).get(record?.id ?? ''));
+    expect(value((await fixture.graph.findImportedIdentitiesBySerial([s])).get(s))).toMatchObject([{ id: record?.id }]);
     expect(done).toMatchObject({ status: 'complete', errorCode: 0, errorName: 'None' });
     expect(done?.autopilotDeviceId).toBeTruthy();
     const deleted = await fixture.graph.deleteImportedIdentities([record?.id ?? '', record?.id ?? '']);
+    // Graph answers 200 to both deletes, the second for a record that is gone: both count as deleted.
     expect([...deleted.values()].every((r) => r.ok)).toBe(true);
-    expect(await fixture.graph.listImportedIdentities()).toEqual([]);
+    expect(fixture.emulator.log.entries.filter((e) => e.method === 'DELETE').map((e) => e.status)).toEqual([200, 200]);
+    expect(value((await fixture.graph.getImportedIdentities([record?.id ?? ''])).get(record?.id ?? ''))).toBeNull();
     const device = value(
       (await fixture.graph.getAutopilotDevices([done?.autopilotDeviceId ?? ''])).get(
         done?.autopilotDeviceId ?? '',
@@ -92,11 +119,13 @@ describe('GraphAutopilotClient against the emulator', () => {
     const missing = await fixture.graph.addGroupMembers(groupId, [randomUUID()]);
     const failure = [...missing.values()][0];
     expect(failure?.ok === false && failure.error.status).toBe(404);
-    const assigned = await fixture.graph.assignUsers([
+    const assigned = await fixture.graph.updateDeviceProperties([
       { autopilotDeviceId: devices[0]?.id ?? '', userPrincipalName: 'ada@contoso.example' },
     ]);
     expect([...assigned.values()][0]?.ok).toBe(true);
     expect(devices[0]?.userPrincipalName).toBe('ada@contoso.example');
+    const groups = await fixture.graph.getGroups([groupId, randomUUID()]);
+    expect([...groups.values()].map(value)).toEqual([{ id: groupId, displayName: 'Autopilot profile devices', dynamic: false }, null]);
   });
 
   it('reports sync as started, running (409) and too soon (429) without waiting it out', async () => {
@@ -154,7 +183,8 @@ describe('GraphAutopilotClient against the emulator', () => {
       scenario: { ...fast, faults: { dropConnectionRate: 0.5, serviceUnavailableRate: 0.5 } },
       random: () => sequence[n++] ?? 1,
     });
-    expect(await fixture.graph.listImportedIdentities()).toEqual([]);
-    expect(fixture.emulator.log.entries.filter((e) => e.status === 200)).toHaveLength(1);
+    fixture.emulator.tenant.addUserToGroups('user-1', ['g-1']);
+    expect(await fixture.graph.checkMemberGroups('user-1', ['g-1'])).toEqual(['g-1']);
+    expect(fixture.emulator.log.entries.map((e) => e.status)).toEqual([200]);
   });
 });

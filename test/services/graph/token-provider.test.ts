@@ -15,7 +15,7 @@ describe('MSAL token provider against the emulator', () => {
     const tokens = emulatorTokens(emulator);
     const first = await tokens.getToken();
     const second = await tokens.getToken();
-    expect(first).toMatch(/^[\w-]{20,}$/);
+    expect(first).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
     expect(second).toBe(first);
     expect(emulator.identity.tokensIssued).toBe(1);
     expect(emulator.loginLog).toEqual([`POST /${emulator.tenantId}/oauth2/v2.0/token`]);

@@ -1,8 +1,9 @@
 /** Each step's success, retry and failure paths, with a fake AutopilotGraph at the port. */
 import { describe, expect, it } from 'vitest';
 import { STEP_NAMES, type ImportJob, type StepName } from '../../../services/domain/job.js';
-import type { AutopilotGraph, ItemResult } from '../../../services/graph/autopilot-graph.js';
+import type { AutopilotGraph, ImportedIdentity, ItemResult } from '../../../services/graph/autopilot-graph.js';
 import { GraphRequestError } from '../../../services/graph/graph-errors.js';
+import { STEP_PERMISSIONS } from '../../../services/graph/permissions.js';
 import { describeImportError } from '../../../services/graph/import-errors.js';
 import type { StepContext } from '../../../services/pipeline/step-context.js';
 import type { StepOutcome } from '../../../services/pipeline/step-outcome.js';
@@ -38,6 +39,10 @@ function jobAt(step: StepName): ImportJob {
   };
 }
 
+function withAttempts(job: ImportJob, step: StepName, attempts: number): ImportJob {
+  return { ...job, steps: job.steps.map((s) => (s.name === step ? { ...s, attempts } : s)) };
+}
+
 const unavailable = () => new GraphRequestError(503, 'ServiceUnavailable', 'busy');
 const forbidden = () => new GraphRequestError(403, 'Authorization_RequestDenied', 'no permission');
 const failed = <T>(error: GraphRequestError): ItemResult<T> => ({ ok: false, error });
@@ -68,23 +73,14 @@ function fakeGraph(behaviour: Behaviour): AutopilotGraph {
   return {
     findAutopilotDevicesBySerial: (serials) =>
       Promise.resolve(new Map(serials.map((s) => [s, item(behaviour === 'ok' ? [] : [device], [])]))),
-    listImportedIdentities: () => {
-      fail();
-      return Promise.resolve(
-        behaviour === 'missing'
-          ? [{ id: 'imp-1', serialNumber: 'SN-1', status: 'pending' as const, errorCode: 0, errorName: '' }]
-          : [
-              {
-                id: 'imp-1',
-                serialNumber: 'SN-1',
-                status: 'complete' as const,
-                errorCode: 0,
-                errorName: 'None',
-                autopilotDeviceId: 'ap-1',
-              },
-            ],
-      );
-    },
+    findImportedIdentitiesBySerial: (serials) =>
+      Promise.resolve(new Map(serials.map((s) => [s, item([importedRecord('complete')], [importedRecord('pending')])]))),
+    getImportedIdentities: (ids) =>
+      Promise.resolve(
+        new Map(
+          ids.map((id) => [id, item<ImportedIdentity | null>(importedRecord('complete'), importedRecord('pending'))]),
+        ),
+      ),
     importDevices: (devices) => {
       fail();
       return Promise.resolve(
@@ -130,11 +126,19 @@ function fakeGraph(behaviour: Behaviour): AutopilotGraph {
           ]),
         ),
       ),
-    assignUsers: (items) =>
+    updateDeviceProperties: (items) =>
       Promise.resolve(new Map(items.map((a) => [a.autopilotDeviceId, item(undefined, undefined)]))),
+    getGroups: (ids) => Promise.resolve(new Map(ids.map((id) => [id, okR({ id, displayName: 'g', dynamic: false })]))),
     requestSync: () => Promise.resolve('started'),
     checkMemberGroups: () => Promise.resolve([]),
+    probe: () => Promise.resolve({ status: 200, code: 'OK' }),
   };
+}
+
+function importedRecord(status: 'pending' | 'complete'): ImportedIdentity {
+  return status === 'pending'
+    ? { id: 'imp-1', serialNumber: 'SN-1', status, errorCode: 0, errorName: '' }
+    : { id: 'imp-1', serialNumber: 'SN-1', status, errorCode: 0, errorName: 'None', autopilotDeviceId: 'ap-1' };
 }
 
 function context(graph: AutopilotGraph): StepContext {
@@ -145,6 +149,7 @@ function context(graph: AutopilotGraph): StepContext {
     now,
     random: () => 0.5,
     estimates: new WaitEstimator(),
+    resumed: new Set(),
   };
 }
 
@@ -177,25 +182,25 @@ describe('step handlers', () => {
     expect(outcome?.kind === 'wait' && outcome.until > now).toBe(true);
   });
 
-  // Whole-call failures (a listing or an upload) are thrown and turned into outcomes by the worker.
-  const perItem = STEP_NAMES.filter((step) => step !== 'import' && step !== 'await-import');
+  // A whole-call failure (the upload) is thrown and turned into outcomes by the worker.
+  const perItem = STEP_NAMES.filter((step) => step !== 'import');
+  // A user that cannot be assigned is a warning, not a failed import (tested below).
+  const failing = perItem.filter((step) => step !== 'assign-user');
   it.each(perItem)('%s retries a transient Graph error (503) with backoff', async (step) => {
     const outcome = await outcomeOf(step, 'transient');
     expect(outcome).toMatchObject({ kind: 'retry', error: { step, code: 'HTTP503', retryable: true } });
   });
 
-  it.each(perItem)('%s fails at once on a permanent Graph error (403), with advice', async (step) => {
+  it.each(failing)('%s fails at once on a permanent Graph error (403), naming the permission to grant', async (step) => {
     const outcome = await outcomeOf(step, 'permanent');
     expect(outcome).toMatchObject({ kind: 'fail', error: { step, code: 'HTTP403', retryable: false } });
-    expect(outcome?.kind === 'fail' && outcome.error.advice).toMatch(/permission/);
+    const advice = outcome?.kind === 'fail' ? outcome.error.advice : '';
+    expect(advice).toContain(STEP_PERMISSIONS[step].join(' and '));
   });
 
-  it.each(['import', 'await-import'] as StepName[])(
-    '%s lets a failed listing or upload through to the worker',
-    async (step) => {
-      expect(await outcomeOf(step, 'transient')).toMatchObject({ kind: 'thrown' });
-    },
-  );
+  it('import lets a failed upload through to the worker', async () => {
+    expect(await outcomeOf('import', 'transient')).toMatchObject({ kind: 'thrown' });
+  });
 
   it('check-registration reports an existing device as already registered, with its tag', async () => {
     const device = {
@@ -219,30 +224,82 @@ describe('step handlers', () => {
     });
   });
 
-  it('import reuses the upload of an earlier attempt instead of uploading again', async () => {
+  it('import reuses the upload of an earlier attempt (a retry, or a worker that died inside the step)', async () => {
     let uploads = 0;
     const graph = {
       ...fakeGraph('ok'),
       importDevices: () =>
-        Promise.resolve(
-          new Map([
-            [
-              'SN-1',
-              { id: 'x', serialNumber: 'SN-1', status: 'unknown' as const, errorCode: 0, errorName: '' },
-            ],
-          ]),
-        ).finally(() => uploads++),
+        Promise.resolve(new Map([['SN-1', { ...importedRecord('pending'), id: 'x' }]])).finally(() => uploads++),
     };
-    const job = jobAt('import');
-    const outcomes = await STEP_HANDLERS.import([job], context(graph));
-    expect(outcomes.get(job.id)).toMatchObject({ kind: 'done', graph: { importedIdentityId: 'imp-1' } });
+    const retried = withAttempts(jobAt('import'), 'import', 2);
+    expect((await STEP_HANDLERS.import([retried], context(graph))).get(retried.id)).toMatchObject({
+      kind: 'done',
+      graph: { importedIdentityId: 'imp-1' },
+    });
+    const resumed = jobAt('import');
+    const ctx = { ...context(graph), resumed: new Set([resumed.id]) };
+    expect((await STEP_HANDLERS.import([resumed], ctx)).get(resumed.id)).toMatchObject({ kind: 'done', graph: { importedIdentityId: 'imp-1' } });
     expect(uploads).toBe(0);
   });
 
+  it('import looks nothing up on a first attempt, and never uploads when the look-up failed', async () => {
+    const lookups: string[][] = [];
+    let uploads = 0;
+    const graph: AutopilotGraph = {
+      ...fakeGraph('ok'),
+      findImportedIdentitiesBySerial: (serials) => {
+        lookups.push([...serials]);
+        return Promise.resolve(new Map(serials.map((s) => [s, failed<ImportedIdentity[]>(unavailable())])));
+      },
+      importDevices: (devices) => {
+        uploads++;
+        return Promise.resolve(new Map(devices.map((d) => [d.serialNumber, { ...importedRecord('pending'), id: 'new' }])));
+      },
+    };
+    const first = jobAt('import');
+    expect((await STEP_HANDLERS.import([first], context(graph))).get(first.id)).toMatchObject({ kind: 'done', graph: { importedIdentityId: 'new' } });
+    expect(lookups).toEqual([]);
+    const retried = withAttempts(jobAt('import'), 'import', 2);
+    expect((await STEP_HANDLERS.import([retried], context(graph))).get(retried.id)).toMatchObject({ kind: 'retry' });
+    expect(lookups).toEqual([['SN-1']]);
+    expect(uploads).toBe(1);
+  });
+
+  it('assign-user calls nothing when the import already set the user, and warns when the user cannot be set', async () => {
+    const calls: string[] = [];
+    const graph: AutopilotGraph = {
+      ...fakeGraph('ok'),
+      updateDeviceProperties: (items) => {
+        calls.push(...items.map((i) => i.userPrincipalName ?? ''));
+        return Promise.resolve(new Map(items.map((i) => [i.autopilotDeviceId, failed<void>(new GraphRequestError(412, 'ConditionNotMet', 'busy'))])));
+      },
+    };
+    const set = { ...jobAt('assign-user'), graph: { ...jobAt('assign-user').graph, autopilotUser: 'ADA@contoso.example' } };
+    expect((await STEP_HANDLERS['assign-user']([set], context(graph))).get(set.id)).toMatchObject({ kind: 'done', note: expect.stringMatching(/at import/) });
+    expect(calls).toEqual([]);
+    const unset = jobAt('assign-user');
+    expect((await STEP_HANDLERS['assign-user']([unset], context(graph))).get(unset.id)).toMatchObject({ kind: 'retry', error: { code: 'HTTP412', retryable: true } });
+    const last = withAttempts(unset, 'assign-user', testSettings().maxAttempts);
+    const outcome = (await STEP_HANDLERS['assign-user']([last], context(graph))).get(last.id);
+    expect(outcome).toMatchObject({ kind: 'done', warning: expect.stringContaining('ada@contoso.example could not be assigned') });
+    expect(calls).toEqual(['ada@contoso.example', 'ada@contoso.example']);
+  });
+
+  it('add-to-group fails at once when the 404 names the profile group itself, and waits when it names the device', async () => {
+    const answer = (message: string): AutopilotGraph => ({
+      ...fakeGraph('ok'),
+      addGroupMembers: (_g, ids) =>
+        Promise.resolve(new Map(ids.map((id) => [id, failed<'added'>(new GraphRequestError(404, 'Request_ResourceNotFound', message))]))),
+    });
+    const job = jobAt('add-to-group');
+    const wrongGroup = (await STEP_HANDLERS['add-to-group']([job], context(answer("add group member: 404 Resource 'group-1' does not exist")))).get(job.id);
+    expect(wrongGroup).toMatchObject({ kind: 'fail', error: { code: 'ProfileGroupNotFound', advice: expect.stringContaining('PROFILE_GROUP_ID') } });
+    const notYet = (await STEP_HANDLERS['add-to-group']([job], context(answer("add group member: 404 Resource 'obj-1' does not exist")))).get(job.id);
+    expect(notYet).toMatchObject({ kind: 'wait' });
+  });
   it('import fails permanently when the hash is no longer stored', async () => {
     const job = { ...jobAt('import'), hardwareHash: null };
-    const graph = { ...fakeGraph('ok'), listImportedIdentities: () => Promise.resolve([]) };
-    const outcomes = await STEP_HANDLERS.import([job], context(graph));
+    const outcomes = await STEP_HANDLERS.import([job], context(fakeGraph('ok')));
     expect(outcomes.get(job.id)).toMatchObject({
       kind: 'fail',
       error: { code: 'HashUnavailable', retryable: false },
