@@ -1,0 +1,100 @@
+/**
+ * The pipeline through the real MSAL and Graph client against the emulator answering as real Graph does: serials
+ * with hyphens and spaces, deletes that answer 200, an upload whose answer is lost after Intune applied it, a
+ * missing permission, a user already set at import, Entra ids that read as the zero GUID for a while.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_GRANTED_PERMISSIONS } from '../../../graph-emulator/permissions.js';
+import type { AfterImportFault } from '../../../graph-emulator/scenario.js';
+import { deviceInput, startPipelineFixture, type PipelineFixture } from '../../support/pipeline.js';
+
+let fixture: PipelineFixture | undefined;
+afterEach(async () => {
+  await fixture?.stop();
+  fixture = undefined;
+});
+
+const noFaults = { serviceUnavailableRate: 0, dropConnectionRate: 0 };
+
+describe('the pipeline against Graph as it really answers', () => {
+  it('imports devices whose serials hold hyphens and spaces, and cleans up although deletes answer 200', async () => {
+    const groupId = randomUUID();
+    fixture = await startPipelineFixture({ emulator: { profileGroupId: groupId }, settings: { profileGroupId: groupId } });
+    const serials = ['ec2a1bbf-7e9f-45f0-f404-bec2e9da6f35', 'VMware-56 4d 2b 6a 1f 3c 9e 7d-4a 1f 8b 2c 5e 6d 0a 9b'];
+    // A look-alike already registered: contains() on the searched run matches it, the exact compare does not.
+    fixture.emulator.tenant.seedRegisteredDevice({ serialNumber: 'VMware-56 4d 00 00 00 00 00 00-00 00 00 00 00 00 00 00' });
+    const jobs = await fixture.approvedJobs(serials.map((s) => deviceInput(s)));
+    fixture.newWorker().start();
+    const done = await fixture.waitForTerminal(jobs.map((j) => j.id));
+    expect(done.map((j) => [j.status, j.outcome])).toEqual([
+      ['completed', 'imported'],
+      ['completed', 'imported'],
+    ]);
+    const { log, tenant } = fixture.emulator;
+    expect(serials.map((s) => log.uploadsBySerial().get(s))).toEqual([1, 1]);
+    expect(log.entries.filter((e) => e.method === 'DELETE').every((e) => e.status === 200)).toBe(true);
+    expect(tenant.imported.size).toBe(0);
+    expect(log.entries.some((e) => e.status === 400)).toBe(false);
+    // The saved Entra id is the real one, not the zero GUID the record showed before Autopilot linked it.
+    for (const job of done) expect(job.graph.entraDeviceId).toMatch(/^(?!0{8}-)[0-9a-f-]{36}$/);
+  });
+
+  it.each<AfterImportFault['kind']>(['gateway_timeout', 'drop'])(
+    'uploads once and completes when the import is applied and its answer lost (%s)',
+    async (kind) => {
+      fixture = await startPipelineFixture({
+        emulator: { scenario: { faults: { ...noFaults, afterImport: { kind, serials: ['LOST-0001'], times: 1 } } } },
+      });
+      const [job] = await fixture.approvedJobs([deviceInput('LOST-0001'), deviceInput('LOST-0002')]);
+      fixture.newWorker().start();
+      const done = await fixture.waitForTerminal([job?.id ?? '']);
+      expect(done[0]).toMatchObject({ status: 'completed', outcome: 'imported' });
+      const import1 = done[0]?.steps.find((s) => s.name === 'import');
+      expect(import1).toMatchObject({ attempts: 2, note: 'Found the upload of an earlier attempt' });
+      // One upload of each device: the lost answer was not sent again by the HTTP layer, nor by the step.
+      expect(fixture.emulator.tenant.uploadsBySerial.get('LOST-0001')).toBe(1);
+      expect(fixture.emulator.tenant.uploadsBySerial.get('LOST-0002')).toBe(1);
+    },
+  );
+
+  it('names the missing permission in the job error', async () => {
+    const granted = DEFAULT_GRANTED_PERMISSIONS.filter((p) => !p.startsWith('Device.'));
+    fixture = await startPipelineFixture({ emulator: { scenario: { grantedPermissions: granted } } });
+    const [job] = await fixture.approvedJobs([deviceInput('PERM-0001')]);
+    fixture.newWorker().start();
+    const [done] = await fixture.waitForTerminal([job?.id ?? '']);
+    expect(done?.status).toBe('failed');
+    expect(done?.error).toMatchObject({ step: 'await-entra-device', code: 'HTTP403', name: 'Authorization_RequestDenied', retryable: false });
+    expect(done?.error?.advice).toContain('Device.Read.All');
+  });
+
+  it('sets no user a second time when the import set it', async () => {
+    fixture = await startPipelineFixture();
+    const jobs = await fixture.approvedJobs([deviceInput('USER-0001', { assignedUser: 'ada@contoso.example' })]);
+    fixture.newWorker().start();
+    const [done] = await fixture.waitForTerminal(jobs.map((j) => j.id));
+    expect(done?.status).toBe('completed');
+    expect(done?.steps.find((s) => s.name === 'assign-user')?.note).toBe('Assigned to ada@contoso.example at import');
+    const { log, tenant } = fixture.emulator;
+    expect(log.entries.some((e) => /assignusertodevice|updatedeviceproperties/i.test(e.path))).toBe(false);
+    expect([...tenant.autopilot.values()][0]?.userPrincipalName).toBe('ada@contoso.example');
+  });
+
+  it('warns on the job, and completes it, when the user cannot be set', async () => {
+    fixture = await startPipelineFixture({
+      emulator: { scenario: { faults: { ...noFaults, updateConditionNotMetRate: 1 } } },
+    });
+    const [job] = await fixture.approvedJobs([deviceInput('WARN-0001', { assignedUser: 'ada@contoso.example' })]);
+    // The user differs from the one Intune has (someone changed it): the step must set it, and Intune says 412.
+    fixture.emulator.log.subscribe((entry) => {
+      if (entry.uploads) for (const d of fixture?.emulator.tenant.autopilot.values() ?? []) d.userPrincipalName = '';
+    });
+    fixture.newWorker().start();
+    const [done] = await fixture.waitForTerminal([job?.id ?? '']);
+    expect(done).toMatchObject({ status: 'completed', outcome: 'imported' });
+    const step = done?.steps.find((s) => s.name === 'assign-user');
+    expect(step?.warning).toMatch(/ada@contoso\.example could not be assigned \(HTTP412 ConditionNotMet\)/);
+    expect(fixture.emulator.log.entries.filter((e) => /updatedeviceproperties/i.test(e.path)).length).toBe(3);
+  });
+});
