@@ -49,6 +49,7 @@ export default tseslint.config(
     // only hands the environment on to its child process.
     files: [
       'bot/main.ts',
+      'bot/doctor.ts',
       'bot/playground.ts',
       'graph-emulator/main.ts',
       'appPackage/package.ts',

@@ -213,12 +213,19 @@ async function reconcileCards(store: JobStore, cards: CardQueue): Promise<void> 
  * Fails the start, naming the setting, when a configured group does not exist or the profile group is dynamic.
  * A Graph that cannot be asked right now only warns: the jobs would wait and retry anyway.
  */
-async function checkConfiguredGroups(graph: AutopilotGraph, settings: GroupSettings, logger: Logger): Promise<void> {
+async function checkConfiguredGroups(
+  graph: AutopilotGraph,
+  settings: GroupSettings,
+  logger: Logger,
+): Promise<void> {
   const checks = await checkGroups(graph, settings);
   const blockers = startBlockers(checks);
   if (blockers.length) throw new ConfigError(blockers);
   for (const check of checks.filter((c) => c.unchecked))
-    logger.warn({ setting: check.setting, groupId: check.groupId, problem: check.problem }, 'configured group not checked');
+    logger.warn(
+      { setting: check.setting, groupId: check.groupId, problem: check.problem },
+      'configured group not checked',
+    );
 }
 
 export interface StartOptions {
@@ -245,7 +252,10 @@ export async function startApp(
   // Bind a configured channel before anything publishes, so that no card waits for a binding that exists.
   if (await bindConfiguredChannel(store, config.bot, botAppId))
     logger.info({ teamId: config.bot.channel?.teamId }, 'helpdesk channel bound from configuration');
-  const groupSettings = { ...(config.pipeline.profileGroupId ? { profileGroupId: config.pipeline.profileGroupId } : {}), approverGroupIds: config.approvals.approverGroupIds };
+  const groupSettings = {
+    ...(config.pipeline.profileGroupId ? { profileGroupId: config.pipeline.profileGroupId } : {}),
+    approverGroupIds: config.approvals.approverGroupIds,
+  };
   try {
     await checkConfiguredGroups(graphAccess.graph, groupSettings, logger);
   } catch (error) {
@@ -258,7 +268,8 @@ export async function startApp(
     mode: config.mode,
     storeKind: config.store.kind,
     startedAt: new Date(),
-    deepCheck: () => runDoctor({ graph: graphAccess.graph, tokens: graphAccess.tokens, settings: groupSettings }),
+    deepCheck: () =>
+      runDoctor({ graph: graphAccess.graph, tokens: graphAccess.tokens, settings: groupSettings }),
   });
   const demoKey = mountIntake(server, core, publisher);
   mountBot(server, core, adapter, publisher, cards, options.repostOnInstall === true);

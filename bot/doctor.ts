@@ -16,7 +16,10 @@ async function main(): Promise<number> {
   const config = loadConfig(process.env);
   const access = await openGraphAccess(config, createLogger({ level: 'silent' }));
   try {
-    const target = config.graph.target === 'microsoft' ? config.graph.baseUrl : (config.graph.emulatorUrl ?? 'the Graph emulator (in-process)');
+    const target =
+      config.graph.target === 'microsoft'
+        ? config.graph.baseUrl
+        : (config.graph.emulatorUrl ?? 'the Graph emulator (in-process)');
     process.stdout.write(`Checking ${target} for tenant ${access.tenantId}\n\n`);
     const report = await runDoctor({
       graph: access.graph,
@@ -36,7 +39,9 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    process.stderr.write(`${error instanceof ConfigError ? error.message : `doctor failed: ${error instanceof Error ? error.message : String(error)}`}\n`);
+    process.stderr.write(
+      `${error instanceof ConfigError ? error.message : `doctor failed: ${error instanceof Error ? error.message : String(error)}`}\n`,
+    );
     process.exit(2);
   },
 );

@@ -48,7 +48,11 @@ function microsoftAccess(config: Config, logger: Logger): GraphAccess {
 }
 
 /** The real MSAL and Graph client against an emulator, with its throttle window scaled like its clock. */
-function emulatorAccess(config: Config, logger: Logger, connection: EmulatorConnection): Omit<GraphAccess, 'stop'> {
+function emulatorAccess(
+  config: Config,
+  logger: Logger,
+  connection: EmulatorConnection,
+): Omit<GraphAccess, 'stop'> {
   const tokens = createMsalTokenProvider({
     tenantId: connection.tenantId,
     clientId: connection.clientId,
@@ -70,11 +74,18 @@ function emulatorAccess(config: Config, logger: Logger, connection: EmulatorConn
   return { graph, tokens, tenantId: connection.tenantId };
 }
 
-export async function openGraphAccess(config: Config, logger: Logger, setup: EmulatorSetup = {}): Promise<GraphAccess> {
+export async function openGraphAccess(
+  config: Config,
+  logger: Logger,
+  setup: EmulatorSetup = {},
+): Promise<GraphAccess> {
   if (config.graph.target === 'microsoft') return microsoftAccess(config, logger);
   if (config.graph.emulatorUrl) {
     const connection = await fetchEmulatorConnection(config.graph.emulatorUrl);
-    logger.info({ graphUrl: connection.graphUrl, timeScale: connection.timeScale }, 'using the standalone Graph emulator');
+    logger.info(
+      { graphUrl: connection.graphUrl, timeScale: connection.timeScale },
+      'using the standalone Graph emulator',
+    );
     return { ...emulatorAccess(config, logger, connection), stop: () => Promise.resolve() };
   }
   const emulator = await startGraphEmulator({
@@ -91,6 +102,9 @@ export async function openGraphAccess(config: Config, logger: Logger, setup: Emu
     clientSecret: DEMO_APP.secret ?? '',
     timeScale: config.emulatorTimeScale,
   };
-  logger.info({ graphUrl: emulator.graphUrl, timeScale: config.emulatorTimeScale }, 'Graph emulator started for the demo');
+  logger.info(
+    { graphUrl: emulator.graphUrl, timeScale: config.emulatorTimeScale },
+    'Graph emulator started for the demo',
+  );
   return { ...emulatorAccess(config, logger, connection), emulator, stop: () => emulator.stop() };
 }

@@ -29,7 +29,11 @@ function deepView(report: DoctorReport) {
     ok: report.ok,
     ...(report.tokenProblem ? { tokenProblem: report.tokenProblem } : {}),
     permissions: report.permissions,
-    groups: report.groups.map((g) => ({ setting: g.setting, groupId: g.groupId, ...(g.problem ? { problem: g.problem } : {}) })),
+    groups: report.groups.map((g) => ({
+      setting: g.setting,
+      groupId: g.groupId,
+      ...(g.problem ? { problem: g.problem } : {}),
+    })),
   };
 }
 
@@ -48,15 +52,17 @@ export function createServer(deps: ServerDeps): restify.Server {
       res.send(200, { status: 'ok', ...base });
       return;
     }
-    const report = await deep().catch(
-      (error: unknown): DoctorReport => ({
-        ok: false,
-        permissions: [],
-        groups: [],
-        tokenProblem: `the check failed: ${error instanceof Error ? error.message : String(error)}`,
-      }),
-    );
-    res.send(report.ok ? 200 : 503, { status: report.ok ? 'ok' : 'degraded', ...base, graph: deepView(report) });
+    const report = await deep().catch((error: unknown): DoctorReport => ({
+      ok: false,
+      permissions: [],
+      groups: [],
+      tokenProblem: `the check failed: ${error instanceof Error ? error.message : String(error)}`,
+    }));
+    res.send(report.ok ? 200 : 503, {
+      status: report.ok ? 'ok' : 'degraded',
+      ...base,
+      graph: deepView(report),
+    });
   });
   return server;
 }

@@ -30,9 +30,12 @@ export async function fetchEmulatorConnection(graphUrl: string): Promise<Emulato
   try {
     response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
   } catch (error) {
-    throw new Error(`GRAPH_EMULATOR_URL: no Graph emulator answers at ${url} (${(error as Error).message}). Start one with npm run emulator.`);
+    throw new Error(
+      `GRAPH_EMULATOR_URL: no Graph emulator answers at ${url} (${(error as Error).message}). Start one with npm run emulator.`,
+    );
   }
-  if (!response.ok) throw new Error(`GRAPH_EMULATOR_URL: ${url} answered ${response.status}; is this a Graph emulator?`);
+  if (!response.ok)
+    throw new Error(`GRAPH_EMULATOR_URL: ${url} answered ${response.status}; is this a Graph emulator?`);
   const parsed = connectionSchema.safeParse(await response.json());
   if (!parsed.success) throw new Error(`GRAPH_EMULATOR_URL: ${url} did not describe an emulator connection.`);
   return parsed.data;

@@ -4,7 +4,13 @@
  * through the same path.
  */
 import { findRoute } from './graph-routes.js';
-import { graphError, intuneError, type ApiVersion, type EmulatorRequest, type EmulatorResponse } from './http-types.js';
+import {
+  graphError,
+  intuneError,
+  type ApiVersion,
+  type EmulatorRequest,
+  type EmulatorResponse,
+} from './http-types.js';
 import { missingPermission } from './permissions.js';
 import type { RequestLog } from './request-log.js';
 import type { Route } from './routes/route.js';
@@ -39,7 +45,14 @@ export class GraphDispatcher {
     private readonly random: () => number,
   ) {}
 
-  dispatch(method: string, rawPath: string, body: unknown, version: ApiVersion, caller: Caller, batchPart: boolean): EmulatorResponse {
+  dispatch(
+    method: string,
+    rawPath: string,
+    body: unknown,
+    version: ApiVersion,
+    caller: Caller,
+    batchPart: boolean,
+  ): EmulatorResponse {
     const now = Date.now();
     const url = new URL(rawPath, 'http://graph.local');
     const path = decodeURIComponent(url.pathname);
@@ -52,11 +65,25 @@ export class GraphDispatcher {
     } else if (found.kind === 'other_version') {
       // Inside $batch a route of the other version answers 405 (Graph's JSON batching page, request 3).
       response = batchPart
-        ? graphError(405, 'Request_BadRequest', 'Specified HTTP method is not allowed for the request target.')
+        ? graphError(
+            405,
+            'Request_BadRequest',
+            'Specified HTTP method is not allowed for the request target.',
+          )
         : graphError(400, 'BadRequest', `Resource not found for the segment '${found.route.segment}'.`);
     } else {
-      const request: EmulatorRequest = { method, path, query: url.searchParams, body, version, now, baseUrl: this.graphUrl };
-      response = this.admitted(found.route, caller, now) ?? found.route.handle(request, found.match, this.tenant, this.scenario.pageSize);
+      const request: EmulatorRequest = {
+        method,
+        path,
+        query: url.searchParams,
+        body,
+        version,
+        now,
+        baseUrl: this.graphUrl,
+      };
+      response =
+        this.admitted(found.route, caller, now) ??
+        found.route.handle(request, found.match, this.tenant, this.scenario.pageSize);
       if (IMPORT_PATH.test(path) && method === 'POST' && response.status < 300) {
         uploads = uploadedSerials(body);
         response = this.afterImportFault(uploads) ?? response;
@@ -87,7 +114,11 @@ export class GraphDispatcher {
             'Forbidden',
             `Application is not authorized to perform this operation. Application must have one of the following scopes: ${missing.join(', ')}`,
           )
-        : graphError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
+        : graphError(
+            403,
+            'Authorization_RequestDenied',
+            'Insufficient privileges to complete the operation.',
+          );
     }
     if (!route.intune || !this.scenario.throttling.enabled) return undefined;
     const verdict = this.throttle.admit(caller.clientId, route.write, now);
@@ -105,7 +136,9 @@ export class GraphDispatcher {
   private afterImportFault(serials: readonly string[]): EmulatorResponse | undefined {
     const fault = this.scenario.faults.afterImport;
     if (!fault || (fault.times !== undefined && this.afterImportStrikes >= fault.times)) return undefined;
-    const strikes = fault.serials ? serials.some((s) => fault.serials?.includes(s)) : this.random() < (fault.rate ?? 0);
+    const strikes = fault.serials
+      ? serials.some((s) => fault.serials?.includes(s))
+      : this.random() < (fault.rate ?? 0);
     if (!strikes) return undefined;
     this.afterImportStrikes++;
     if (fault.kind === 'drop') return { status: 0, drop: true };
@@ -130,7 +163,14 @@ export class GraphDispatcher {
         ...(result.body === undefined ? {} : { body: result.body }),
       };
     });
-    this.log.add({ at: Date.now(), method: 'POST', path: '/$batch', status: 200, batchPart: false, clientId: caller.clientId });
+    this.log.add({
+      at: Date.now(),
+      method: 'POST',
+      path: '/$batch',
+      status: 200,
+      batchPart: false,
+      clientId: caller.clientId,
+    });
     return { status: 200, body: { responses } };
   }
 
@@ -141,9 +181,18 @@ export class GraphDispatcher {
       return graphError(400, 'BadRequest', 'A batch url must be relative to the version.');
     if (part.body !== undefined && !hasContentType)
       return graphError(400, 'BadRequest', 'Content-Type header is required when a body is present.');
-    const result = this.dispatch(String(part.method ?? 'GET').toUpperCase(), url, part.body, version, caller, true);
+    const result = this.dispatch(
+      String(part.method ?? 'GET').toUpperCase(),
+      url,
+      part.body,
+      version,
+      caller,
+      true,
+    );
     // A part cannot drop the connection: the gateway answers for it.
-    return result.drop ? graphError(504, 'GatewayTimeout', 'The gateway did not receive a response in time.') : result;
+    return result.drop
+      ? graphError(504, 'GatewayTimeout', 'The gateway did not receive a response in time.')
+      : result;
   }
 }
 

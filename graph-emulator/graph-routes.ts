@@ -17,7 +17,9 @@ export type RouteLookup =
   | { kind: 'unknown'; segment: string };
 
 /** The literal words of every route's path; a segment that is none of them (and no id) is the unknown one. */
-const KNOWN_SEGMENTS = new Set(ROUTES.flatMap((r) => r.pattern.source.toLowerCase().match(/[a-z][a-z$]+/g) ?? []));
+const KNOWN_SEGMENTS = new Set(
+  ROUTES.flatMap((r) => r.pattern.source.toLowerCase().match(/[a-z][a-z$]+/g) ?? []),
+);
 const looksLikeId = (segment: string) => /^[0-9a-f-]{8,}$/i.test(segment) || segment.includes('(');
 
 export function findRoute(method: string, path: string, version: ApiVersion): RouteLookup {
@@ -32,5 +34,9 @@ export function findRoute(method: string, path: string, version: ApiVersion): Ro
   }
   if (elsewhere) return { kind: 'other_version', route: elsewhere };
   const segments = path.split('/').filter(Boolean);
-  return { kind: 'unknown', segment: segments.find((s) => !looksLikeId(s) && !KNOWN_SEGMENTS.has(s.toLowerCase())) ?? segments[0] ?? '' };
+  return {
+    kind: 'unknown',
+    segment:
+      segments.find((s) => !looksLikeId(s) && !KNOWN_SEGMENTS.has(s.toLowerCase())) ?? segments[0] ?? '',
+  };
 }

@@ -32,7 +32,12 @@ const emulator = await startGraphEmulator({
   scenario: {
     ...DEMO_SCENARIO,
     timeScale: Number(values['time-scale']),
-    throttling: { enabled: !values['no-throttling'], writesPer20s: 100, requestsPer20s: 1000, retryAfterOmittedRate: 0.2 },
+    throttling: {
+      enabled: !values['no-throttling'],
+      writesPer20s: 100,
+      requestsPer20s: 1000,
+      retryAfterOmittedRate: 0.2,
+    },
     grantedPermissions: DEFAULT_GRANTED_PERMISSIONS.filter((p) => !withheld.includes(p)),
   },
 });
@@ -41,7 +46,8 @@ for (const id of values.group) emulator.tenant.addGroup(id);
 for (const id of values['dynamic-group']) emulator.tenant.addGroup(id, { dynamic: true });
 for (const pair of values.approver) {
   const [user, group] = pair.split(':');
-  if (user && group) emulator.tenant.addUserToGroups(user, [...(emulator.tenant.userGroups.get(user) ?? []), group]);
+  if (user && group)
+    emulator.tenant.addUserToGroups(user, [...(emulator.tenant.userGroups.get(user) ?? []), group]);
 }
 process.stdout.write(
   [

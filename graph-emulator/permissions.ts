@@ -8,7 +8,10 @@
 /** A call needs one role out of each inner list (the add of a device to a group needs two kinds). */
 export type PermissionRule = readonly (readonly string[])[];
 
-const SERVICE_CONFIG_READ = ['DeviceManagementServiceConfig.Read.All', 'DeviceManagementServiceConfig.ReadWrite.All'];
+const SERVICE_CONFIG_READ = [
+  'DeviceManagementServiceConfig.Read.All',
+  'DeviceManagementServiceConfig.ReadWrite.All',
+];
 const SERVICE_CONFIG_WRITE = ['DeviceManagementServiceConfig.ReadWrite.All'];
 
 export const PERMISSIONS = {
@@ -17,7 +20,14 @@ export const PERMISSIONS = {
   managedDeviceDelete: [['DeviceManagementManagedDevices.ReadWrite.All']],
   devicesRead: [['Device.Read.All', 'Device.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All']],
   groupRead: [
-    ['GroupMember.Read.All', 'Group.Read.All', 'GroupMember.ReadWrite.All', 'Group.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
+    [
+      'GroupMember.Read.All',
+      'Group.Read.All',
+      'GroupMember.ReadWrite.All',
+      'Group.ReadWrite.All',
+      'Directory.Read.All',
+      'Directory.ReadWrite.All',
+    ],
   ],
   /** Add members: a device as the member needs Device.ReadWrite.All besides the group permission. */
   groupAddDevice: [
@@ -44,6 +54,9 @@ export const DEFAULT_GRANTED_PERMISSIONS: readonly string[] = [
 ];
 
 /** The first role set the token's roles do not satisfy, or undefined when the call is allowed. */
-export function missingPermission(rule: PermissionRule, roles: readonly string[]): readonly string[] | undefined {
+export function missingPermission(
+  rule: PermissionRule,
+  roles: readonly string[],
+): readonly string[] | undefined {
   return rule.find((anyOf) => !anyOf.some((role) => roles.includes(role)));
 }

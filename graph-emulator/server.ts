@@ -109,7 +109,10 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
       return send(res, { status: 200, body: connection() });
     const match = /^\/(v1\.0|beta)(\/.*)$/i.exec(req.url ?? '');
     if (!match)
-      return send(res, graphError(400, 'BadRequest', `Resource not found for the segment '${firstSegment(req.url)}'.`));
+      return send(
+        res,
+        graphError(400, 'BadRequest', `Resource not found for the segment '${firstSegment(req.url)}'.`),
+      );
     const version = match[1]?.toLowerCase() === 'beta' ? 'beta' : 'v1.0';
     const rest = match[2] ?? '/';
     if (random() < scenario.faults.dropConnectionRate) {

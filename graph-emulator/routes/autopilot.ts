@@ -50,7 +50,9 @@ function visibleDevice(tenant: EmulatedTenant, id: string, now: number): Autopil
 
 /** The reference sheet: `$select` on this collection answers 500 since a 2026 regression. */
 const selectRegression = (req: EmulatorRequest) =>
-  req.query.has('$select') ? intuneError(500, 'InternalError', 'An internal server error has occurred') : undefined;
+  req.query.has('$select')
+    ? intuneError(500, 'InternalError', 'An internal server error has occurred')
+    : undefined;
 
 const list: Route = {
   method: 'GET',
@@ -68,7 +70,11 @@ const list: Route = {
     const items = tenant
       .visibleAutopilot(req.now)
       .filter((d) =>
-        filter.kind === 'all' ? true : filter.kind === 'none' ? false : d.serialNumber.toLowerCase().includes(filter.needle),
+        filter.kind === 'all'
+          ? true
+          : filter.kind === 'none'
+            ? false
+            : d.serialNumber.toLowerCase().includes(filter.needle),
       )
       .map((d) => autopilotView(d, tenant, req));
     return paged(req, items, pageSize, '/deviceManagement/windowsAutopilotDeviceIdentities');
@@ -121,7 +127,11 @@ const remove: Route = {
   handle(_req, m, tenant) {
     const id = m[1] ?? '';
     if (!tenant.autopilot.delete(id))
-      return intuneError(400, 'BadRequest', `Cannot find device with ztd Id ${id} and accountId ${tenant.accountId} to delete`);
+      return intuneError(
+        400,
+        'BadRequest',
+        `Cannot find device with ztd Id ${id} and accountId ${tenant.accountId} to delete`,
+      );
     return { status: 200 };
   },
 };
@@ -228,4 +238,13 @@ const settings: Route = {
   },
 };
 
-export const AUTOPILOT_ROUTES: Route[] = [list, get, remove, assignUser, unassignUser, updateProperties, sync, settings];
+export const AUTOPILOT_ROUTES: Route[] = [
+  list,
+  get,
+  remove,
+  assignUser,
+  unassignUser,
+  updateProperties,
+  sync,
+  settings,
+];

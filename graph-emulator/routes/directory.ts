@@ -45,7 +45,10 @@ const devices: Route = {
     if (ids.length > 15)
       return graphError(400, 'Request_UnsupportedQuery', 'Too many values in the in() list (15 at most).');
     const wanted = new Set(ids.map((i) => i.toLowerCase()));
-    return { status: 200, body: { value: visible.filter((e) => wanted.has(e.deviceId.toLowerCase())).map(deviceView) } };
+    return {
+      status: 200,
+      body: { value: visible.filter((e) => wanted.has(e.deviceId.toLowerCase())).map(deviceView) },
+    };
   },
 };
 
@@ -99,12 +102,20 @@ const addMember: Route = {
   handle(req, m, tenant) {
     const objectId = referencedObject(req);
     if (!objectId)
-      return graphError(400, 'Request_BadRequest', `Invalid object identifier in @odata.id; expected ${req.baseUrl}/v1.0/directoryObjects/{id}.`);
+      return graphError(
+        400,
+        'Request_BadRequest',
+        `Invalid object identifier in @odata.id; expected ${req.baseUrl}/v1.0/directoryObjects/{id}.`,
+      );
     const result = tenant.addMember(m[1] ?? '', objectId, req.now);
     if (result === 'no_group') return notFound(m[1] ?? '');
     if (result === 'no_object') return notFound(objectId);
     if (result === 'dynamic_group')
-      return graphError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
+      return graphError(
+        403,
+        'Authorization_RequestDenied',
+        'Insufficient privileges to complete the operation.',
+      );
     if (result === 'already_member')
       return graphError(
         400,
@@ -147,7 +158,12 @@ const users: Route = {
   write: false,
   intune: false,
   handle(req, _m, tenant, pageSize) {
-    return paged(req, [...tenant.userGroups.keys()].map((id) => ({ id })), pageSize, '/users');
+    return paged(
+      req,
+      [...tenant.userGroups.keys()].map((id) => ({ id })),
+      pageSize,
+      '/users',
+    );
   },
 };
 

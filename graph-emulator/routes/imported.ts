@@ -49,7 +49,11 @@ const importAction: Route = {
       ?.importedWindowsAutopilotDeviceIdentities;
     // The portal's CSV import takes 500 rows a file; the action documents no maximum. The emulator keeps 500.
     if (!Array.isArray(list) || list.length === 0 || list.length > 500)
-      return intuneError(400, 'BadRequest', 'importedWindowsAutopilotDeviceIdentities must hold 1 to 500 devices.');
+      return intuneError(
+        400,
+        'BadRequest',
+        'importedWindowsAutopilotDeviceIdentities must hold 1 to 500 devices.',
+      );
     const inputs = list.map(parseImportBody);
     if (!inputs.every(validImport))
       return intuneError(400, 'BadRequest', 'Each device needs a serial number or product key.');
@@ -73,7 +77,8 @@ const create: Route = {
   intune: true,
   handle(req, _m, tenant) {
     const input = parseImportBody(req.body);
-    if (!validImport(input)) return intuneError(400, 'BadRequest', 'A serial number or product key is required.');
+    if (!validImport(input))
+      return intuneError(400, 'BadRequest', 'A serial number or product key is required.');
     return { status: 201, body: importedView(tenant.importIdentity(input, req.now, false), tenant, req.now) };
   },
 };
@@ -113,7 +118,11 @@ const get: Route = {
     const record = tenant.imported.get(m[1] ?? '');
     return record
       ? { status: 200, body: importedView(record, tenant, req.now) }
-      : intuneError(404, 'ResourceNotFound', `Resource not found: importedWindowsAutopilotDeviceIdentity ${m[1] ?? ''}`);
+      : intuneError(
+          404,
+          'ResourceNotFound',
+          `Resource not found: importedWindowsAutopilotDeviceIdentity ${m[1] ?? ''}`,
+        );
   },
 };
 

@@ -34,9 +34,15 @@ function probeFor(need: PermissionNeed, settings: GroupSettings): Probe {
     case 'Device.ReadWrite.All':
       return { version: 'v1.0', path: '/devices?$top=1&$select=id' };
     case 'GroupMember.ReadWrite.All':
-      return { version: 'v1.0', path: `/groups/${encodeURIComponent(settings.profileGroupId ?? '')}?$select=id` };
+      return {
+        version: 'v1.0',
+        path: `/groups/${encodeURIComponent(settings.profileGroupId ?? '')}?$select=id`,
+      };
     case 'GroupMember.Read.All':
-      return { version: 'v1.0', path: `/groups/${encodeURIComponent(settings.approverGroupIds[0] ?? '')}?$select=id` };
+      return {
+        version: 'v1.0',
+        path: `/groups/${encodeURIComponent(settings.approverGroupIds[0] ?? '')}?$select=id`,
+      };
     case 'User.Read.All':
       return { version: 'v1.0', path: '/users?$top=1&$select=id' };
     default:
@@ -58,15 +64,28 @@ export function tokenRoles(token: string): string[] | undefined {
 
 function verdict(need: PermissionNeed, status: number, roles: string[] | undefined): PermissionCheck {
   const row = { permission: need.name, neededFor: need.neededFor };
-  if (status === 403) return { ...row, status: 'missing', detail: `Graph answered 403: grant ${need.name} and admin consent` };
+  if (status === 403)
+    return { ...row, status: 'missing', detail: `Graph answered 403: grant ${need.name} and admin consent` };
   if (status === 0 || status >= 500 || status === 401)
     return { ...row, status: 'missing', detail: `the check read got ${status || 'no answer'}; try again` };
   if (roles && ![need.name, ...need.includedIn].some((r) => roles.includes(r)))
-    return { ...row, status: 'missing', detail: `not in the token's roles: grant ${need.name} and admin consent` };
-  return { ...row, status: 'ok', detail: roles ? 'granted, and a read works' : 'a read works (the token lists no roles)' };
+    return {
+      ...row,
+      status: 'missing',
+      detail: `not in the token's roles: grant ${need.name} and admin consent`,
+    };
+  return {
+    ...row,
+    status: 'ok',
+    detail: roles ? 'granted, and a read works' : 'a read works (the token lists no roles)',
+  };
 }
 
-export async function runDoctor(deps: { graph: AutopilotGraph; tokens: TokenProvider; settings: GroupSettings }): Promise<DoctorReport> {
+export async function runDoctor(deps: {
+  graph: AutopilotGraph;
+  tokens: TokenProvider;
+  settings: GroupSettings;
+}): Promise<DoctorReport> {
   let token: string;
   try {
     token = await deps.tokens.getToken();
@@ -89,11 +108,19 @@ export async function runDoctor(deps: { graph: AutopilotGraph; tokens: TokenProv
 /** The report as the table `npm run doctor` prints. */
 export function formatDoctorReport(report: DoctorReport): string {
   if (report.tokenProblem) return `Token: FAILED\n  ${report.tokenProblem}\n`;
-  const rows = [['permission', 'needed for', 'status'], ...report.permissions.map((p) => [p.permission, p.neededFor, p.status === 'ok' ? 'OK' : `MISSING (${p.detail})`])];
+  const rows = [
+    ['permission', 'needed for', 'status'],
+    ...report.permissions.map((p) => [
+      p.permission,
+      p.neededFor,
+      p.status === 'ok' ? 'OK' : `MISSING (${p.detail})`,
+    ]),
+  ];
   const widths = [0, 1].map((i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   const line = (r: string[]) => r.map((cell, i) => (i < 2 ? cell.padEnd(widths[i] ?? 0) : cell)).join('  ');
   const groups = report.groups.map(
-    (g) => `${g.setting} ${g.groupId}: ${g.problem ? `PROBLEM: ${g.problem}` : `OK ("${g.displayName ?? ''}")`}`,
+    (g) =>
+      `${g.setting} ${g.groupId}: ${g.problem ? `PROBLEM: ${g.problem}` : `OK ("${g.displayName ?? ''}")`}`,
   );
   return [
     'Token: OK',

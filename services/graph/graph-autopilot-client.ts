@@ -68,12 +68,20 @@ export class GraphAutopilotClient implements AutopilotGraph {
   ) {}
 
   /** Follows `@odata.nextLink` from a first page until the pages end or `enough` says so. */
-  private async pagesUntil<T>(first: Page<T>, what: string, keep: (item: T) => boolean, enough: (kept: T[]) => boolean): Promise<T[]> {
+  private async pagesUntil<T>(
+    first: Page<T>,
+    what: string,
+    keep: (item: T) => boolean,
+    enough: (kept: T[]) => boolean,
+  ): Promise<T[]> {
     const kept = (first.value ?? []).filter(keep);
     let next = first['@odata.nextLink'];
     while (next && !enough(kept)) {
       const link = splitNextLink(next);
-      const page = await graphCall(what, () => this.client.api(link.path).version(link.version).get() as Promise<Page<T>>);
+      const page = await graphCall(
+        what,
+        () => this.client.api(link.path).version(link.version).get() as Promise<Page<T>>,
+      );
       kept.push(...(page.value ?? []).filter(keep));
       next = page['@odata.nextLink'];
     }
@@ -88,7 +96,8 @@ export class GraphAutopilotClient implements AutopilotGraph {
   ): Promise<Map<K, ItemResult<T>>> {
     const responses = keys.length ? await sendBatch(this.client, version, keys.map(toPart)) : [];
     const results = new Map<K, ItemResult<T>>();
-    for (const [i, key] of keys.entries()) results.set(key, await interpret(key, responses[i] as PartResponse));
+    for (const [i, key] of keys.entries())
+      results.set(key, await interpret(key, responses[i] as PartResponse));
     return results;
   }
 
@@ -96,16 +105,23 @@ export class GraphAutopilotClient implements AutopilotGraph {
    * Exact serial matches: contains() on the serial's searchable run, compared exactly on this side. When Intune
    * refuses the filter anyway (400), the collection is paged without one.
    */
-  private findBySerial<R>(serials: readonly string[], search: SerialSearch<R>): Promise<Map<string, ItemResult<R[]>>> {
+  private findBySerial<R>(
+    serials: readonly string[],
+    search: SerialSearch<R>,
+  ): Promise<Map<string, ItemResult<R[]>>> {
     return this.batchByKey(
       serials,
       search.version,
-      (serial) => ({ method: 'GET', url: `${search.collection}?$filter=${encodeURIComponent(serialFilter(serial))}` }),
+      (serial) => ({
+        method: 'GET',
+        url: `${search.collection}?$filter=${encodeURIComponent(serialFilter(serial))}`,
+      }),
       async (serial, response) => {
         const exact = (raw: R) => search.serialOf(raw) === serial;
         const enough = (kept: R[]) => search.stopAtFirst && kept.length > 0;
         try {
-          if (response.status === 200) return okResult(await this.pagesUntil(response.body as Page<R>, search.what, exact, enough));
+          if (response.status === 200)
+            return okResult(await this.pagesUntil(response.body as Page<R>, search.what, exact, enough));
           if (response.status !== 400) return { ok: false, error: partError(search.what, response) };
           const first = await graphCall(
             search.what,
@@ -119,7 +135,9 @@ export class GraphAutopilotClient implements AutopilotGraph {
     );
   }
 
-  async findAutopilotDevicesBySerial(serials: readonly string[]): Promise<Map<string, ItemResult<AutopilotDevice[]>>> {
+  async findAutopilotDevicesBySerial(
+    serials: readonly string[],
+  ): Promise<Map<string, ItemResult<AutopilotDevice[]>>> {
     const found = await this.findBySerial<RawAutopilot>(serials, {
       collection: AUTOPILOT,
       version: 'beta',
@@ -130,7 +148,9 @@ export class GraphAutopilotClient implements AutopilotGraph {
     return mapValues(found, (raws) => raws.map(toAutopilot));
   }
 
-  async findImportedIdentitiesBySerial(serials: readonly string[]): Promise<Map<string, ItemResult<ImportedIdentity[]>>> {
+  async findImportedIdentitiesBySerial(
+    serials: readonly string[],
+  ): Promise<Map<string, ItemResult<ImportedIdentity[]>>> {
     const found = await this.findBySerial<RawImported>(serials, {
       collection: IMPORTED,
       version: 'v1.0',
@@ -189,7 +209,9 @@ export class GraphAutopilotClient implements AutopilotGraph {
       (id) => ({ method: 'DELETE', url: `${IMPORTED}/${encodeURIComponent(id)}` }),
       // Documented 204; Graph answers 200, also for an unknown id (microsoft-graph-docs #7129, #20410).
       (_id, r) =>
-        isSuccess(r.status) || r.status === 404 ? okResult(undefined) : { ok: false, error: partError('delete upload record', r) },
+        isSuccess(r.status) || r.status === 404
+          ? okResult(undefined)
+          : { ok: false, error: partError('delete upload record', r) },
     );
   }
 
@@ -228,7 +250,10 @@ export class GraphAutopilotClient implements AutopilotGraph {
           continue;
         }
         const found = result.value.find((d) => d.deviceId?.toLowerCase() === deviceId.toLowerCase());
-        results.set(deviceId, okResult(found ? { objectId: found.id, deviceId: found.deviceId ?? deviceId } : null));
+        results.set(
+          deviceId,
+          okResult(found ? { objectId: found.id, deviceId: found.deviceId ?? deviceId } : null),
+        );
       }
     }
     return results;
@@ -247,7 +272,10 @@ export class GraphAutopilotClient implements AutopilotGraph {
     );
   }
 
-  addGroupMembers(groupId: string, objectIds: readonly string[]): Promise<Map<string, ItemResult<'added' | 'already_member'>>> {
+  addGroupMembers(
+    groupId: string,
+    objectIds: readonly string[],
+  ): Promise<Map<string, ItemResult<'added' | 'already_member'>>> {
     return this.batchByKey(
       objectIds,
       'v1.0',
@@ -266,16 +294,23 @@ export class GraphAutopilotClient implements AutopilotGraph {
     );
   }
 
-  async updateDeviceProperties(updates: readonly DevicePropertiesUpdate[]): Promise<Map<string, ItemResult<void>>> {
+  async updateDeviceProperties(
+    updates: readonly DevicePropertiesUpdate[],
+  ): Promise<Map<string, ItemResult<void>>> {
     const results = await this.batchByKey(
       updates,
       'v1.0',
       ({ autopilotDeviceId, ...properties }) => ({
         method: 'POST',
         url: `${AUTOPILOT}/${encodeURIComponent(autopilotDeviceId)}/updateDeviceProperties`,
-        body: properties.userPrincipalName ? { ...properties, addressableUserName: properties.userPrincipalName } : properties,
+        body: properties.userPrincipalName
+          ? { ...properties, addressableUserName: properties.userPrincipalName }
+          : properties,
       }),
-      (_u, r) => (isSuccess(r.status) ? okResult(undefined) : { ok: false, error: partError('update device properties', r) }),
+      (_u, r) =>
+        isSuccess(r.status)
+          ? okResult(undefined)
+          : { ok: false, error: partError('update device properties', r) },
     );
     return new Map([...results].map(([update, result]) => [update.autopilotDeviceId, result]));
   }
@@ -323,5 +358,7 @@ export class GraphAutopilotClient implements AutopilotGraph {
 }
 
 function mapValues<K, A, B>(results: Map<K, ItemResult<A>>, map: (value: A) => B): Map<K, ItemResult<B>> {
-  return new Map([...results].map(([key, result]) => [key, result.ok ? okResult(map(result.value)) : result]));
+  return new Map(
+    [...results].map(([key, result]) => [key, result.ok ? okResult(map(result.value)) : result]),
+  );
 }

@@ -1,7 +1,7 @@
 /** Graph's entities (typed by Microsoft's own graph-types packages) into the port's small shapes. Pure. */
 import type * as Graph from '@microsoft/microsoft-graph-types';
 import type * as GraphBeta from '@microsoft/microsoft-graph-types-beta';
-import type { AutopilotDevice, GroupInfo, ImportedIdentity, ImportStatus } from './autopilot-graph.js';
+import type { AutopilotDevice, GroupInfo, ImportedIdentity } from './autopilot-graph.js';
 
 export type RawImported = Graph.ImportedWindowsAutopilotDeviceIdentity & { id: string };
 /** Read from beta, where the profile status and `azureAdDeviceId` live. */
@@ -22,7 +22,7 @@ export function toImported(raw: RawImported): ImportedIdentity {
   return {
     id: raw.id,
     serialNumber: raw.serialNumber ?? '',
-    status: (state.deviceImportStatus ?? 'unknown') as ImportStatus,
+    status: state.deviceImportStatus ?? 'unknown',
     errorCode: state.deviceErrorCode ?? 0,
     errorName: state.deviceErrorName ?? '',
     ...(registration ? { autopilotDeviceId: registration } : {}),

@@ -21,9 +21,14 @@ export interface GroupCheck {
   unchecked?: boolean;
 }
 
-export async function checkGroups(graph: Pick<AutopilotGraph, 'getGroups'>, settings: GroupSettings): Promise<GroupCheck[]> {
+export async function checkGroups(
+  graph: Pick<AutopilotGraph, 'getGroups'>,
+  settings: GroupSettings,
+): Promise<GroupCheck[]> {
   const wanted = [
-    ...(settings.profileGroupId ? [{ setting: 'PROFILE_GROUP_ID' as const, groupId: settings.profileGroupId }] : []),
+    ...(settings.profileGroupId
+      ? [{ setting: 'PROFILE_GROUP_ID' as const, groupId: settings.profileGroupId }]
+      : []),
     ...settings.approverGroupIds.map((groupId) => ({ setting: 'APPROVER_GROUP_IDS' as const, groupId })),
   ];
   if (wanted.length === 0) return [];
@@ -33,10 +38,18 @@ export async function checkGroups(graph: Pick<AutopilotGraph, 'getGroups'>, sett
     if (!result?.ok) {
       const status = result?.error.status ?? 0;
       if (status === 403)
-        return { ...w, problem: 'could not be read (403): grant the app GroupMember.Read.All (see npm run doctor)' };
-      return { ...w, unchecked: true, problem: `could not be checked: ${result?.error.message ?? 'no answer'}` };
+        return {
+          ...w,
+          problem: 'could not be read (403): grant the app GroupMember.Read.All (see npm run doctor)',
+        };
+      return {
+        ...w,
+        unchecked: true,
+        problem: `could not be checked: ${result?.error.message ?? 'no answer'}`,
+      };
     }
-    if (!result.value) return { ...w, problem: `names no group in the directory (${w.groupId} does not exist)` };
+    if (!result.value)
+      return { ...w, problem: `names no group in the directory (${w.groupId} does not exist)` };
     const named = { ...w, displayName: result.value.displayName };
     if (w.setting === 'PROFILE_GROUP_ID' && result.value.dynamic)
       return {
@@ -49,5 +62,7 @@ export async function checkGroups(graph: Pick<AutopilotGraph, 'getGroups'>, sett
 
 /** The problems that must stop a start, as configuration problems naming their setting. */
 export function startBlockers(checks: readonly GroupCheck[]): ConfigProblem[] {
-  return checks.filter((c) => c.problem && !c.unchecked).map((c) => ({ key: c.setting, problem: c.problem ?? '' }));
+  return checks
+    .filter((c) => c.problem && !c.unchecked)
+    .map((c) => ({ key: c.setting, problem: c.problem ?? '' }));
 }

@@ -42,7 +42,13 @@ export const PERMISSION_NEEDS: readonly PermissionNeed[] = [
     name: 'GroupMember.Read.All',
     neededFor: 'check that a person clicking Approve is in an approver group',
     setting: 'APPROVER_GROUP_IDS',
-    includedIn: ['Group.Read.All', 'GroupMember.ReadWrite.All', 'Group.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
+    includedIn: [
+      'Group.Read.All',
+      'GroupMember.ReadWrite.All',
+      'Group.ReadWrite.All',
+      'Directory.Read.All',
+      'Directory.ReadWrite.All',
+    ],
   },
   {
     name: 'User.Read.All',
@@ -65,7 +71,10 @@ export const STEP_PERMISSIONS: Record<StepName, readonly string[]> = {
   'await-profile': ['DeviceManagementServiceConfig.ReadWrite.All'],
 };
 
-export function neededPermissions(settings: { profileGroupId?: string; approverGroupIds: readonly string[] }): PermissionNeed[] {
+export function neededPermissions(settings: {
+  profileGroupId?: string;
+  approverGroupIds: readonly string[];
+}): PermissionNeed[] {
   return PERMISSION_NEEDS.filter(
     (p) =>
       p.setting === undefined ||

@@ -9,9 +9,7 @@
 export const MIN_SEARCH_RUN = 3;
 
 export function serialSearchTerm(serial: string): string {
-  return serial
-    .split(/[-\s]+/)
-    .reduce((longest, run) => (run.length > longest.length ? run : longest), '');
+  return serial.split(/[-\s]+/).reduce((longest, run) => (run.length > longest.length ? run : longest), '');
 }
 
 /** OData string literal: a quote is doubled. */

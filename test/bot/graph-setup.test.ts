@@ -36,7 +36,10 @@ function demoConfig(extra: Record<string, string> = {}) {
   return { ...loadConfig(fastDemoEnv(dir, { DEMO_PLAYGROUND_PORT: '0', ...extra })), port: 0 };
 }
 
-async function startStandalone(grantedPermissions = [...DEFAULT_GRANTED_PERMISSIONS], profileGroupId?: string) {
+async function startStandalone(
+  grantedPermissions = [...DEFAULT_GRANTED_PERMISSIONS],
+  profileGroupId?: string,
+) {
   standalone = await startGraphEmulator({
     scenario: { ...DEMO_SCENARIO, timeScale: 0.002, grantedPermissions },
     ...(profileGroupId ? { profileGroupId } : {}),
@@ -51,16 +54,27 @@ describe('configured groups at start', () => {
     const dynamic = emulator.tenant.addGroup(randomUUID(), { dynamic: true });
     const missing = randomUUID();
     const failure = await startApp(
-      demoConfig({ GRAPH_EMULATOR_URL: emulator.graphUrl, PROFILE_GROUP_ID: missing, APPROVER_GROUP_IDS: randomUUID() }),
+      demoConfig({
+        GRAPH_EMULATOR_URL: emulator.graphUrl,
+        PROFILE_GROUP_ID: missing,
+        APPROVER_GROUP_IDS: randomUUID(),
+      }),
       silentLogger,
       { host: '127.0.0.1' },
     ).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(ConfigError);
-    expect((failure as ConfigError).problems.map((p) => p.key)).toEqual(['PROFILE_GROUP_ID', 'APPROVER_GROUP_IDS']);
+    expect((failure as ConfigError).problems.map((p) => p.key)).toEqual([
+      'PROFILE_GROUP_ID',
+      'APPROVER_GROUP_IDS',
+    ]);
     expect((failure as Error).message).toContain(`${missing} does not exist`);
-    const dynamicFailure = await startApp(demoConfig({ GRAPH_EMULATOR_URL: emulator.graphUrl, PROFILE_GROUP_ID: dynamic.id }), silentLogger, {
-      host: '127.0.0.1',
-    }).catch((e: unknown) => e);
+    const dynamicFailure = await startApp(
+      demoConfig({ GRAPH_EMULATOR_URL: emulator.graphUrl, PROFILE_GROUP_ID: dynamic.id }),
+      silentLogger,
+      {
+        host: '127.0.0.1',
+      },
+    ).catch((e: unknown) => e);
     expect((dynamicFailure as Error).message).toMatch(/PROFILE_GROUP_ID: is a dynamic group/);
   });
 });
@@ -69,9 +83,13 @@ describe('a rehearsal against a standalone emulator', () => {
   it('runs the demo against GRAPH_EMULATOR_URL, learning the authority, certificate and test app from it', async () => {
     const profileGroupId = randomUUID();
     const emulator = await startStandalone(undefined, profileGroupId);
-    demo = await startDemo(demoConfig({ GRAPH_EMULATOR_URL: `${emulator.graphUrl}/v1.0`, PROFILE_GROUP_ID: profileGroupId }), silentLogger, {
-      host: '127.0.0.1',
-    });
+    demo = await startDemo(
+      demoConfig({ GRAPH_EMULATOR_URL: `${emulator.graphUrl}/v1.0`, PROFILE_GROUP_ID: profileGroupId }),
+      silentLogger,
+      {
+        host: '127.0.0.1',
+      },
+    );
     expect(demo.app.graphAccess.emulator).toBeUndefined();
     // The demo's samples were checked against the standalone emulator: its seeded device is flagged as registered.
     const jobs = (await demo.app.store.list({ limit: 10 })).items;
@@ -79,20 +97,33 @@ describe('a rehearsal against a standalone emulator', () => {
     expect(emulator.log.entries.some((e) => /windowsautopilotdeviceidentities/i.test(e.path))).toBe(true);
     const health = await fetch(`${demo.app.url.replace('localhost', '127.0.0.1')}/api/health?deep=1`);
     expect(health.status).toBe(200);
-    expect(await health.json()).toMatchObject({ status: 'ok', graph: { ok: true, groups: [{ setting: 'PROFILE_GROUP_ID', groupId: profileGroupId }] } });
+    expect(await health.json()).toMatchObject({
+      status: 'ok',
+      graph: { ok: true, groups: [{ setting: 'PROFILE_GROUP_ID', groupId: profileGroupId }] },
+    });
   });
 
   it('answers /api/health?deep=1 with 503 and the missing permission', async () => {
-    const emulator = await startStandalone(DEFAULT_GRANTED_PERMISSIONS.filter((p) => p !== 'DeviceManagementServiceConfig.ReadWrite.All'));
-    app = await startApp(demoConfig({ GRAPH_EMULATOR_URL: emulator.graphUrl }), silentLogger, { host: '127.0.0.1' });
+    const emulator = await startStandalone(
+      DEFAULT_GRANTED_PERMISSIONS.filter((p) => p !== 'DeviceManagementServiceConfig.ReadWrite.All'),
+    );
+    app = await startApp(demoConfig({ GRAPH_EMULATOR_URL: emulator.graphUrl }), silentLogger, {
+      host: '127.0.0.1',
+    });
     const url = `${app.url.replace('localhost', '127.0.0.1')}/api/health`;
     expect((await fetch(url)).status).toBe(200);
     const deep = await fetch(`${url}?deep=1`);
     expect(deep.status).toBe(503);
-    const body = (await deep.json()) as { status: string; graph: { permissions: { permission: string; status: string }[] } };
+    const body = (await deep.json()) as {
+      status: string;
+      graph: { permissions: { permission: string; status: string }[] };
+    };
     expect(body.status).toBe('degraded');
     expect(body.graph.permissions).toContainEqual(
-      expect.objectContaining({ permission: 'DeviceManagementServiceConfig.ReadWrite.All', status: 'missing' }),
+      expect.objectContaining({
+        permission: 'DeviceManagementServiceConfig.ReadWrite.All',
+        status: 'missing',
+      }),
     );
   });
 });
@@ -105,7 +136,12 @@ describe('npm run doctor', () => {
     dir = mkdtempSync(join(tmpdir(), 'aa-doctor-'));
     const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve) => {
       const child = spawn(process.execPath, ['--import', 'tsx', 'bot/doctor.ts'], {
-        env: { ...process.env, ...fastDemoEnv(dir ?? ''), GRAPH_EMULATOR_URL: emulator.graphUrl, APPROVER_GROUP_IDS: group },
+        env: {
+          ...process.env,
+          ...fastDemoEnv(dir ?? ''),
+          GRAPH_EMULATOR_URL: emulator.graphUrl,
+          APPROVER_GROUP_IDS: group,
+        },
         cwd: process.cwd(),
       });
       let text = '';

@@ -36,7 +36,10 @@ describe('Graph emulator: API versions', () => {
     const batch = await call('POST', '/v1.0/$batch', {
       requests: [{ id: '1', method: 'GET', url: '/deviceManagement/windowsAutopilotSettings' }],
     });
-    expect(batch.body.responses[0]).toMatchObject({ status: 405, body: { error: { code: 'Request_BadRequest' } } });
+    expect(batch.body.responses[0]).toMatchObject({
+      status: 405,
+      body: { error: { code: 'Request_BadRequest' } },
+    });
     expect((await call('GET', '/beta/deviceManagement/windowsAutopilotSettings')).status).toBe(200);
   });
 
@@ -54,7 +57,10 @@ describe('Graph emulator: API versions', () => {
     const v1 = await call('GET', `/v1.0${AUTOPILOT}/${device.id}?$expand=deploymentProfile`);
     expect(v1.status).toBe(400);
     const beta = await call('GET', `/beta${AUTOPILOT}/${device.id}?$expand=deploymentProfile`);
-    expect(beta.body).toMatchObject({ deploymentProfileAssignmentStatus: 'assignedInSync', azureAdDeviceId: device.entraDeviceId });
+    expect(beta.body).toMatchObject({
+      deploymentProfileAssignmentStatus: 'assignedInSync',
+      azureAdDeviceId: device.entraDeviceId,
+    });
     expect((await call('GET', `/v1.0${AUTOPILOT}/${device.id}`)).body.azureAdDeviceId).toBeUndefined();
   });
 });
@@ -67,7 +73,9 @@ describe('Graph emulator: deletes and look-ups', () => {
     expect((await call('DELETE', `/v1.0${AUTOPILOT}/${device.id}`)).status).toBe(200);
     const unknown = await call('DELETE', `/v1.0${AUTOPILOT}/${device.id}`);
     expect(unknown.status).toBe(400);
-    expect(intuneMessage(unknown.body).Message).toMatch(new RegExp(`^Cannot find device with ztd Id ${device.id} and accountId .+ to delete`));
+    expect(intuneMessage(unknown.body).Message).toMatch(
+      new RegExp(`^Cannot find device with ztd Id ${device.id} and accountId .+ to delete`),
+    );
   });
 
   it("refuses '-' in a contains() literal with 400, matches nothing with a space, on both collections", async () => {
@@ -75,19 +83,31 @@ describe('Graph emulator: deletes and look-ups', () => {
     emulator.tenant.seedRegisteredDevice({ serialNumber: 'VMware-56 4d 9a' });
     await call('POST', `/v1.0${IMPORTED}`, upload('ec2a1bbf-7e9f-45f0'));
     for (const path of [`/beta${AUTOPILOT}`, `/v1.0${IMPORTED}`]) {
-      const hyphen = await call('GET', `${path}?$filter=${encodeURIComponent("contains(serialNumber,'ec2a1bbf-7e9f')")}`);
+      const hyphen = await call(
+        'GET',
+        `${path}?$filter=${encodeURIComponent("contains(serialNumber,'ec2a1bbf-7e9f')")}`,
+      );
       expect(hyphen.status).toBe(400);
-      expect(intuneMessage(hyphen.body)).toMatchObject({ _version: 3, Message: expect.stringMatching(/^An error has occurred/) });
-      const space = await call('GET', `${path}?$filter=${encodeURIComponent("contains(serialNumber,'56 4d')")}`);
+      expect(intuneMessage(hyphen.body)).toMatchObject({
+        _version: 3,
+        Message: expect.stringMatching(/^An error has occurred/),
+      });
+      const space = await call(
+        'GET',
+        `${path}?$filter=${encodeURIComponent("contains(serialNumber,'56 4d')")}`,
+      );
       expect(space.body.value).toEqual([]);
     }
-    const part = await call('GET', `/beta${AUTOPILOT}?$filter=${encodeURIComponent("contains(serialNumber,'vmware')")}`);
+    const part = await call(
+      'GET',
+      `/beta${AUTOPILOT}?$filter=${encodeURIComponent("contains(serialNumber,'vmware')")}`,
+    );
     expect(part.body.value.map((d: { serialNumber: string }) => d.serialNumber)).toEqual(['VMware-56 4d 9a']);
     const eq = await call('GET', `/beta${AUTOPILOT}?$filter=${encodeURIComponent("serialNumber eq 'DEL1'")}`);
     expect(eq.status).toBe(400);
   });
 
-  it('answers $select on Autopilot devices with 500 (the 2026 regression) and a missing record in Intune\'s envelope', async () => {
+  it("answers $select on Autopilot devices with 500 (the 2026 regression) and a missing record in Intune's envelope", async () => {
     const { call } = await start();
     expect((await call('GET', `/beta${AUTOPILOT}?$select=id,serialNumber`)).status).toBe(500);
     const missing = await call('GET', `/v1.0${IMPORTED}/${randomUUID()}`);
@@ -102,10 +122,18 @@ describe('Graph emulator: deletes and look-ups', () => {
     });
     await call('POST', `/v1.0${IMPORTED}`, upload('LINK1234'));
     await sleep(20);
-    const early = await call('GET', `/beta${AUTOPILOT}?$filter=${encodeURIComponent("contains(serialNumber,'LINK1234')")}`);
-    expect(early.body.value[0]).toMatchObject({ azureActiveDirectoryDeviceId: '00000000-0000-0000-0000-000000000000' });
+    const early = await call(
+      'GET',
+      `/beta${AUTOPILOT}?$filter=${encodeURIComponent("contains(serialNumber,'LINK1234')")}`,
+    );
+    expect(early.body.value[0]).toMatchObject({
+      azureActiveDirectoryDeviceId: '00000000-0000-0000-0000-000000000000',
+    });
     await sleep(180);
-    const late = await call('GET', `/beta${AUTOPILOT}?$filter=${encodeURIComponent("contains(serialNumber,'LINK1234')")}`);
+    const late = await call(
+      'GET',
+      `/beta${AUTOPILOT}?$filter=${encodeURIComponent("contains(serialNumber,'LINK1234')")}`,
+    );
     expect(late.body.value[0].azureActiveDirectoryDeviceId).not.toMatch(/^0{8}-/);
   });
 });
@@ -126,9 +154,14 @@ describe('Graph emulator: permissions and tokens', () => {
     const intune = await asLimited('GET', `/v1.0${IMPORTED}`);
     expect(intune.status).toBe(403);
     expect(intune.body.error.code).toBe('Forbidden');
-    expect(intuneMessage(intune.body).Message).toContain('DeviceManagementServiceConfig.Read.All, DeviceManagementServiceConfig.ReadWrite.All');
+    expect(intuneMessage(intune.body).Message).toContain(
+      'DeviceManagementServiceConfig.Read.All, DeviceManagementServiceConfig.ReadWrite.All',
+    );
     const directory = await asLimited('POST', '/v1.0/users/u1/checkMemberGroups', { groupIds: ['g'] });
-    expect(directory.body.error).toMatchObject({ code: 'Authorization_RequestDenied', message: 'Insufficient privileges to complete the operation.' });
+    expect(directory.body.error).toMatchObject({
+      code: 'Authorization_RequestDenied',
+      message: 'Insufficient privileges to complete the operation.',
+    });
     expect((await asLimited('GET', '/v1.0/devices?$top=1')).status).toBe(200);
     // The earlier token keeps the roles it was issued with.
     expect((await call('GET', `/v1.0${IMPORTED}`)).status).toBe(200);
@@ -150,22 +183,40 @@ describe('Graph emulator: permissions and tokens', () => {
   it('describes how to connect to it at /emulator/connection, for a rehearsal', async () => {
     const { emulator } = await start();
     const connection = await fetchEmulatorConnection(`${emulator.graphUrl}/v1.0`);
-    expect(connection).toMatchObject({ graphUrl: emulator.graphUrl, authorityHost: emulator.authorityHost, tenantId: emulator.tenantId });
-    await expect(fetchEmulatorConnection('http://127.0.0.1:1')).rejects.toThrow(/GRAPH_EMULATOR_URL: no Graph emulator answers/);
+    expect(connection).toMatchObject({
+      graphUrl: emulator.graphUrl,
+      authorityHost: emulator.authorityHost,
+      tenantId: emulator.tenantId,
+    });
+    await expect(fetchEmulatorConnection('http://127.0.0.1:1')).rejects.toThrow(
+      /GRAPH_EMULATOR_URL: no Graph emulator answers/,
+    );
   });
 });
 
 describe('Graph emulator: faults and quirks', () => {
   it('applies an import and then answers 504, or drops the connection, when the scenario says so', async () => {
     const { call, emulator } = await start({
-      scenario: { faults: { serviceUnavailableRate: 0, dropConnectionRate: 0, afterImport: { kind: 'gateway_timeout', serials: ['LOST5040'] } } },
+      scenario: {
+        faults: {
+          serviceUnavailableRate: 0,
+          dropConnectionRate: 0,
+          afterImport: { kind: 'gateway_timeout', serials: ['LOST5040'] },
+        },
+      },
     });
-    const lost = await call('POST', `/v1.0${IMPORTED}/import`, { importedWindowsAutopilotDeviceIdentities: [upload('LOST5040')] });
+    const lost = await call('POST', `/v1.0${IMPORTED}/import`, {
+      importedWindowsAutopilotDeviceIdentities: [upload('LOST5040')],
+    });
     expect(lost.status).toBe(504);
     expect([...emulator.tenant.imported.values()].map((r) => r.serialNumber)).toEqual(['LOST5040']);
     expect(emulator.log.uploadsBySerial().get('LOST5040')).toBe(1);
     emulator.scenario.faults.afterImport = { kind: 'drop', serials: ['DROP5040'] };
-    await expect(call('POST', `/v1.0${IMPORTED}/import`, { importedWindowsAutopilotDeviceIdentities: [upload('DROP5040')] })).rejects.toThrow();
+    await expect(
+      call('POST', `/v1.0${IMPORTED}/import`, {
+        importedWindowsAutopilotDeviceIdentities: [upload('DROP5040')],
+      }),
+    ).rejects.toThrow();
     expect(emulator.tenant.uploadsBySerial.get('DROP5040')).toBe(1);
   });
 
@@ -184,7 +235,9 @@ describe('Graph emulator: faults and quirks', () => {
     });
     await sleep(5);
     const states = await Promise.all(
-      (reply.body.value as { id: string }[]).map(async (r) => (await call('GET', `/v1.0${IMPORTED}/${r.id}`)).body.state),
+      (reply.body.value as { id: string }[]).map(
+        async (r) => (await call('GET', `/v1.0${IMPORTED}/${r.id}`)).body.state,
+      ),
     );
     expect(states.map((s) => [s.deviceErrorCode, s.deviceErrorName])).toEqual([
       [808, 'ZtdDeviceAssignedToOtherTenant'],
@@ -194,7 +247,10 @@ describe('Graph emulator: faults and quirks', () => {
 
   it('gives 429s without Retry-After as often as the scenario says', async () => {
     const { call } = await start({
-      scenario: { timeScale: 1, throttling: { enabled: true, writesPer20s: 1, requestsPer20s: 100, retryAfterOmittedRate: 1 } },
+      scenario: {
+        timeScale: 1,
+        throttling: { enabled: true, writesPer20s: 1, requestsPer20s: 100, retryAfterOmittedRate: 1 },
+      },
     });
     await call('DELETE', `/v1.0${IMPORTED}/${randomUUID()}`);
     const throttled = await call('DELETE', `/v1.0${IMPORTED}/${randomUUID()}`);
@@ -205,18 +261,31 @@ describe('Graph emulator: faults and quirks', () => {
   it('answers assignUserToDevice 400 ResourceNotFound and updateDeviceProperties 412 now and then', async () => {
     let n = 0;
     const { call, emulator } = await start({
-      scenario: { faults: { serviceUnavailableRate: 0, dropConnectionRate: 0, assignUserToDeviceFails: true, updateConditionNotMetRate: 0.5 } },
+      scenario: {
+        faults: {
+          serviceUnavailableRate: 0,
+          dropConnectionRate: 0,
+          assignUserToDeviceFails: true,
+          updateConditionNotMetRate: 0.5,
+        },
+      },
       random: () => [0.1, 0.9][n++ % 2] ?? 1,
     });
     const device = emulator.tenant.seedRegisteredDevice({ serialNumber: 'USER1234' });
-    const assign = await call('POST', `/v1.0${AUTOPILOT}/${device.id}/assignUserToDevice`, { userPrincipalName: 'ada@contoso.example', addressableUserName: '' });
+    const assign = await call('POST', `/v1.0${AUTOPILOT}/${device.id}/assignUserToDevice`, {
+      userPrincipalName: 'ada@contoso.example',
+      addressableUserName: '',
+    });
     expect(assign.status).toBe(400);
     expect(assign.body.error.code).toBe('ResourceNotFound');
     const update = `/v1.0${AUTOPILOT}/${device.id}/updateDeviceProperties`;
     const first = await call('POST', update, { userPrincipalName: 'ada@contoso.example' });
     expect(first.status).toBe(412);
     expect(first.body.error.code).toBe('ConditionNotMet');
-    expect((await call('POST', update, { userPrincipalName: 'ada@contoso.example', displayName: 'KIOSK-01' })).status).toBe(204);
+    expect(
+      (await call('POST', update, { userPrincipalName: 'ada@contoso.example', displayName: 'KIOSK-01' }))
+        .status,
+    ).toBe(204);
     expect(device).toMatchObject({ userPrincipalName: 'ada@contoso.example', displayName: 'KIOSK-01' });
   });
 
@@ -225,15 +294,25 @@ describe('Graph emulator: faults and quirks', () => {
     const assigned = emulator.tenant.addGroup(randomUUID(), { displayName: 'Autopilot devices' });
     const dynamic = emulator.tenant.addGroup(randomUUID(), { dynamic: true });
     const device = emulator.tenant.seedRegisteredDevice({ serialNumber: 'GRP12345' });
-    const objectId = [...emulator.tenant.entra.values()].find((e) => e.deviceId === device.entraDeviceId)?.id ?? '';
-    expect((await call('GET', `/v1.0/groups/${assigned.id}?$select=id,groupTypes`)).body).toMatchObject({ groupTypes: [] });
+    const objectId =
+      [...emulator.tenant.entra.values()].find((e) => e.deviceId === device.entraDeviceId)?.id ?? '';
+    expect((await call('GET', `/v1.0/groups/${assigned.id}?$select=id,groupTypes`)).body).toMatchObject({
+      groupTypes: [],
+    });
     expect((await call('GET', `/v1.0/groups/${dynamic.id}`)).body.groupTypes).toEqual(['DynamicMembership']);
     const missing = await call('GET', `/v1.0/groups/${randomUUID()}`);
     expect(missing.status).toBe(404);
     expect(missing.body.error.code).toBe('Request_ResourceNotFound');
     const ref = (host: string) => ({ '@odata.id': `${host}/v1.0/directoryObjects/${objectId}` });
-    expect((await call('POST', `/v1.0/groups/${dynamic.id}/members/$ref`, ref(emulator.graphUrl))).status).toBe(403);
-    expect((await call('POST', `/v1.0/groups/${assigned.id}/members/$ref`, ref('https://graph.microsoft.us'))).status).toBe(400);
-    expect((await call('POST', `/v1.0/groups/${assigned.id}/members/$ref`, ref(emulator.graphUrl))).status).toBe(204);
+    expect(
+      (await call('POST', `/v1.0/groups/${dynamic.id}/members/$ref`, ref(emulator.graphUrl))).status,
+    ).toBe(403);
+    expect(
+      (await call('POST', `/v1.0/groups/${assigned.id}/members/$ref`, ref('https://graph.microsoft.us')))
+        .status,
+    ).toBe(400);
+    expect(
+      (await call('POST', `/v1.0/groups/${assigned.id}/members/$ref`, ref(emulator.graphUrl))).status,
+    ).toBe(204);
   });
 });

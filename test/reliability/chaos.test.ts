@@ -100,8 +100,14 @@ describe('chaos', () => {
             serialNumber: s,
           })),
           // Tighter than the client's own budget, so that Intune's 429s happen and must be waited out.
-          throttling: { enabled: true, writesPer20s: 5, requestsPer20s: 30 },
-          faults: { serviceUnavailableRate: 0.03, dropConnectionRate: 0.02 },
+          // Some of Intune's 429s come without Retry-After.
+          throttling: { enabled: true, writesPer20s: 5, requestsPer20s: 30, retryAfterOmittedRate: 0.3 },
+          // Besides faults before any work, one upload in ten is applied and its answer lost (a 504).
+          faults: {
+            serviceUnavailableRate: 0.03,
+            dropConnectionRate: 0.02,
+            afterImport: { kind: 'gateway_timeout', rate: 0.1 },
+          },
         },
       });
       for (const s of ALREADY_REGISTERED)

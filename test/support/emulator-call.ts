@@ -14,12 +14,20 @@ export interface CallResult {
   body: Record<string, any>;
 }
 
-export type Call = (method: string, path: string, body?: unknown, headers?: Record<string, string>) => Promise<CallResult>;
+export type Call = (
+  method: string,
+  path: string,
+  body?: unknown,
+  headers?: Record<string, string>,
+) => Promise<CallResult>;
 
 export async function startEmulatorWithCaller(
   options: GraphEmulatorOptions = {},
 ): Promise<{ emulator: RunningGraphEmulator; call: Call; token: string }> {
-  const emulator = await startGraphEmulator({ ...options, scenario: { timeScale: 0.001, ...options.scenario } });
+  const emulator = await startGraphEmulator({
+    ...options,
+    scenario: { timeScale: 0.001, ...options.scenario },
+  });
   const token = await emulatorTokens(emulator).getToken();
   const call: Call = async (method, path, body, headers = {}) => {
     const response = await fetch(`${emulator.graphUrl}${path}`, {
@@ -32,7 +40,11 @@ export async function startEmulatorWithCaller(
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await response.text();
-    return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : undefined) as Record<string, any> };
+    return {
+      status: response.status,
+      headers: response.headers,
+      body: (text ? JSON.parse(text) : undefined) as Record<string, any>,
+    };
   };
   return { emulator, call, token };
 }

@@ -10,7 +10,12 @@ import type { StepOutcome } from '../step-outcome.js';
  * replicated to the group service yet: wait for it) or the group itself (a wrong PROFILE_GROUP_ID: waiting
  * cannot help).
  */
-function onFailure(job: ImportJob, groupId: string, error: GraphRequestError | undefined, ctx: StepContext): StepOutcome {
+function onFailure(
+  job: ImportJob,
+  groupId: string,
+  error: GraphRequestError | undefined,
+  ctx: StepContext,
+): StepOutcome {
   if (error?.status === 404 && error.message.toLowerCase().includes(groupId.toLowerCase())) {
     return {
       kind: 'fail',
@@ -37,7 +42,10 @@ export const addToGroup: StepHandler = async (jobs, ctx) => {
   return outcomesFor(jobs, (job) => {
     const result = results.get(job.graph.entraObjectId ?? '');
     if (result?.ok)
-      return { kind: 'done', note: result.value === 'already_member' ? 'Already a member' : 'Added to the profile group' };
+      return {
+        kind: 'done',
+        note: result.value === 'already_member' ? 'Already a member' : 'Added to the profile group',
+      };
     return onFailure(job, groupId, result?.error, ctx);
   });
 };

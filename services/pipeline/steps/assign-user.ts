@@ -14,14 +14,18 @@ import { outcomesFor, type StepContext, type StepHandler } from '../step-context
 import type { StepOutcome } from '../step-outcome.js';
 
 const sameUser = (a: string | undefined, b: string) => (a ?? '').toLowerCase() === b.toLowerCase();
-const needsCall = (job: ImportJob) => !!job.device.assignedUser && !sameUser(job.graph.autopilotUser, job.device.assignedUser);
+const needsCall = (job: ImportJob) =>
+  !!job.device.assignedUser && !sameUser(job.graph.autopilotUser, job.device.assignedUser);
 
 function onFailure(job: ImportJob, user: string, error: GraphRequestError, ctx: StepContext): StepOutcome {
   const jobError: JobError = {
     ...errorFromException('assign-user', error),
     retryable: error.retryable || error.status === 409 || error.status === 412,
   };
-  const retry = failureOutcome(job, jobError, { ...ctx, ...(error.retryAfterMs ? { retryAfterMs: error.retryAfterMs } : {}) });
+  const retry = failureOutcome(job, jobError, {
+    ...ctx,
+    ...(error.retryAfterMs ? { retryAfterMs: error.retryAfterMs } : {}),
+  });
   if (retry.kind === 'retry') return retry;
   return {
     kind: 'done',
@@ -34,7 +38,10 @@ export const assignUser: StepHandler = async (jobs, ctx) => {
   const calls = jobs.filter(needsCall);
   const results = calls.length
     ? await ctx.graph.updateDeviceProperties(
-        calls.map((j) => ({ autopilotDeviceId: j.graph.autopilotDeviceId ?? '', userPrincipalName: j.device.assignedUser ?? '' })),
+        calls.map((j) => ({
+          autopilotDeviceId: j.graph.autopilotDeviceId ?? '',
+          userPrincipalName: j.device.assignedUser ?? '',
+        })),
       )
     : new Map<string, ItemResult<void>>();
   return outcomesFor(jobs, (job) => {

@@ -18,7 +18,10 @@ type Answer = ItemResult<ImportedIdentity | null>;
 
 const idOf = (job: ImportJob) => job.graph.importedIdentityId ?? '';
 const stillRunning = (answer: Answer | undefined) =>
-  answer?.ok === true && answer.value !== null && answer.value.status !== 'complete' && answer.value.status !== 'error';
+  answer?.ok === true &&
+  answer.value !== null &&
+  answer.value.status !== 'complete' &&
+  answer.value.status !== 'error';
 
 function decide(job: ImportJob, answer: Answer | undefined, ctx: StepContext): StepOutcome {
   // Not asked this round: its probes say that it is still running.
@@ -63,7 +66,8 @@ async function readRecords(jobs: readonly ImportJob[], ctx: StepContext): Promis
     (probe) => !stillRunning(answers.get(idOf(probe))),
     (job) => nearDeadline(job, 'await-import', ctx.now, ctx.settings),
   );
-  if (rest.length) for (const [id, answer] of await ctx.graph.getImportedIdentities(rest.map(idOf))) answers.set(id, answer);
+  if (rest.length)
+    for (const [id, answer] of await ctx.graph.getImportedIdentities(rest.map(idOf))) answers.set(id, answer);
   return answers;
 }
 
@@ -85,7 +89,11 @@ export const awaitImport: StepHandler = async (jobs, ctx) => {
       if (device) {
         outcomes.set(job.id, {
           kind: 'already_registered',
-          graph: { autopilotDeviceId: device.id, entraDeviceId: device.entraDeviceId, existingGroupTag: device.groupTag || null },
+          graph: {
+            autopilotDeviceId: device.id,
+            entraDeviceId: device.entraDeviceId,
+            existingGroupTag: device.groupTag || null,
+          },
         });
       }
     }

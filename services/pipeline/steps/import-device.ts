@@ -32,7 +32,8 @@ const NO_RECORD: StepOutcome = {
   },
 };
 
-const mayHaveUploaded = (job: ImportJob, ctx: StepContext) => attemptsOf(job, 'import') > 1 || ctx.resumed.has(job.id);
+const mayHaveUploaded = (job: ImportJob, ctx: StepContext) =>
+  attemptsOf(job, 'import') > 1 || ctx.resumed.has(job.id);
 
 /** Earlier uploads of the jobs that may have made one: the usable record by serial, and failed ones to delete. */
 async function earlierUploads(jobs: readonly ImportJob[], ctx: StepContext) {
@@ -77,7 +78,11 @@ export const importDevice: StepHandler = async (jobs, ctx) => {
     if (lookup && !lookup.ok) return graphFailure(job, 'import', lookup.error, ctx);
     const earlier = reusable.get(job.device.serialNumber);
     if (earlier)
-      return { kind: 'done', graph: { importedIdentityId: earlier.id }, note: 'Found the upload of an earlier attempt' };
+      return {
+        kind: 'done',
+        graph: { importedIdentityId: earlier.id },
+        note: 'Found the upload of an earlier attempt',
+      };
     if (job.hardwareHash === null) return HASH_UNAVAILABLE;
     const record = uploaded.get(job.device.serialNumber);
     if (!record) return NO_RECORD;

@@ -16,13 +16,23 @@ const profileGroupId = randomUUID();
 const approverGroupId = randomUUID();
 const everything = { profileGroupId, approverGroupIds: [approverGroupId] };
 
-async function doctorWithout(withheld: string[], settings: { profileGroupId?: string; approverGroupIds: string[] } = everything) {
+async function doctorWithout(
+  withheld: string[],
+  settings: { profileGroupId?: string; approverGroupIds: string[] } = everything,
+) {
   fixture = await startGraphFixture({
     profileGroupId,
-    scenario: { timeScale: 0.001, grantedPermissions: DEFAULT_GRANTED_PERMISSIONS.filter((p) => !withheld.includes(p)) },
+    scenario: {
+      timeScale: 0.001,
+      grantedPermissions: DEFAULT_GRANTED_PERMISSIONS.filter((p) => !withheld.includes(p)),
+    },
   });
   fixture.emulator.tenant.addUserToGroups(randomUUID(), [approverGroupId]);
-  const report = await runDoctor({ graph: fixture.graph, tokens: emulatorTokens(fixture.emulator), settings });
+  const report = await runDoctor({
+    graph: fixture.graph,
+    tokens: emulatorTokens(fixture.emulator),
+    settings,
+  });
   await fixture.stop();
   fixture = undefined;
   return report;
@@ -36,32 +46,50 @@ describe('doctor', () => {
     const report = await doctorWithout([]);
     expect(report.ok).toBe(true);
     expect(report.permissions.map((p) => p.permission)).toEqual(PERMISSION_NEEDS.map((p) => p.name));
-    expect(formatDoctorReport(report)).toMatch(/User\.Read\.All\s+check an approver's group membership.*\s+OK/);
+    expect(formatDoctorReport(report)).toMatch(
+      /User\.Read\.All\s+check an approver's group membership.*\s+OK/,
+    );
   });
 
   // A broader permission still granted covers a narrower one taken away: the doctor says so rather than guess.
-  const coveredBy: Record<string, string> = { 'Device.Read.All': 'Device.ReadWrite.All', 'GroupMember.Read.All': 'GroupMember.ReadWrite.All' };
-  it.each(PERMISSION_NEEDS.map((p) => p.name))('names %s as missing when taken away, unless a broader one still covers it', async (permission) => {
-    const report = await doctorWithout([permission]);
-    const status = statusOf(report);
-    for (const need of PERMISSION_NEEDS) {
-      const expected = need.name === permission && !coveredBy[permission] ? 'missing' : 'ok';
-      expect(`${need.name}: ${status[need.name]}`).toBe(`${need.name}: ${expected}`);
-    }
-    expect(report.ok).toBe(permission in coveredBy);
-    if (!coveredBy[permission]) expect(formatDoctorReport(report)).toContain(`MISSING (`);
-  });
+  const coveredBy: Record<string, string> = {
+    'Device.Read.All': 'Device.ReadWrite.All',
+    'GroupMember.Read.All': 'GroupMember.ReadWrite.All',
+  };
+  it.each(PERMISSION_NEEDS.map((p) => p.name))(
+    'names %s as missing when taken away, unless a broader one still covers it',
+    async (permission) => {
+      const report = await doctorWithout([permission]);
+      const status = statusOf(report);
+      for (const need of PERMISSION_NEEDS) {
+        const expected = need.name === permission && !coveredBy[permission] ? 'missing' : 'ok';
+        expect(`${need.name}: ${status[need.name]}`).toBe(`${need.name}: ${expected}`);
+      }
+      expect(report.ok).toBe(permission in coveredBy);
+      if (!coveredBy[permission]) expect(formatDoctorReport(report)).toContain(`MISSING (`);
+    },
+  );
 
   it('names a narrower permission once nothing broader covers it', async () => {
-    const withoutGroups = await doctorWithout(['GroupMember.Read.All', 'GroupMember.ReadWrite.All'], { approverGroupIds: [approverGroupId] });
+    const withoutGroups = await doctorWithout(['GroupMember.Read.All', 'GroupMember.ReadWrite.All'], {
+      approverGroupIds: [approverGroupId],
+    });
     expect(statusOf(withoutGroups)['GroupMember.Read.All']).toBe('missing');
-    const withoutDevices = await doctorWithout(['Device.Read.All', 'Device.ReadWrite.All'], { approverGroupIds: [] });
-    expect(statusOf(withoutDevices)).toEqual({ 'DeviceManagementServiceConfig.ReadWrite.All': 'ok', 'Device.Read.All': 'missing' });
+    const withoutDevices = await doctorWithout(['Device.Read.All', 'Device.ReadWrite.All'], {
+      approverGroupIds: [],
+    });
+    expect(statusOf(withoutDevices)).toEqual({
+      'DeviceManagementServiceConfig.ReadWrite.All': 'ok',
+      'Device.Read.All': 'missing',
+    });
   });
 
   it('checks the configured groups: a wrong id and a dynamic profile group are problems', async () => {
     fixture = await startGraphFixture({ scenario: { timeScale: 0.001 } });
-    const dynamic = fixture.emulator.tenant.addGroup(randomUUID(), { dynamic: true, displayName: 'Kiosks (dynamic)' });
+    const dynamic = fixture.emulator.tenant.addGroup(randomUUID(), {
+      dynamic: true,
+      displayName: 'Kiosks (dynamic)',
+    });
     const wrong = randomUUID();
     const report = await runDoctor({
       graph: fixture.graph,
@@ -77,7 +105,11 @@ describe('doctor', () => {
 
   it('says why when no token can be had', async () => {
     fixture = await startGraphFixture({ scenario: { timeScale: 0.001 } });
-    const report = await runDoctor({ graph: fixture.graph, tokens: emulatorTokens(fixture.emulator, 'wrong-secret'), settings: everything });
+    const report = await runDoctor({
+      graph: fixture.graph,
+      tokens: emulatorTokens(fixture.emulator, 'wrong-secret'),
+      settings: everything,
+    });
     expect(report).toMatchObject({ ok: false, tokenProblem: expect.stringContaining('AADSTS7000215') });
     expect(formatDoctorReport(report)).toMatch(/^Token: FAILED/);
   });

@@ -30,7 +30,9 @@ describe('GraphAutopilotClient against the emulator', () => {
     expect(value(found.get('NONE'))).toEqual([]);
     // Pages are in id order: the exact match is found on one of the five pages and paging stops there.
     const ids = [...tenant.autopilot.values()].map((d) => d.id).sort();
-    const position = ids.indexOf([...tenant.autopilot.values()].find((d) => d.serialNumber === 'ABC1')?.id ?? '');
+    const position = ids.indexOf(
+      [...tenant.autopilot.values()].find((d) => d.serialNumber === 'ABC1')?.id ?? '',
+    );
     const autopilotReads = fixture.emulator.log
       .graphRequests()
       .filter((r) => r.path.toLowerCase().startsWith('/devicemanagement/windowsautopilot'));
@@ -52,14 +54,23 @@ describe('GraphAutopilotClient against the emulator', () => {
 
   it('falls back to paging the whole list when Intune refuses the serial filter after all', async () => {
     fixture = await startGraphFixture({
-      scenario: { ...fast, pageSize: 2, faults: { serviceUnavailableRate: 0, dropConnectionRate: 0, refuseSerialFilters: true } },
+      scenario: {
+        ...fast,
+        pageSize: 2,
+        faults: { serviceUnavailableRate: 0, dropConnectionRate: 0, refuseSerialFilters: true },
+      },
     });
-    for (const s of ['FALL0001', 'FALL0002', 'FALL0003']) fixture.emulator.tenant.seedRegisteredDevice({ serialNumber: s });
-    await fixture.graph.importDevices([{ serialNumber: 'FALL0004', hardwareHash: fakeHardwareHash(), groupTag: null }]);
-    expect(value((await fixture.graph.findAutopilotDevicesBySerial(['FALL0002'])).get('FALL0002'))).toHaveLength(1);
-    expect(value((await fixture.graph.findImportedIdentitiesBySerial(['FALL0004'])).get('FALL0004'))).toMatchObject([
-      { serialNumber: 'FALL0004' },
+    for (const s of ['FALL0001', 'FALL0002', 'FALL0003'])
+      fixture.emulator.tenant.seedRegisteredDevice({ serialNumber: s });
+    await fixture.graph.importDevices([
+      { serialNumber: 'FALL0004', hardwareHash: fakeHardwareHash(), groupTag: null },
     ]);
+    expect(
+      value((await fixture.graph.findAutopilotDevicesBySerial(['FALL0002'])).get('FALL0002')),
+    ).toHaveLength(1);
+    expect(
+      value((await fixture.graph.findImportedIdentitiesBySerial(['FALL0004'])).get('FALL0004')),
+    ).toMatchObject([{ serialNumber: 'FALL0004' }]);
     expect(fixture.emulator.log.entries.filter((e) => e.status === 400)).toHaveLength(2);
   });
 
@@ -83,14 +94,20 @@ describe('GraphAutopilotClient against the emulator', () => {
     expect(record?.status).toBe('unknown');
     await sleep(80);
     const done = value((await fixture.graph.getImportedIdentities([record?.id ?? ''])).get(record?.id ?? ''));
-    expect(value((await fixture.graph.findImportedIdentitiesBySerial([s])).get(s))).toMatchObject([{ id: record?.id }]);
+    expect(value((await fixture.graph.findImportedIdentitiesBySerial([s])).get(s))).toMatchObject([
+      { id: record?.id },
+    ]);
     expect(done).toMatchObject({ status: 'complete', errorCode: 0, errorName: 'None' });
     expect(done?.autopilotDeviceId).toBeTruthy();
     const deleted = await fixture.graph.deleteImportedIdentities([record?.id ?? '', record?.id ?? '']);
     // Graph answers 200 to both deletes, the second for a record that is gone: both count as deleted.
     expect([...deleted.values()].every((r) => r.ok)).toBe(true);
-    expect(fixture.emulator.log.entries.filter((e) => e.method === 'DELETE').map((e) => e.status)).toEqual([200, 200]);
-    expect(value((await fixture.graph.getImportedIdentities([record?.id ?? ''])).get(record?.id ?? ''))).toBeNull();
+    expect(fixture.emulator.log.entries.filter((e) => e.method === 'DELETE').map((e) => e.status)).toEqual([
+      200, 200,
+    ]);
+    expect(
+      value((await fixture.graph.getImportedIdentities([record?.id ?? ''])).get(record?.id ?? '')),
+    ).toBeNull();
     const device = value(
       (await fixture.graph.getAutopilotDevices([done?.autopilotDeviceId ?? ''])).get(
         done?.autopilotDeviceId ?? '',
@@ -125,7 +142,10 @@ describe('GraphAutopilotClient against the emulator', () => {
     expect([...assigned.values()][0]?.ok).toBe(true);
     expect(devices[0]?.userPrincipalName).toBe('ada@contoso.example');
     const groups = await fixture.graph.getGroups([groupId, randomUUID()]);
-    expect([...groups.values()].map(value)).toEqual([{ id: groupId, displayName: 'Autopilot profile devices', dynamic: false }, null]);
+    expect([...groups.values()].map(value)).toEqual([
+      { id: groupId, displayName: 'Autopilot profile devices', dynamic: false },
+      null,
+    ]);
   });
 
   it('reports sync as started, running (409) and too soon (429) without waiting it out', async () => {

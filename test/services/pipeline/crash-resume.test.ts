@@ -55,10 +55,29 @@ describe('crash and resume', () => {
     { timeout: 120_000 },
     async () => {
       const groupId = randomUUID();
-      fixture = await startPipelineFixture({ emulator: { profileGroupId: groupId } });
+      // Faults of real Graph on top: CRASH-2's first upload is applied and its answer lost.
+      fixture = await startPipelineFixture({
+        emulator: {
+          profileGroupId: groupId,
+          scenario: {
+            faults: {
+              serviceUnavailableRate: 0,
+              dropConnectionRate: 0,
+              afterImport: { kind: 'drop', serials: ['CRASH-2'], times: 1 },
+            },
+          },
+        },
+      });
       const jobs = await fixture.approvedJobs(
         ['CRASH-1', 'CRASH-2', 'CRASH-3'].map((s) => deviceInput(s, { assignedUser: 'ada@contoso.example' })),
       );
+      // CRASH-3's record loses the user set at import (someone changed it), so assign-user has to call Graph.
+      const { tenant } = fixture.emulator;
+      fixture.emulator.log.subscribe((entry) => {
+        if (!entry.uploads?.includes('CRASH-3')) return;
+        for (const device of tenant.autopilot.values())
+          if (device.serialNumber === 'CRASH-3') device.userPrincipalName = '';
+      });
       const writes = (pattern: RegExp, label: string): CrashPoint => ({
         label,
         request: (e) => e.method !== 'GET' && pattern.test(e.path),
@@ -73,7 +92,7 @@ describe('crash and resume', () => {
         if (step === 'cleanup-import')
           points.push(writes(/importedwindowsautopilotdeviceidentities\/[^/]+$/i, 'inside cleanup'));
         if (step === 'add-to-group') points.push(writes(/members\/\$ref$/i, 'inside add-to-group'));
-        if (step === 'assign-user') points.push(writes(/assignusertodevice$/i, 'inside assign-user'));
+        if (step === 'assign-user') points.push(writes(/updatedeviceproperties$/i, 'inside assign-user'));
         if (step !== 'await-profile') points.push({ self: `${step}:succeeded` });
       }
 
@@ -114,6 +133,10 @@ describe('crash and resume', () => {
       expect(['CRASH-1', 'CRASH-2', 'CRASH-3'].map((s) => uploads.get(s))).toEqual([1, 1, 1]);
       expect(fixture.emulator.tenant.groups.get(groupId)?.members.size).toBe(3);
       expect(fixture.emulator.tenant.imported.size).toBe(0);
+      expect([...tenant.autopilot.values()].map((d) => d.userPrincipalName)).toEqual(
+        Array(3).fill('ada@contoso.example'),
+      );
+      expect(crashes).toContain('inside assign-user');
     },
   );
 });

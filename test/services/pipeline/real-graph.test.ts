@@ -20,10 +20,18 @@ const noFaults = { serviceUnavailableRate: 0, dropConnectionRate: 0 };
 describe('the pipeline against Graph as it really answers', () => {
   it('imports devices whose serials hold hyphens and spaces, and cleans up although deletes answer 200', async () => {
     const groupId = randomUUID();
-    fixture = await startPipelineFixture({ emulator: { profileGroupId: groupId }, settings: { profileGroupId: groupId } });
-    const serials = ['ec2a1bbf-7e9f-45f0-f404-bec2e9da6f35', 'VMware-56 4d 2b 6a 1f 3c 9e 7d-4a 1f 8b 2c 5e 6d 0a 9b'];
+    fixture = await startPipelineFixture({
+      emulator: { profileGroupId: groupId },
+      settings: { profileGroupId: groupId },
+    });
+    const serials = [
+      'ec2a1bbf-7e9f-45f0-f404-bec2e9da6f35',
+      'VMware-56 4d 2b 6a 1f 3c 9e 7d-4a 1f 8b 2c 5e 6d 0a 9b',
+    ];
     // A look-alike already registered: contains() on the searched run matches it, the exact compare does not.
-    fixture.emulator.tenant.seedRegisteredDevice({ serialNumber: 'VMware-56 4d 00 00 00 00 00 00-00 00 00 00 00 00 00 00' });
+    fixture.emulator.tenant.seedRegisteredDevice({
+      serialNumber: 'VMware-56 4d 00 00 00 00 00 00-00 00 00 00 00 00 00 00',
+    });
     const jobs = await fixture.approvedJobs(serials.map((s) => deviceInput(s)));
     fixture.newWorker().start();
     const done = await fixture.waitForTerminal(jobs.map((j) => j.id));
@@ -44,7 +52,9 @@ describe('the pipeline against Graph as it really answers', () => {
     'uploads once and completes when the import is applied and its answer lost (%s)',
     async (kind) => {
       fixture = await startPipelineFixture({
-        emulator: { scenario: { faults: { ...noFaults, afterImport: { kind, serials: ['LOST-0001'], times: 1 } } } },
+        emulator: {
+          scenario: { faults: { ...noFaults, afterImport: { kind, serials: ['LOST-0001'], times: 1 } } },
+        },
       });
       const [job] = await fixture.approvedJobs([deviceInput('LOST-0001'), deviceInput('LOST-0002')]);
       fixture.newWorker().start();
@@ -65,17 +75,26 @@ describe('the pipeline against Graph as it really answers', () => {
     fixture.newWorker().start();
     const [done] = await fixture.waitForTerminal([job?.id ?? '']);
     expect(done?.status).toBe('failed');
-    expect(done?.error).toMatchObject({ step: 'await-entra-device', code: 'HTTP403', name: 'Authorization_RequestDenied', retryable: false });
+    expect(done?.error).toMatchObject({
+      step: 'await-entra-device',
+      code: 'HTTP403',
+      name: 'Authorization_RequestDenied',
+      retryable: false,
+    });
     expect(done?.error?.advice).toContain('Device.Read.All');
   });
 
   it('sets no user a second time when the import set it', async () => {
     fixture = await startPipelineFixture();
-    const jobs = await fixture.approvedJobs([deviceInput('USER-0001', { assignedUser: 'ada@contoso.example' })]);
+    const jobs = await fixture.approvedJobs([
+      deviceInput('USER-0001', { assignedUser: 'ada@contoso.example' }),
+    ]);
     fixture.newWorker().start();
     const [done] = await fixture.waitForTerminal(jobs.map((j) => j.id));
     expect(done?.status).toBe('completed');
-    expect(done?.steps.find((s) => s.name === 'assign-user')?.note).toBe('Assigned to ada@contoso.example at import');
+    expect(done?.steps.find((s) => s.name === 'assign-user')?.note).toBe(
+      'Assigned to ada@contoso.example at import',
+    );
     const { log, tenant } = fixture.emulator;
     expect(log.entries.some((e) => /assignusertodevice|updatedeviceproperties/i.test(e.path))).toBe(false);
     expect([...tenant.autopilot.values()][0]?.userPrincipalName).toBe('ada@contoso.example');
@@ -85,10 +104,13 @@ describe('the pipeline against Graph as it really answers', () => {
     fixture = await startPipelineFixture({
       emulator: { scenario: { faults: { ...noFaults, updateConditionNotMetRate: 1 } } },
     });
-    const [job] = await fixture.approvedJobs([deviceInput('WARN-0001', { assignedUser: 'ada@contoso.example' })]);
+    const [job] = await fixture.approvedJobs([
+      deviceInput('WARN-0001', { assignedUser: 'ada@contoso.example' }),
+    ]);
     // The user differs from the one Intune has (someone changed it): the step must set it, and Intune says 412.
     fixture.emulator.log.subscribe((entry) => {
-      if (entry.uploads) for (const d of fixture?.emulator.tenant.autopilot.values() ?? []) d.userPrincipalName = '';
+      if (entry.uploads)
+        for (const d of fixture?.emulator.tenant.autopilot.values() ?? []) d.userPrincipalName = '';
     });
     fixture.newWorker().start();
     const [done] = await fixture.waitForTerminal([job?.id ?? '']);

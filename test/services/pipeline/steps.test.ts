@@ -1,7 +1,11 @@
 /** Each step's success, retry and failure paths, with a fake AutopilotGraph at the port. */
 import { describe, expect, it } from 'vitest';
 import { STEP_NAMES, type ImportJob, type StepName } from '../../../services/domain/job.js';
-import type { AutopilotGraph, ImportedIdentity, ItemResult } from '../../../services/graph/autopilot-graph.js';
+import type {
+  AutopilotGraph,
+  ImportedIdentity,
+  ItemResult,
+} from '../../../services/graph/autopilot-graph.js';
 import { GraphRequestError } from '../../../services/graph/graph-errors.js';
 import { STEP_PERMISSIONS } from '../../../services/graph/permissions.js';
 import { describeImportError } from '../../../services/graph/import-errors.js';
@@ -74,11 +78,16 @@ function fakeGraph(behaviour: Behaviour): AutopilotGraph {
     findAutopilotDevicesBySerial: (serials) =>
       Promise.resolve(new Map(serials.map((s) => [s, item(behaviour === 'ok' ? [] : [device], [])]))),
     findImportedIdentitiesBySerial: (serials) =>
-      Promise.resolve(new Map(serials.map((s) => [s, item([importedRecord('complete')], [importedRecord('pending')])]))),
+      Promise.resolve(
+        new Map(serials.map((s) => [s, item([importedRecord('complete')], [importedRecord('pending')])])),
+      ),
     getImportedIdentities: (ids) =>
       Promise.resolve(
         new Map(
-          ids.map((id) => [id, item<ImportedIdentity | null>(importedRecord('complete'), importedRecord('pending'))]),
+          ids.map((id) => [
+            id,
+            item<ImportedIdentity | null>(importedRecord('complete'), importedRecord('pending')),
+          ]),
         ),
       ),
     importDevices: (devices) => {
@@ -128,7 +137,8 @@ function fakeGraph(behaviour: Behaviour): AutopilotGraph {
       ),
     updateDeviceProperties: (items) =>
       Promise.resolve(new Map(items.map((a) => [a.autopilotDeviceId, item(undefined, undefined)]))),
-    getGroups: (ids) => Promise.resolve(new Map(ids.map((id) => [id, okR({ id, displayName: 'g', dynamic: false })]))),
+    getGroups: (ids) =>
+      Promise.resolve(new Map(ids.map((id) => [id, okR({ id, displayName: 'g', dynamic: false })]))),
     requestSync: () => Promise.resolve('started'),
     checkMemberGroups: () => Promise.resolve([]),
     probe: () => Promise.resolve({ status: 200, code: 'OK' }),
@@ -138,7 +148,14 @@ function fakeGraph(behaviour: Behaviour): AutopilotGraph {
 function importedRecord(status: 'pending' | 'complete'): ImportedIdentity {
   return status === 'pending'
     ? { id: 'imp-1', serialNumber: 'SN-1', status, errorCode: 0, errorName: '' }
-    : { id: 'imp-1', serialNumber: 'SN-1', status, errorCode: 0, errorName: 'None', autopilotDeviceId: 'ap-1' };
+    : {
+        id: 'imp-1',
+        serialNumber: 'SN-1',
+        status,
+        errorCode: 0,
+        errorName: 'None',
+        autopilotDeviceId: 'ap-1',
+      };
 }
 
 function context(graph: AutopilotGraph): StepContext {
@@ -191,12 +208,15 @@ describe('step handlers', () => {
     expect(outcome).toMatchObject({ kind: 'retry', error: { step, code: 'HTTP503', retryable: true } });
   });
 
-  it.each(failing)('%s fails at once on a permanent Graph error (403), naming the permission to grant', async (step) => {
-    const outcome = await outcomeOf(step, 'permanent');
-    expect(outcome).toMatchObject({ kind: 'fail', error: { step, code: 'HTTP403', retryable: false } });
-    const advice = outcome?.kind === 'fail' ? outcome.error.advice : '';
-    expect(advice).toContain(STEP_PERMISSIONS[step].join(' and '));
-  });
+  it.each(failing)(
+    '%s fails at once on a permanent Graph error (403), naming the permission to grant',
+    async (step) => {
+      const outcome = await outcomeOf(step, 'permanent');
+      expect(outcome).toMatchObject({ kind: 'fail', error: { step, code: 'HTTP403', retryable: false } });
+      const advice = outcome?.kind === 'fail' ? outcome.error.advice : '';
+      expect(advice).toContain(STEP_PERMISSIONS[step].join(' and '));
+    },
+  );
 
   it('import lets a failed upload through to the worker', async () => {
     expect(await outcomeOf('import', 'transient')).toMatchObject({ kind: 'thrown' });
@@ -229,7 +249,9 @@ describe('step handlers', () => {
     const graph = {
       ...fakeGraph('ok'),
       importDevices: () =>
-        Promise.resolve(new Map([['SN-1', { ...importedRecord('pending'), id: 'x' }]])).finally(() => uploads++),
+        Promise.resolve(new Map([['SN-1', { ...importedRecord('pending'), id: 'x' }]])).finally(
+          () => uploads++,
+        ),
     };
     const retried = withAttempts(jobAt('import'), 'import', 2);
     expect((await STEP_HANDLERS.import([retried], context(graph))).get(retried.id)).toMatchObject({
@@ -238,7 +260,10 @@ describe('step handlers', () => {
     });
     const resumed = jobAt('import');
     const ctx = { ...context(graph), resumed: new Set([resumed.id]) };
-    expect((await STEP_HANDLERS.import([resumed], ctx)).get(resumed.id)).toMatchObject({ kind: 'done', graph: { importedIdentityId: 'imp-1' } });
+    expect((await STEP_HANDLERS.import([resumed], ctx)).get(resumed.id)).toMatchObject({
+      kind: 'done',
+      graph: { importedIdentityId: 'imp-1' },
+    });
     expect(uploads).toBe(0);
   });
 
@@ -253,14 +278,21 @@ describe('step handlers', () => {
       },
       importDevices: (devices) => {
         uploads++;
-        return Promise.resolve(new Map(devices.map((d) => [d.serialNumber, { ...importedRecord('pending'), id: 'new' }])));
+        return Promise.resolve(
+          new Map(devices.map((d) => [d.serialNumber, { ...importedRecord('pending'), id: 'new' }])),
+        );
       },
     };
     const first = jobAt('import');
-    expect((await STEP_HANDLERS.import([first], context(graph))).get(first.id)).toMatchObject({ kind: 'done', graph: { importedIdentityId: 'new' } });
+    expect((await STEP_HANDLERS.import([first], context(graph))).get(first.id)).toMatchObject({
+      kind: 'done',
+      graph: { importedIdentityId: 'new' },
+    });
     expect(lookups).toEqual([]);
     const retried = withAttempts(jobAt('import'), 'import', 2);
-    expect((await STEP_HANDLERS.import([retried], context(graph))).get(retried.id)).toMatchObject({ kind: 'retry' });
+    expect((await STEP_HANDLERS.import([retried], context(graph))).get(retried.id)).toMatchObject({
+      kind: 'retry',
+    });
     expect(lookups).toEqual([['SN-1']]);
     expect(uploads).toBe(1);
   });
@@ -271,17 +303,36 @@ describe('step handlers', () => {
       ...fakeGraph('ok'),
       updateDeviceProperties: (items) => {
         calls.push(...items.map((i) => i.userPrincipalName ?? ''));
-        return Promise.resolve(new Map(items.map((i) => [i.autopilotDeviceId, failed<void>(new GraphRequestError(412, 'ConditionNotMet', 'busy'))])));
+        return Promise.resolve(
+          new Map(
+            items.map((i) => [
+              i.autopilotDeviceId,
+              failed<void>(new GraphRequestError(412, 'ConditionNotMet', 'busy')),
+            ]),
+          ),
+        );
       },
     };
-    const set = { ...jobAt('assign-user'), graph: { ...jobAt('assign-user').graph, autopilotUser: 'ADA@contoso.example' } };
-    expect((await STEP_HANDLERS['assign-user']([set], context(graph))).get(set.id)).toMatchObject({ kind: 'done', note: expect.stringMatching(/at import/) });
+    const set = {
+      ...jobAt('assign-user'),
+      graph: { ...jobAt('assign-user').graph, autopilotUser: 'ADA@contoso.example' },
+    };
+    expect((await STEP_HANDLERS['assign-user']([set], context(graph))).get(set.id)).toMatchObject({
+      kind: 'done',
+      note: expect.stringMatching(/at import/),
+    });
     expect(calls).toEqual([]);
     const unset = jobAt('assign-user');
-    expect((await STEP_HANDLERS['assign-user']([unset], context(graph))).get(unset.id)).toMatchObject({ kind: 'retry', error: { code: 'HTTP412', retryable: true } });
+    expect((await STEP_HANDLERS['assign-user']([unset], context(graph))).get(unset.id)).toMatchObject({
+      kind: 'retry',
+      error: { code: 'HTTP412', retryable: true },
+    });
     const last = withAttempts(unset, 'assign-user', testSettings().maxAttempts);
     const outcome = (await STEP_HANDLERS['assign-user']([last], context(graph))).get(last.id);
-    expect(outcome).toMatchObject({ kind: 'done', warning: expect.stringContaining('ada@contoso.example could not be assigned') });
+    expect(outcome).toMatchObject({
+      kind: 'done',
+      warning: expect.stringContaining('ada@contoso.example could not be assigned'),
+    });
     expect(calls).toEqual(['ada@contoso.example', 'ada@contoso.example']);
   });
 
@@ -289,12 +340,32 @@ describe('step handlers', () => {
     const answer = (message: string): AutopilotGraph => ({
       ...fakeGraph('ok'),
       addGroupMembers: (_g, ids) =>
-        Promise.resolve(new Map(ids.map((id) => [id, failed<'added'>(new GraphRequestError(404, 'Request_ResourceNotFound', message))]))),
+        Promise.resolve(
+          new Map(
+            ids.map((id) => [
+              id,
+              failed<'added'>(new GraphRequestError(404, 'Request_ResourceNotFound', message)),
+            ]),
+          ),
+        ),
     });
     const job = jobAt('add-to-group');
-    const wrongGroup = (await STEP_HANDLERS['add-to-group']([job], context(answer("add group member: 404 Resource 'group-1' does not exist")))).get(job.id);
-    expect(wrongGroup).toMatchObject({ kind: 'fail', error: { code: 'ProfileGroupNotFound', advice: expect.stringContaining('PROFILE_GROUP_ID') } });
-    const notYet = (await STEP_HANDLERS['add-to-group']([job], context(answer("add group member: 404 Resource 'obj-1' does not exist")))).get(job.id);
+    const wrongGroup = (
+      await STEP_HANDLERS['add-to-group'](
+        [job],
+        context(answer("add group member: 404 Resource 'group-1' does not exist")),
+      )
+    ).get(job.id);
+    expect(wrongGroup).toMatchObject({
+      kind: 'fail',
+      error: { code: 'ProfileGroupNotFound', advice: expect.stringContaining('PROFILE_GROUP_ID') },
+    });
+    const notYet = (
+      await STEP_HANDLERS['add-to-group'](
+        [job],
+        context(answer("add group member: 404 Resource 'obj-1' does not exist")),
+      )
+    ).get(job.id);
     expect(notYet).toMatchObject({ kind: 'wait' });
   });
   it('import fails permanently when the hash is no longer stored', async () => {
