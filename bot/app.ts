@@ -2,11 +2,7 @@
 import type { CloudAdapter } from 'botbuilder';
 import type restify from 'restify';
 import type { ApprovalConfig, Config, IntakeKey } from '../services/config/config.js';
-import { ConfigError } from '../services/config/config-error.js';
 import { describeError } from '../services/errors.js';
-import type { AutopilotGraph } from '../services/graph/autopilot-graph.js';
-import { runDoctor } from '../services/graph/doctor.js';
-import { checkGroups, startBlockers, type GroupSettings } from '../services/graph/group-checks.js';
 import type { Logger } from '../services/logging/logger.js';
 import { loggingPublisher } from '../services/pipeline/logging-publisher.js';
 import { SYNC_INTERVAL_MS, type PipelineSettings } from '../services/pipeline/settings.js';
@@ -36,6 +32,7 @@ import { demoIntakeKey } from './demo-key.js';
 import { SubmitterNotifier } from './submitter-notifier.js';
 import { TeamsCardSender } from './teams-card-sender.js';
 import { openGraphAccess, type EmulatorSetup, type GraphAccess } from './graph-access.js';
+import { checkConfiguredGroups, doctorFor } from './graph-checks.js';
 import { registerIntakeRoutes } from './intake-routes.js';
 import { createServer, listen } from './server.js';
 
@@ -209,25 +206,6 @@ async function reconcileCards(store: JobStore, cards: CardQueue): Promise<void> 
   await cards.reconcile(await recentJobs(store));
 }
 
-/**
- * Fails the start, naming the setting, when a configured group does not exist or the profile group is dynamic.
- * A Graph that cannot be asked right now only warns: the jobs would wait and retry anyway.
- */
-async function checkConfiguredGroups(
-  graph: AutopilotGraph,
-  settings: GroupSettings,
-  logger: Logger,
-): Promise<void> {
-  const checks = await checkGroups(graph, settings);
-  const blockers = startBlockers(checks);
-  if (blockers.length) throw new ConfigError(blockers);
-  for (const check of checks.filter((c) => c.unchecked))
-    logger.warn(
-      { setting: check.setting, groupId: check.groupId, problem: check.problem },
-      'configured group not checked',
-    );
-}
-
 export interface StartOptions {
   host?: string;
   /** The demo's in-process emulator: its scenario and seed. */
@@ -246,30 +224,25 @@ export async function startApp(
 ): Promise<RunningApp> {
   const store = options.store ?? (await openJobStore(config.store, config.retentionDays));
   const graphAccess = options.graphAccess ?? (await openGraphAccess(config, logger, options.emulator));
+  try {
+    await checkConfiguredGroups(graphAccess, config, logger);
+  } catch (error) {
+    if (!options.graphAccess) await graphAccess.stop();
+    if (!options.store) await store.close();
+    throw error;
+  }
   const core: Core = { config, logger, store, graphAccess, approvalConfig: effectiveApprovals(config) };
   const adapter = createAdapter(config.bot, logger);
   const { cards, publisher, botAppId } = buildPublishing(core, adapter);
   // Bind a configured channel before anything publishes, so that no card waits for a binding that exists.
   if (await bindConfiguredChannel(store, config.bot, botAppId))
     logger.info({ teamId: config.bot.channel?.teamId }, 'helpdesk channel bound from configuration');
-  const groupSettings = {
-    ...(config.pipeline.profileGroupId ? { profileGroupId: config.pipeline.profileGroupId } : {}),
-    approverGroupIds: config.approvals.approverGroupIds,
-  };
-  try {
-    await checkConfiguredGroups(graphAccess.graph, groupSettings, logger);
-  } catch (error) {
-    if (!options.graphAccess) await graphAccess.stop();
-    if (!options.store) await store.close();
-    throw error;
-  }
   const server = createServer({
     logger,
     mode: config.mode,
     storeKind: config.store.kind,
     startedAt: new Date(),
-    deepCheck: () =>
-      runDoctor({ graph: graphAccess.graph, tokens: graphAccess.tokens, settings: groupSettings }),
+    deepCheck: doctorFor(graphAccess, config),
   });
   const demoKey = mountIntake(server, core, publisher);
   mountBot(server, core, adapter, publisher, cards, options.repostOnInstall === true);

@@ -7,9 +7,10 @@
 import { existsSync } from 'node:fs';
 import { loadConfig } from '../services/config/config.js';
 import { ConfigError } from '../services/config/config-error.js';
-import { formatDoctorReport, runDoctor } from '../services/graph/doctor.js';
+import { formatDoctorReport } from '../services/graph/doctor.js';
 import { createLogger } from '../services/logging/logger.js';
 import { openGraphAccess } from './graph-access.js';
+import { doctorFor } from './graph-checks.js';
 
 async function main(): Promise<number> {
   if (existsSync('.env')) process.loadEnvFile('.env');
@@ -21,14 +22,7 @@ async function main(): Promise<number> {
         ? config.graph.baseUrl
         : (config.graph.emulatorUrl ?? 'the Graph emulator (in-process)');
     process.stdout.write(`Checking ${target} for tenant ${access.tenantId}\n\n`);
-    const report = await runDoctor({
-      graph: access.graph,
-      tokens: access.tokens,
-      settings: {
-        ...(config.pipeline.profileGroupId ? { profileGroupId: config.pipeline.profileGroupId } : {}),
-        approverGroupIds: config.approvals.approverGroupIds,
-      },
-    });
+    const report = await doctorFor(access, config)();
     process.stdout.write(formatDoctorReport(report));
     return report.ok ? 0 : 1;
   } finally {

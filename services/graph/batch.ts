@@ -5,6 +5,7 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
 import { GraphRequestError, parseRetryAfter, readableGraphMessage } from './graph-errors.js';
 import { graphCall } from './graph-call.js';
+import type { ItemResult } from './autopilot-graph.js';
 
 export interface BatchPart {
   method: 'GET' | 'POST' | 'DELETE' | 'PATCH';
@@ -88,4 +89,18 @@ export function partError(what: string, response: PartResponse): GraphRequestErr
     `${what}: ${response.status} ${error?.code ?? ''} ${readableGraphMessage(error?.message)}`.trim(),
     retryAfterMs === undefined ? {} : { retryAfterMs },
   );
+}
+
+/** One `$batch` part per key, each answer read by `interpret`: a result per key, failures kept per key. */
+export async function batchByKey<K, T>(
+  client: Client,
+  keys: readonly K[],
+  version: 'v1.0' | 'beta',
+  toPart: (key: K) => BatchPart,
+  interpret: (key: K, response: PartResponse) => Promise<ItemResult<T>> | ItemResult<T>,
+): Promise<Map<K, ItemResult<T>>> {
+  const responses = keys.length ? await sendBatch(client, version, keys.map(toPart)) : [];
+  const results = new Map<K, ItemResult<T>>();
+  for (const [i, key] of keys.entries()) results.set(key, await interpret(key, responses[i] as PartResponse));
+  return results;
 }

@@ -10,7 +10,7 @@ import type {
   ImportRequest,
   ItemResult,
 } from './autopilot-graph.js';
-import { partError, sendBatch, type BatchPart, type PartResponse } from './batch.js';
+import { batchByKey, partError } from './batch.js';
 import { graphCall, toGraphRequestError } from './graph-call.js';
 import {
   toAutopilot,
@@ -22,17 +22,14 @@ import {
   type RawImported,
 } from './graph-mappers.js';
 import { NoRetryOption } from './middleware.js';
-import { odataString, serialFilter } from './serial-search.js';
+import type { Page } from './paging.js';
+import { findBySerial } from './serial-lookup.js';
+import { odataString } from './serial-search.js';
 
 const IMPORTED = '/deviceManagement/importedWindowsAutopilotDeviceIdentities';
 const AUTOPILOT = '/deviceManagement/windowsAutopilotDeviceIdentities';
 const IMPORT_CHUNK = 500;
 const IN_LIST_MAX = 15;
-
-interface Page<T> {
-  value?: T[];
-  '@odata.nextLink'?: string;
-}
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
@@ -40,25 +37,8 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
-/** `@odata.nextLink` is absolute; the SDK wants a path and a version (and knows only https:// links). */
-function splitNextLink(link: string): { version: string; path: string } {
-  const url = new URL(link);
-  const match = /^\/(v1\.0|beta)(\/.*)$/i.exec(url.pathname);
-  if (!match) throw new Error(`Unexpected @odata.nextLink path: ${url.pathname}`);
-  return { version: match[1] ?? 'v1.0', path: `${match[2] ?? ''}${url.search}` };
-}
-
 const okResult = <T>(value: T): ItemResult<T> => ({ ok: true, value });
 const isSuccess = (status: number) => status >= 200 && status < 300;
-
-interface SerialSearch<R> {
-  collection: string;
-  version: 'v1.0' | 'beta';
-  what: string;
-  /** Stop paging at the first exact match (a serial is one Autopilot device; uploads can be several). */
-  stopAtFirst: boolean;
-  serialOf(raw: R): string | null | undefined;
-}
 
 export class GraphAutopilotClient implements AutopilotGraph {
   constructor(
@@ -67,78 +47,10 @@ export class GraphAutopilotClient implements AutopilotGraph {
     private readonly baseUrl: string,
   ) {}
 
-  /** Follows `@odata.nextLink` from a first page until the pages end or `enough` says so. */
-  private async pagesUntil<T>(
-    first: Page<T>,
-    what: string,
-    keep: (item: T) => boolean,
-    enough: (kept: T[]) => boolean,
-  ): Promise<T[]> {
-    const kept = (first.value ?? []).filter(keep);
-    let next = first['@odata.nextLink'];
-    while (next && !enough(kept)) {
-      const link = splitNextLink(next);
-      const page = await graphCall(
-        what,
-        () => this.client.api(link.path).version(link.version).get() as Promise<Page<T>>,
-      );
-      kept.push(...(page.value ?? []).filter(keep));
-      next = page['@odata.nextLink'];
-    }
-    return kept;
-  }
-
-  private async batchByKey<K, T>(
-    keys: readonly K[],
-    version: 'v1.0' | 'beta',
-    toPart: (key: K) => BatchPart,
-    interpret: (key: K, response: PartResponse) => Promise<ItemResult<T>> | ItemResult<T>,
-  ): Promise<Map<K, ItemResult<T>>> {
-    const responses = keys.length ? await sendBatch(this.client, version, keys.map(toPart)) : [];
-    const results = new Map<K, ItemResult<T>>();
-    for (const [i, key] of keys.entries())
-      results.set(key, await interpret(key, responses[i] as PartResponse));
-    return results;
-  }
-
-  /**
-   * Exact serial matches: contains() on the serial's searchable run, compared exactly on this side. When Intune
-   * refuses the filter anyway (400), the collection is paged without one.
-   */
-  private findBySerial<R>(
-    serials: readonly string[],
-    search: SerialSearch<R>,
-  ): Promise<Map<string, ItemResult<R[]>>> {
-    return this.batchByKey(
-      serials,
-      search.version,
-      (serial) => ({
-        method: 'GET',
-        url: `${search.collection}?$filter=${encodeURIComponent(serialFilter(serial))}`,
-      }),
-      async (serial, response) => {
-        const exact = (raw: R) => search.serialOf(raw) === serial;
-        const enough = (kept: R[]) => search.stopAtFirst && kept.length > 0;
-        try {
-          if (response.status === 200)
-            return okResult(await this.pagesUntil(response.body as Page<R>, search.what, exact, enough));
-          if (response.status !== 400) return { ok: false, error: partError(search.what, response) };
-          const first = await graphCall(
-            search.what,
-            () => this.client.api(search.collection).version(search.version).get() as Promise<Page<R>>,
-          );
-          return okResult(await this.pagesUntil(first, search.what, exact, enough));
-        } catch (error) {
-          return { ok: false, error: toGraphRequestError(search.what, error) };
-        }
-      },
-    );
-  }
-
   async findAutopilotDevicesBySerial(
     serials: readonly string[],
   ): Promise<Map<string, ItemResult<AutopilotDevice[]>>> {
-    const found = await this.findBySerial<RawAutopilot>(serials, {
+    const found = await findBySerial<RawAutopilot>(this.client, serials, {
       collection: AUTOPILOT,
       version: 'beta',
       what: 'find Autopilot devices by serial',
@@ -151,7 +63,7 @@ export class GraphAutopilotClient implements AutopilotGraph {
   async findImportedIdentitiesBySerial(
     serials: readonly string[],
   ): Promise<Map<string, ItemResult<ImportedIdentity[]>>> {
-    const found = await this.findBySerial<RawImported>(serials, {
+    const found = await findBySerial<RawImported>(this.client, serials, {
       collection: IMPORTED,
       version: 'v1.0',
       what: 'find upload records by serial',
@@ -162,7 +74,8 @@ export class GraphAutopilotClient implements AutopilotGraph {
   }
 
   getImportedIdentities(ids: readonly string[]): Promise<Map<string, ItemResult<ImportedIdentity | null>>> {
-    return this.batchByKey(
+    return batchByKey(
+      this.client,
       ids,
       'v1.0',
       (id) => ({ method: 'GET', url: `${IMPORTED}/${encodeURIComponent(id)}` }),
@@ -203,7 +116,8 @@ export class GraphAutopilotClient implements AutopilotGraph {
   }
 
   deleteImportedIdentities(ids: readonly string[]): Promise<Map<string, ItemResult<void>>> {
-    return this.batchByKey(
+    return batchByKey(
+      this.client,
       ids,
       'v1.0',
       (id) => ({ method: 'DELETE', url: `${IMPORTED}/${encodeURIComponent(id)}` }),
@@ -216,7 +130,8 @@ export class GraphAutopilotClient implements AutopilotGraph {
   }
 
   getAutopilotDevices(ids: readonly string[]): Promise<Map<string, ItemResult<AutopilotDevice | null>>> {
-    return this.batchByKey(
+    return batchByKey(
+      this.client,
       ids,
       'beta',
       (id) => ({ method: 'GET', url: `${AUTOPILOT}/${encodeURIComponent(id)}` }),
@@ -230,7 +145,8 @@ export class GraphAutopilotClient implements AutopilotGraph {
 
   async findEntraDevices(deviceIds: readonly string[]): Promise<Map<string, ItemResult<EntraDevice | null>>> {
     const groups = chunks(deviceIds, IN_LIST_MAX);
-    const perGroup = await this.batchByKey(
+    const perGroup = await batchByKey(
+      this.client,
       groups,
       'v1.0',
       (group) => ({
@@ -260,7 +176,8 @@ export class GraphAutopilotClient implements AutopilotGraph {
   }
 
   getGroups(ids: readonly string[]): Promise<Map<string, ItemResult<GroupInfo | null>>> {
-    return this.batchByKey(
+    return batchByKey(
+      this.client,
       ids,
       'v1.0',
       (id) => ({ method: 'GET', url: `/groups/${encodeURIComponent(id)}?$select=id,displayName,groupTypes` }),
@@ -276,7 +193,8 @@ export class GraphAutopilotClient implements AutopilotGraph {
     groupId: string,
     objectIds: readonly string[],
   ): Promise<Map<string, ItemResult<'added' | 'already_member'>>> {
-    return this.batchByKey(
+    return batchByKey(
+      this.client,
       objectIds,
       'v1.0',
       (objectId) => ({
@@ -297,7 +215,8 @@ export class GraphAutopilotClient implements AutopilotGraph {
   async updateDeviceProperties(
     updates: readonly DevicePropertiesUpdate[],
   ): Promise<Map<string, ItemResult<void>>> {
-    const results = await this.batchByKey(
+    const results = await batchByKey(
+      this.client,
       updates,
       'v1.0',
       ({ autopilotDeviceId, ...properties }) => ({
