@@ -95,7 +95,11 @@ export function jobCardView(job: ImportJob, options: JobCardOptions) {
     serial: esc(job.device.serialNumber),
     statusLine: status.text,
     statusColor: status.color,
-    warnings: job.status === 'awaiting_approval' ? job.flags.map((f) => WARNINGS[f]) : [],
+    warnings: [
+      ...(job.status === 'awaiting_approval' ? job.flags.map((f) => WARNINGS[f]) : []),
+      // What a finished step left for a person to do (a user Intune would not take).
+      ...job.steps.flatMap((s) => (s.warning ? [esc(s.warning)] : [])),
+    ],
     manufacturer: esc(job.device.manufacturer),
     model: esc(job.device.model),
     fingerprint: job.hashFingerprint,

@@ -52,6 +52,11 @@ export interface Scenario {
   faults: Faults;
   /** App roles put into tokens issued from now on; drop one to see a call answer 403. */
   grantedPermissions: string[];
+  /**
+   * Most devices one import action takes before Intune answers 400. Microsoft documents no maximum (the portal's
+   * CSV import takes 500 rows); a tenant that refuses large imports is a scenario to rehearse.
+   */
+  importActionMaxDevices?: number;
   /** Items per page for list endpoints. */
   pageSize: number;
 }

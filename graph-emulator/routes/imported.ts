@@ -48,11 +48,12 @@ const importAction: Route = {
     const list = (req.body as { importedWindowsAutopilotDeviceIdentities?: unknown } | null)
       ?.importedWindowsAutopilotDeviceIdentities;
     // The portal's CSV import takes 500 rows a file; the action documents no maximum. The emulator keeps 500.
-    if (!Array.isArray(list) || list.length === 0 || list.length > 500)
+    const max = tenant.scenario.importActionMaxDevices ?? 500;
+    if (!Array.isArray(list) || list.length === 0 || list.length > max)
       return intuneError(
         400,
         'BadRequest',
-        'importedWindowsAutopilotDeviceIdentities must hold 1 to 500 devices.',
+        `importedWindowsAutopilotDeviceIdentities must hold 1 to ${max} devices.`,
       );
     const inputs = list.map(parseImportBody);
     if (!inputs.every(validImport))

@@ -69,10 +69,10 @@ export interface AutopilotGraph {
   /** Upload records by id; `null` when gone. */
   getImportedIdentities(ids: readonly string[]): Promise<Map<string, ItemResult<ImportedIdentity | null>>>;
   /**
-   * Uploads devices with the import action; returns one record per device, by serial. Never retried by the
-   * HTTP layer: an upload whose answer was lost may have been applied, and only a look-up can tell.
+   * Uploads devices with the import action; returns one record or failure per device, by serial. Never retried
+   * by the HTTP layer: an upload whose answer was lost may have been applied, and only a look-up can tell.
    */
-  importDevices(devices: readonly ImportRequest[]): Promise<Map<string, ImportedIdentity>>;
+  importDevices(devices: readonly ImportRequest[]): Promise<Map<string, ItemResult<ImportedIdentity>>>;
   /** Deletes upload records; any 2xx (Graph answers 200) or a record already gone counts as deleted. */
   deleteImportedIdentities(ids: readonly string[]): Promise<Map<string, ItemResult<void>>>;
   /** Autopilot devices by id with the profile status; `null` when not (yet) there. */

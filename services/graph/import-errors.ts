@@ -86,9 +86,16 @@ const CATALOG: readonly ImportErrorInfo[] = [
   },
 ];
 
+/** Microsoft's docs spell 808 both ways; Intune may answer either. */
+const ALIASES: Record<string, string> = {
+  ztddeviceassignedtoanothertenant: 'ZtdDeviceAssignedToOtherTenant',
+};
+
 /** Looks an error up by the code or the name Graph reported; unknown errors are treated as permanent. */
 export function describeImportError(code: number | string, name: string): ImportErrorInfo {
-  const byName = CATALOG.find((e) => e.name.toLowerCase() === name.toLowerCase());
+  const byName = CATALOG.find(
+    (e) => e.name.toLowerCase() === (ALIASES[name.toLowerCase()] ?? name).toLowerCase(),
+  );
   const byCode = CATALOG.find((e) => e.code === String(code));
   return (
     byName ??

@@ -152,6 +152,22 @@ describe('job card', () => {
     expect(executeActions(renderJobCard(all['failed, permanent'] as ImportJob, { approvals }))).toEqual([]);
   });
 
+  it('shows a warning a finished step left, on the completed card', () => {
+    const completed = states().find(([n]) => n === 'completed')?.[1] as ImportJob;
+    const warned = {
+      ...completed,
+      steps: completed.steps.map((s) =>
+        s.name === 'assign-user'
+          ? { ...s, warning: 'The user ada@contoso.example could not be assigned.' }
+          : s,
+      ),
+    };
+    const card = renderJobCard(warned, { approvals });
+    expect(cardProblems(card)).toEqual([]);
+    expect(JSON.stringify(card)).toContain('⚠ The user ada@contoso\\\\.example could not be assigned\\\\.');
+    expect(JSON.stringify(renderJobCard(completed, { approvals }))).not.toContain('⚠');
+  });
+
   it('says rejected (who and why) and expired', () => {
     const all = Object.fromEntries(states());
     expect(JSON.stringify(renderJobCard(all.rejected as ImportJob, { approvals }))).toMatch(

@@ -287,6 +287,10 @@ describe('Graph emulator: faults and quirks', () => {
         .status,
     ).toBe(204);
     expect(device).toMatchObject({ userPrincipalName: 'ada@contoso.example', displayName: 'KIOSK-01' });
+    expect((await call('POST', `/v1.0${AUTOPILOT}/${device.id}/unassignUserFromDevice`, {})).status).toBe(
+      204,
+    );
+    expect(device.userPrincipalName).toBe('');
   });
 
   it('reads groups, refuses adds to a dynamic group (403) and @odata.id references to another cloud (400)', async () => {

@@ -1,5 +1,6 @@
 /**
- * import: uploads the identities with one import action for the whole group. The upload is never sent twice for
+ * import: uploads the identities with one import action for the whole group (device by device when Intune refuses
+ * the group). The upload is never sent twice for
  * a device: the HTTP layer does not retry it, and a job that may have uploaded before (a retry of this step, or a
  * worker that died inside it) first looks its serial up among the upload records. An earlier upload still going
  * or done is reused; records of failed earlier uploads are deleted before uploading again.
@@ -71,7 +72,7 @@ export const importDevice: StepHandler = async (jobs, ctx) => {
           ...(j.device.assignedUser ? { assignedUser: j.device.assignedUser } : {}),
         })),
       )
-    : new Map<string, ImportedIdentity>();
+    : new Map<string, ItemResult<ImportedIdentity>>();
 
   return outcomesFor(jobs, (job: ImportJob): StepOutcome => {
     const lookup = found.get(job.device.serialNumber);
@@ -84,8 +85,10 @@ export const importDevice: StepHandler = async (jobs, ctx) => {
         note: 'Found the upload of an earlier attempt',
       };
     if (job.hardwareHash === null) return HASH_UNAVAILABLE;
-    const record = uploaded.get(job.device.serialNumber);
-    if (!record) return NO_RECORD;
-    return { kind: 'done', graph: { importedIdentityId: record.id }, note: 'Uploaded' };
+    const upload = uploaded.get(job.device.serialNumber);
+    if (!upload) return NO_RECORD;
+    // A lost answer (timeout, 504, dropped connection) is retryable: the retry looks the serial up first.
+    if (!upload.ok) return graphFailure(job, 'import', upload.error, ctx);
+    return { kind: 'done', graph: { importedIdentityId: upload.value.id }, note: 'Uploaded' };
   });
 };

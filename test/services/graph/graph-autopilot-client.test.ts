@@ -90,8 +90,8 @@ describe('GraphAutopilotClient against the emulator', () => {
     const uploaded = await fixture.graph.importDevices([
       { serialNumber: s, hardwareHash: fakeHardwareHash(), groupTag: 'Sales' },
     ]);
-    const record = uploaded.get(s);
-    expect(record?.status).toBe('unknown');
+    const record = value(uploaded.get(s));
+    expect(record.status).toBe('unknown');
     await sleep(80);
     const done = value((await fixture.graph.getImportedIdentities([record?.id ?? ''])).get(record?.id ?? ''));
     expect(value((await fixture.graph.findImportedIdentitiesBySerial([s])).get(s))).toMatchObject([
@@ -146,6 +146,35 @@ describe('GraphAutopilotClient against the emulator', () => {
       { id: groupId, displayName: 'Autopilot profile devices', dynamic: false },
       null,
     ]);
+  });
+
+  it('sends a chunk Intune refuses with 400 again device by device, and keeps each device its own answer', async () => {
+    fixture = await startGraphFixture({ scenario: { ...fast, importActionMaxDevices: 2 } });
+    const device = (serialNumber: string) => ({
+      serialNumber,
+      hardwareHash: fakeHardwareHash(),
+      groupTag: null,
+    });
+    const uploaded = await fixture.graph.importDevices([
+      device('ONE00001'),
+      device('TWO00002'),
+      device('THREE003'),
+    ]);
+    expect(['ONE00001', 'TWO00002', 'THREE003'].map((s) => value(uploaded.get(s)).serialNumber)).toEqual([
+      'ONE00001',
+      'TWO00002',
+      'THREE003',
+    ]);
+    // One refused upload of three, then three single ones; no device was uploaded twice.
+    const imports = fixture.emulator.log.entries
+      .filter((e) => /\/import$/i.test(e.path))
+      .map((e) => e.status);
+    expect(imports).toEqual([400, 200, 200, 200]);
+    expect(fixture.emulator.tenant.imported.size).toBe(3);
+    // A device Intune refuses on its own fails alone.
+    const mixed = await fixture.graph.importDevices([device('GOOD0001'), { ...device(''), productKey: '' }]);
+    expect(value(mixed.get('GOOD0001')).serialNumber).toBe('GOOD0001');
+    expect(mixed.get('')).toMatchObject({ ok: false, error: { status: 400 } });
   });
 
   it('reports sync as started, running (409) and too soon (429) without waiting it out', async () => {

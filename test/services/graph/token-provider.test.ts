@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { GraphAuthError } from '../../../services/graph/graph-errors.js';
+import { graphScope } from '../../../services/graph/token-provider.js';
 import { startGraphEmulator, type RunningGraphEmulator } from '../../../graph-emulator/server.js';
 import { emulatorTokens } from '../../support/graph.js';
 
@@ -7,6 +8,16 @@ let emulator: RunningGraphEmulator | undefined;
 afterEach(async () => {
   await emulator?.stop();
   emulator = undefined;
+});
+
+describe('the Graph scope', () => {
+  it('follows the Graph base URL, so that a national cloud gets a token for its own Graph', () => {
+    expect(graphScope('https://graph.microsoft.com')).toBe('https://graph.microsoft.com/.default');
+    expect(graphScope('https://graph.microsoft.us/')).toBe('https://graph.microsoft.us/.default');
+    expect(graphScope('https://microsoftgraph.chinacloudapi.cn')).toBe(
+      'https://microsoftgraph.chinacloudapi.cn/.default',
+    );
+  });
 });
 
 describe('MSAL token provider against the emulator', () => {

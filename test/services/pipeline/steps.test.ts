@@ -90,23 +90,18 @@ function fakeGraph(behaviour: Behaviour): AutopilotGraph {
           ]),
         ),
       ),
-    importDevices: (devices) => {
-      fail();
-      return Promise.resolve(
+    importDevices: (devices) =>
+      Promise.resolve(
         new Map(
           devices.map((d) => [
             d.serialNumber,
-            {
-              id: 'imp-2',
-              serialNumber: d.serialNumber,
-              status: 'unknown' as const,
-              errorCode: 0,
-              errorName: '',
-            },
+            item<ImportedIdentity>(
+              { ...importedRecord('pending'), id: 'imp-2' },
+              { ...importedRecord('pending'), id: 'imp-2' },
+            ),
           ]),
         ),
-      );
-    },
+      ),
     deleteImportedIdentities: (ids) =>
       Promise.resolve(new Map(ids.map((id) => [id, item(undefined, undefined)]))),
     getAutopilotDevices: (ids) =>
@@ -199,8 +194,7 @@ describe('step handlers', () => {
     expect(outcome?.kind === 'wait' && outcome.until > now).toBe(true);
   });
 
-  // A whole-call failure (the upload) is thrown and turned into outcomes by the worker.
-  const perItem = STEP_NAMES.filter((step) => step !== 'import');
+  const perItem = STEP_NAMES;
   // A user that cannot be assigned is a warning, not a failed import (tested below).
   const failing = perItem.filter((step) => step !== 'assign-user');
   it.each(perItem)('%s retries a transient Graph error (503) with backoff', async (step) => {
@@ -217,10 +211,6 @@ describe('step handlers', () => {
       expect(advice).toContain(STEP_PERMISSIONS[step].join(' and '));
     },
   );
-
-  it('import lets a failed upload through to the worker', async () => {
-    expect(await outcomeOf('import', 'transient')).toMatchObject({ kind: 'thrown' });
-  });
 
   it('check-registration reports an existing device as already registered, with its tag', async () => {
     const device = {
@@ -249,9 +239,9 @@ describe('step handlers', () => {
     const graph = {
       ...fakeGraph('ok'),
       importDevices: () =>
-        Promise.resolve(new Map([['SN-1', { ...importedRecord('pending'), id: 'x' }]])).finally(
-          () => uploads++,
-        ),
+        Promise.resolve(
+          new Map([['SN-1', okR<ImportedIdentity>({ ...importedRecord('pending'), id: 'x' })]]),
+        ).finally(() => uploads++),
     };
     const retried = withAttempts(jobAt('import'), 'import', 2);
     expect((await STEP_HANDLERS.import([retried], context(graph))).get(retried.id)).toMatchObject({
@@ -279,7 +269,12 @@ describe('step handlers', () => {
       importDevices: (devices) => {
         uploads++;
         return Promise.resolve(
-          new Map(devices.map((d) => [d.serialNumber, { ...importedRecord('pending'), id: 'new' }])),
+          new Map(
+            devices.map((d) => [
+              d.serialNumber,
+              okR<ImportedIdentity>({ ...importedRecord('pending'), id: 'new' }),
+            ]),
+          ),
         );
       },
     };
@@ -396,6 +391,17 @@ describe('import error catalog', () => {
     expect(byName).toMatchObject({ name, retryable });
     expect(byName.advice.length).toBeGreaterThan(20);
     if (code) expect(describeImportError(code, '').name).toBe(name);
+  });
+
+  it('knows 808 by both of the names Microsoft gives it', () => {
+    for (const [code, name] of [
+      [808, 'ZtdDeviceAssignedToAnotherTenant'],
+      [0, 'ZtdDeviceAssignedToAnotherTenant'],
+    ] as const)
+      expect(describeImportError(code, name)).toMatchObject({
+        code: '808',
+        name: 'ZtdDeviceAssignedToOtherTenant',
+      });
   });
 
   it('treats an unknown error as permanent and says so', () => {
