@@ -66,7 +66,7 @@ function verdict(need: PermissionNeed, status: number, roles: string[] | undefin
   const row = { permission: need.name, neededFor: need.neededFor };
   if (status === 403)
     return { ...row, status: 'missing', detail: `Graph answered 403: grant ${need.name} and admin consent` };
-  if (status === 0 || status >= 500 || status === 401)
+  if (status === 0 || status >= 500 || status === 401 || status === 429)
     return { ...row, status: 'missing', detail: `the check read got ${status || 'no answer'}; try again` };
   if (roles && ![need.name, ...need.includedIn].some((r) => roles.includes(r)))
     return {

@@ -97,6 +97,22 @@ describe('loadConfig', () => {
     expect(config.approvals.approverGroupIds).toEqual(['a', 'b']);
   });
 
+  it('takes a standalone emulator for the demo only', () => {
+    expect(loadConfig({ GRAPH_EMULATOR_URL: 'http://127.0.0.1:4000/' }).graph).toMatchObject({
+      target: 'emulator',
+      emulatorUrl: 'http://127.0.0.1:4000',
+    });
+    const refused = (() => {
+      try {
+        loadConfig({ ...PRODUCTION, GRAPH_EMULATOR_URL: 'http://127.0.0.1:4000' });
+      } catch (error) {
+        return error as ConfigError;
+      }
+      return undefined;
+    })();
+    expect(refused?.problems.map((p) => p.key)).toEqual(['GRAPH_EMULATOR_URL']);
+  });
+
   it('logs a summary with no secret in it', () => {
     const config = loadConfig({
       ...PRODUCTION,

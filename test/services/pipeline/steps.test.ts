@@ -70,10 +70,7 @@ function fakeGraph(behaviour: Behaviour): AutopilotGraph {
     userPrincipalName: '',
     profileStatus: behaviour === 'missing' ? 'notAssigned' : 'assignedInSync',
   };
-  const fail = () => {
-    if (behaviour === 'transient') throw unavailable();
-    if (behaviour === 'permanent') throw forbidden();
-  };
+
   return {
     findAutopilotDevicesBySerial: (serials) =>
       Promise.resolve(new Map(serials.map((s) => [s, item(behaviour === 'ok' ? [] : [device], [])]))),
