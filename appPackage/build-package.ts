@@ -9,12 +9,19 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 export interface PackageIds {
   botId: string;
   teamsAppId: string;
+  /** The manifest `version` (semver); Teams needs a higher one for every upload of a changed app. */
+  version: string;
 }
+
+export const SEMVER = /^\d+\.\d+\.\d+$/;
 
 export function buildManifest(ids: PackageIds): Record<string, unknown> {
   const template = readFileSync(join(HERE, 'manifest.template.json'), 'utf8');
   return JSON.parse(
-    template.replaceAll('{{BOT_ID}}', ids.botId).replaceAll('{{TEAMS_APP_ID}}', ids.teamsAppId),
+    template
+      .replaceAll('{{BOT_ID}}', ids.botId)
+      .replaceAll('{{TEAMS_APP_ID}}', ids.teamsAppId)
+      .replaceAll('{{VERSION}}', ids.version),
   ) as Record<string, unknown>;
 }
 
