@@ -23,16 +23,18 @@ function cachedDeepCheck(check: () => Promise<DoctorReport>): () => Promise<Doct
   };
 }
 
-/** What the deep health check shows: permissions and groups, never names of groups or anything secret. */
+/**
+ * What the unauthenticated deep health check shows: which check passed, by permission name and setting. No
+ * group ids or names, no error texts (they name the app and the tenant): `npm run doctor` has the details.
+ */
 function deepView(report: DoctorReport) {
   return {
     ok: report.ok,
-    ...(report.tokenProblem ? { tokenProblem: report.tokenProblem } : {}),
-    permissions: report.permissions,
+    token: report.tokenProblem ? 'failed' : 'ok',
+    permissions: report.permissions.map((p) => ({ permission: p.permission, status: p.status })),
     groups: report.groups.map((g) => ({
       setting: g.setting,
-      groupId: g.groupId,
-      ...(g.problem ? { problem: g.problem } : {}),
+      status: g.unchecked ? 'unchecked' : g.problem ? 'problem' : 'ok',
     })),
   };
 }

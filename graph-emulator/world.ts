@@ -8,6 +8,8 @@ import type { ImportErrorName, Scenario } from './scenario.js';
 export interface ImportedRecord {
   id: string;
   serialNumber: string;
+  /** The hash as uploaded: Graph gives it back on every read of the record. */
+  hardwareIdentifier: string;
   groupTag: string;
   productKey: string;
   assignedUserPrincipalName: string;
@@ -159,6 +161,7 @@ export class EmulatedTenant {
       groupTag: input.groupTag,
       productKey: input.productKey,
       assignedUserPrincipalName: input.assignedUserPrincipalName,
+      hardwareIdentifier: input.hardwareIdentifier,
       createdAt: now,
       readyAt: now + this.scaled(this.scenario.delays.import),
     };

@@ -2,7 +2,7 @@
 import { graphError, intuneError, type EmulatorRequest } from '../http-types.js';
 import { PERMISSIONS } from '../permissions.js';
 import type { AutopilotRecord, EmulatedTenant } from '../world.js';
-import { BETA, BOTH, ID, isResponse, paged, serialFilter, text, type Route } from './route.js';
+import { BETA, BOTH, ID, isResponse, paged, parseSerialFilter, text, type Route } from './route.js';
 
 const AUTOPILOT = '/devicemanagement/windowsautopilotdeviceidentities';
 const SEGMENT = 'windowsAutopilotDeviceIdentities';
@@ -65,7 +65,7 @@ const list: Route = {
   handle(req, _m, tenant, pageSize) {
     const regression = selectRegression(req);
     if (regression) return regression;
-    const filter = serialFilter(req, tenant.scenario.faults.refuseSerialFilters);
+    const filter = parseSerialFilter(req, tenant.scenario.faults.refuseSerialFilters);
     if (isResponse(filter)) return filter;
     const items = tenant
       .visibleAutopilot(req.now)

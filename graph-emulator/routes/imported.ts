@@ -2,7 +2,7 @@
 import { intuneError, type EmulatorResponse } from '../http-types.js';
 import { PERMISSIONS } from '../permissions.js';
 import type { EmulatedTenant, ImportedRecord } from '../world.js';
-import { BOTH, ID, isResponse, paged, serialFilter, text, type Route } from './route.js';
+import { BOTH, ID, isResponse, paged, parseSerialFilter, text, type Route } from './route.js';
 
 const IMPORTED = '/devicemanagement/importedwindowsautopilotdeviceidentities';
 const SEGMENT = 'importedWindowsAutopilotDeviceIdentities';
@@ -15,8 +15,8 @@ function importedView(record: ImportedRecord, tenant: EmulatedTenant, now: numbe
     serialNumber: record.serialNumber,
     productKey: record.productKey,
     importId: record.id,
-    // Graph returns the hash it was given; the pipeline never reads it back.
-    hardwareIdentifier: null,
+    // Graph returns the hash it was given (the service compares its fingerprint, and never logs it).
+    hardwareIdentifier: record.hardwareIdentifier,
     assignedUserPrincipalName: record.assignedUserPrincipalName,
     state: tenant.importState(record, now),
   };
@@ -94,7 +94,7 @@ const list: Route = {
   write: false,
   intune: true,
   handle(req, _m, tenant, pageSize) {
-    const filter = serialFilter(req, tenant.scenario.faults.refuseSerialFilters);
+    const filter = parseSerialFilter(req, tenant.scenario.faults.refuseSerialFilters);
     if (isResponse(filter)) return filter;
     const records =
       filter.kind === 'all'

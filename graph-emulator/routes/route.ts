@@ -71,7 +71,7 @@ export type SerialFilter = { kind: 'all' } | { kind: 'contains'; needle: string 
  * - `serialNumber eq '…'` and other filters answer 400 (msgraph-sdk-powershell #1260).
  * Matching is case-insensitive. `''` inside the literal is a quote.
  */
-export function serialFilter(req: EmulatorRequest, refuseAll = false): SerialFilter | EmulatorResponse {
+export function parseSerialFilter(req: EmulatorRequest, refuseAll = false): SerialFilter | EmulatorResponse {
   const filter = (req.query.get('$filter') ?? '').trim();
   if (!filter) return { kind: 'all' };
   if (refuseAll) return intuneError(400, 'BadRequest', 'An error has occurred');

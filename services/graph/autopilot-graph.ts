@@ -11,6 +11,8 @@ export interface ImportedIdentity {
   errorName: string;
   /** The Autopilot device the import produced, once complete. */
   autopilotDeviceId?: string;
+  /** The fingerprint of the hash Graph gives back (never the hash): tells this device's upload from others'. */
+  hashFingerprint?: string;
 }
 
 export interface AutopilotDevice {

@@ -13,7 +13,8 @@ import type { TokenProvider } from './token-provider.js';
 export interface PermissionCheck {
   permission: string;
   neededFor: string;
-  status: 'ok' | 'missing';
+  /** `unverified`: a read works, but the token lists no roles to show the write permission is granted. */
+  status: 'ok' | 'missing' | 'unverified';
   detail: string;
 }
 
@@ -74,11 +75,15 @@ function verdict(need: PermissionNeed, status: number, roles: string[] | undefin
       status: 'missing',
       detail: `not in the token's roles: grant ${need.name} and admin consent`,
     };
-  return {
-    ...row,
-    status: 'ok',
-    detail: roles ? 'granted, and a read works' : 'a read works (the token lists no roles)',
-  };
+  if (roles) return { ...row, status: 'ok', detail: 'granted, and a read works' };
+  // Without roles a read proves only a read permission: a write permission cannot be told from it.
+  return need.name.includes('ReadWrite')
+    ? {
+        ...row,
+        status: 'unverified',
+        detail: 'a read works; the token lists no roles, so the write permission is not shown',
+      }
+    : { ...row, status: 'ok', detail: 'a read works' };
 }
 
 export async function runDoctor(deps: {
@@ -98,10 +103,11 @@ export async function runDoctor(deps: {
     const probe = probeFor(need, deps.settings);
     const { status } = await deps.graph.probe(probe.version, probe.path);
     // A group that does not exist answers 404 to a permitted read: the group check reports that.
-    permissions.push(verdict(need, status === 404 ? 200 : status, roles));
+    const groupRead = probe.path.startsWith('/groups/');
+    permissions.push(verdict(need, groupRead && status === 404 ? 200 : status, roles));
   }
   const groups = await checkGroups(deps.graph, deps.settings);
-  const ok = permissions.every((p) => p.status === 'ok') && groups.every((g) => !g.problem);
+  const ok = permissions.every((p) => p.status !== 'missing') && groups.every((g) => !g.problem);
   return { ok, permissions, groups };
 }
 
@@ -113,7 +119,7 @@ export function formatDoctorReport(report: DoctorReport): string {
     ...report.permissions.map((p) => [
       p.permission,
       p.neededFor,
-      p.status === 'ok' ? 'OK' : `MISSING (${p.detail})`,
+      p.status === 'ok' ? 'OK' : `${p.status.toUpperCase()} (${p.detail})`,
     ]),
   ];
   const widths = [0, 1].map((i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));

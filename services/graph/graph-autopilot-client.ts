@@ -23,12 +23,12 @@ import {
 } from './graph-mappers.js';
 import { NoRetryOption } from './middleware.js';
 import type { Page } from './paging.js';
+import { uploadDevices } from './import-upload.js';
 import { findBySerial } from './serial-lookup.js';
 import { odataString } from './serial-search.js';
 
 const IMPORTED = '/deviceManagement/importedWindowsAutopilotDeviceIdentities';
 const AUTOPILOT = '/deviceManagement/windowsAutopilotDeviceIdentities';
-const IMPORT_CHUNK = 500;
 const IN_LIST_MAX = 15;
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
@@ -87,53 +87,8 @@ export class GraphAutopilotClient implements AutopilotGraph {
     );
   }
 
-  /**
-   * Uploads in chunks of 500 (the portal's CSV limit; the action documents none). A chunk Intune refuses with 400
-   * is sent again device by device, as the community tools send them: a 400 is a refusal before anything was
-   * applied, and one device alone shows which one Intune refuses. Any other failure is the chunk's devices' own.
-   */
-  async importDevices(devices: readonly ImportRequest[]): Promise<Map<string, ItemResult<ImportedIdentity>>> {
-    const results = new Map<string, ItemResult<ImportedIdentity>>();
-    for (const chunk of chunks(devices, IMPORT_CHUNK)) {
-      const reply = await this.importChunk(chunk);
-      if (!reply.ok && reply.error.status === 400 && chunk.length > 1) {
-        for (const device of chunk) this.keepImported(results, [device], await this.importChunk([device]));
-      } else this.keepImported(results, chunk, reply);
-    }
-    return results;
-  }
-
-  private keepImported(
-    results: Map<string, ItemResult<ImportedIdentity>>,
-    chunk: readonly ImportRequest[],
-    reply: ItemResult<RawImported[]>,
-  ): void {
-    if (!reply.ok) for (const device of chunk) results.set(device.serialNumber, reply);
-    else for (const raw of reply.value) results.set(raw.serialNumber ?? '', okResult(toImported(raw)));
-  }
-
-  private async importChunk(chunk: readonly ImportRequest[]): Promise<ItemResult<RawImported[]>> {
-    const body = {
-      importedWindowsAutopilotDeviceIdentities: chunk.map((d) => ({
-        '@odata.type': '#microsoft.graph.importedWindowsAutopilotDeviceIdentity',
-        serialNumber: d.serialNumber,
-        hardwareIdentifier: d.hardwareHash,
-        groupTag: d.groupTag ?? '',
-        productKey: d.productKey ?? '',
-        assignedUserPrincipalName: d.assignedUser ?? '',
-      })),
-    };
-    try {
-      // Never sent twice by the middleware: a timed-out or 504 upload may have been applied (the import step
-      // looks the serials up before it uploads again).
-      const reply = (await this.client
-        .api(`${IMPORTED}/import`)
-        .middlewareOptions([new NoRetryOption()])
-        .post(body)) as Page<RawImported>;
-      return okResult(reply.value ?? []);
-    } catch (error) {
-      return { ok: false, error: toGraphRequestError('import devices', error) };
-    }
+  importDevices(devices: readonly ImportRequest[]): Promise<Map<string, ItemResult<ImportedIdentity>>> {
+    return uploadDevices(this.client, devices);
   }
 
   deleteImportedIdentities(ids: readonly string[]): Promise<Map<string, ItemResult<void>>> {

@@ -1,6 +1,7 @@
 /** Graph's entities (typed by Microsoft's own graph-types packages) into the port's small shapes. Pure. */
 import type * as Graph from '@microsoft/microsoft-graph-types';
 import type * as GraphBeta from '@microsoft/microsoft-graph-types-beta';
+import { hashFingerprint } from '../domain/fingerprint.js';
 import type { AutopilotDevice, GroupInfo, ImportedIdentity } from './autopilot-graph.js';
 
 export type RawImported = Graph.ImportedWindowsAutopilotDeviceIdentity & { id: string };
@@ -19,6 +20,7 @@ export function asId(value: string | null | undefined): string {
 export function toImported(raw: RawImported): ImportedIdentity {
   const state = raw.state ?? {};
   const registration = asId(state.deviceRegistrationId);
+  const hash = raw.hardwareIdentifier;
   return {
     id: raw.id,
     serialNumber: raw.serialNumber ?? '',
@@ -26,6 +28,7 @@ export function toImported(raw: RawImported): ImportedIdentity {
     errorCode: state.deviceErrorCode ?? 0,
     errorName: state.deviceErrorName ?? '',
     ...(registration ? { autopilotDeviceId: registration } : {}),
+    ...(typeof hash === 'string' && hash ? { hashFingerprint: hashFingerprint(hash) } : {}),
   };
 }
 

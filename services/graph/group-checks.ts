@@ -32,7 +32,14 @@ export async function checkGroups(
     ...settings.approverGroupIds.map((groupId) => ({ setting: 'APPROVER_GROUP_IDS' as const, groupId })),
   ];
   if (wanted.length === 0) return [];
-  const found = await graph.getGroups([...new Set(wanted.map((w) => w.groupId))]);
+  let found: Awaited<ReturnType<AutopilotGraph['getGroups']>>;
+  try {
+    found = await graph.getGroups([...new Set(wanted.map((w) => w.groupId))]);
+  } catch (error) {
+    // Graph cannot be asked at all right now (network, token): every group is unchecked, none is wrong.
+    const why = error instanceof Error ? error.message : String(error);
+    return wanted.map((w) => ({ ...w, unchecked: true, problem: `could not be checked: ${why}` }));
+  }
   return wanted.map((w): GroupCheck => {
     const result = found.get(w.groupId);
     if (!result?.ok) {

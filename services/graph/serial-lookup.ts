@@ -33,8 +33,7 @@ export function findBySerial<R>(
       url: `${search.collection}?$filter=${encodeURIComponent(serialFilter(serial))}`,
     }),
     async (serial, response): Promise<ItemResult<R[]>> => {
-      // Exact, but not case-sensitive: Intune's own contains() is not, and a serial is one device in any case.
-      const exact = (raw: R) => (search.serialOf(raw) ?? '').toLowerCase() === serial.toLowerCase();
+      const exact = (raw: R) => search.serialOf(raw) === serial;
       const enough = (kept: R[]) => search.stopAtFirst && kept.length > 0;
       try {
         if (response.status === 200)

@@ -86,6 +86,8 @@ export interface JobStore {
   purgeFinishedBefore(cutoff: Date): Promise<number>;
   getChannelBinding(): Promise<ChannelBinding | undefined>;
   saveChannelBinding(binding: ChannelBinding): Promise<void>;
+  /** Forgets the binding (the app was removed from the bound team); nothing bound is fine. */
+  clearChannelBinding(): Promise<void>;
   /**
    * Takes the named slot if it was last taken at least `intervalMs` before `now`; true for exactly one caller
    * across every instance. Used for "sync at most once per 10 minutes per tenant".

@@ -15,7 +15,9 @@ import type { StepOutcome } from '../step-outcome.js';
 
 const sameUser = (a: string | undefined, b: string) => (a ?? '').toLowerCase() === b.toLowerCase();
 const needsCall = (job: ImportJob) =>
-  !!job.device.assignedUser && !sameUser(job.graph.autopilotUser, job.device.assignedUser);
+  !!job.device.assignedUser &&
+  !!job.graph.autopilotDeviceId &&
+  !sameUser(job.graph.autopilotUser, job.device.assignedUser);
 
 function onFailure(job: ImportJob, user: string, error: GraphRequestError, ctx: StepContext): StepOutcome {
   const jobError: JobError = {
@@ -47,6 +49,12 @@ export const assignUser: StepHandler = async (jobs, ctx) => {
   return outcomesFor(jobs, (job) => {
     const user = job.device.assignedUser;
     if (!user) return { kind: 'skipped', note: 'No user to assign' };
+    if (!job.graph.autopilotDeviceId)
+      return {
+        kind: 'done',
+        note: 'User not assigned',
+        warning: `The Autopilot device's id is not known, so ${user} was not assigned. Assign them in Intune.`,
+      };
     if (!needsCall(job)) return { kind: 'done', note: `Assigned to ${user} at import` };
     const result = results.get(job.graph.autopilotDeviceId ?? '');
     if (result?.ok) return { kind: 'done', note: `Assigned to ${user}` };

@@ -71,7 +71,11 @@ async function readRecords(jobs: readonly ImportJob[], ctx: StepContext): Promis
   return answers;
 }
 
-export const awaitImport: StepHandler = async (jobs, ctx) => {
+/** The import step found the device registered by an earlier attempt: there is no upload record to wait for. */
+const registeredEarlier = (job: ImportJob) => !job.graph.importedIdentityId && !!job.graph.autopilotDeviceId;
+
+export const awaitImport: StepHandler = async (all, ctx) => {
+  const jobs = all.filter((j) => !registeredEarlier(j));
   const answers = await readRecords(jobs, ctx);
   const recordOf = (job: ImportJob) => {
     const answer = answers.get(idOf(job));
@@ -101,5 +105,7 @@ export const awaitImport: StepHandler = async (jobs, ctx) => {
   // Upload records that ended in an error are of no further use: remove them (best effort).
   const failed = jobs.map(recordOf).filter((r): r is ImportedIdentity => r?.status === 'error');
   if (failed.length) await ctx.graph.deleteImportedIdentities(failed.map((r) => r.id));
+  for (const job of all.filter(registeredEarlier))
+    outcomes.set(job.id, { kind: 'done', note: 'Registered by an earlier attempt' });
   return outcomes;
 };

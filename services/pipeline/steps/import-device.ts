@@ -1,12 +1,16 @@
 /**
  * import: uploads the identities with one import action for the whole group (device by device when Intune refuses
- * the group). The upload is never sent twice for
- * a device: the HTTP layer does not retry it, and a job that may have uploaded before (a retry of this step, or a
- * worker that died inside it) first looks its serial up among the upload records. An earlier upload still going
- * or done is reused; records of failed earlier uploads are deleted before uploading again.
+ * the group). The HTTP layer never sends an upload twice. A job that may have uploaded before (a retry of this
+ * step, an approver's retry, or a worker that died inside it) first looks for what that upload left:
+ * - the Autopilot device itself (the import went through): nothing is uploaded, the job goes on with that device;
+ * - an upload record for its serial and its hash: it is this device's upload, still running or finished (a
+ *   permanent import error is then reported as it is); only one that ended in a retryable error (StorageError) is
+ *   deleted and uploaded again.
+ * Records of the serial with another hash belong to someone else's upload and are left alone.
  */
 import type { ImportJob } from '../../domain/job.js';
-import type { ImportedIdentity, ItemResult } from '../../graph/autopilot-graph.js';
+import type { AutopilotDevice, ImportedIdentity, ItemResult } from '../../graph/autopilot-graph.js';
+import { describeImportError } from '../../graph/import-errors.js';
 import { attemptsOf, graphFailure } from '../failure-policy.js';
 import { outcomesFor, type StepContext, type StepHandler } from '../step-context.js';
 import type { StepOutcome } from '../step-outcome.js';
@@ -33,35 +37,73 @@ const NO_RECORD: StepOutcome = {
   },
 };
 
-const mayHaveUploaded = (job: ImportJob, ctx: StepContext) =>
-  attemptsOf(job, 'import') > 1 || ctx.resumed.has(job.id);
+function mayHaveUploaded(job: ImportJob, ctx: StepContext): boolean {
+  return (
+    attemptsOf(job, 'import') > 1 || ctx.resumed.has(job.id) || job.audit.some((a) => a.action === 'retried')
+  );
+}
 
-/** Earlier uploads of the jobs that may have made one: the usable record by serial, and failed ones to delete. */
-async function earlierUploads(jobs: readonly ImportJob[], ctx: StepContext) {
-  const serials = jobs.filter((j) => mayHaveUploaded(j, ctx)).map((j) => j.device.serialNumber);
-  const found = serials.length
-    ? await ctx.graph.findImportedIdentitiesBySerial(serials)
-    : new Map<string, ItemResult<ImportedIdentity[]>>();
-  const reusable = new Map<string, ImportedIdentity>();
-  const stale: string[] = [];
-  for (const [serial, result] of found) {
-    if (!result.ok) continue;
-    for (const record of result.value) {
-      if (record.status === 'error') stale.push(record.id);
-      else reusable.set(serial, record);
-    }
-  }
-  return { found, reusable, stale };
+const retryableError = (r: ImportedIdentity) =>
+  r.status === 'error' && describeImportError(r.errorCode, r.errorName).retryable;
+
+/** What an earlier attempt of these jobs left: their Autopilot devices and their upload records, by serial. */
+async function lookEarlier(jobs: readonly ImportJob[], ctx: StepContext) {
+  const serials = jobs.map((j) => j.device.serialNumber);
+  if (!serials.length)
+    return {
+      devices: new Map<string, ItemResult<AutopilotDevice[]>>(),
+      uploads: new Map<string, ItemResult<ImportedIdentity[]>>(),
+    };
+  const [devices, uploads] = await Promise.all([
+    ctx.graph.findAutopilotDevicesBySerial(serials),
+    ctx.graph.findImportedIdentitiesBySerial(serials),
+  ]);
+  return { devices, uploads };
+}
+
+type Found =
+  | { kind: 'lookup_failed'; outcome: StepOutcome }
+  | { kind: 'registered'; device: AutopilotDevice; leftovers: string[] }
+  | { kind: 'upload'; record: ImportedIdentity }
+  | { kind: 'nothing'; stale: string[] };
+
+/** This job's share of what the look-up found. Pure. */
+function foundFor(
+  job: ImportJob,
+  earlier: Awaited<ReturnType<typeof lookEarlier>>,
+  ctx: StepContext,
+): Found | undefined {
+  const devices = earlier.devices.get(job.device.serialNumber);
+  const uploads = earlier.uploads.get(job.device.serialNumber);
+  if (!devices || !uploads) return undefined;
+  // A job whose look-up failed must not upload: it may have uploaded already. It retries instead.
+  if (!devices.ok) return { kind: 'lookup_failed', outcome: graphFailure(job, 'import', devices.error, ctx) };
+  if (!uploads.ok) return { kind: 'lookup_failed', outcome: graphFailure(job, 'import', uploads.error, ctx) };
+  const mine = uploads.value.filter(
+    (r) => r.hashFingerprint === undefined || r.hashFingerprint === job.hashFingerprint,
+  );
+  const device = devices.value[0];
+  // Its upload records are of no further use once the device is there.
+  if (device) return { kind: 'registered', device, leftovers: mine.map((r) => r.id) };
+  const usable = mine.find((r) => !retryableError(r));
+  if (usable) return { kind: 'upload', record: usable };
+  return { kind: 'nothing', stale: mine.map((r) => r.id) };
 }
 
 export const importDevice: StepHandler = async (jobs, ctx) => {
-  const { found, reusable, stale } = await earlierUploads(jobs, ctx);
-  if (stale.length) await ctx.graph.deleteImportedIdentities(stale);
-  // A job whose look-up failed must not upload: it may have uploaded already. It retries instead.
-  const lookupFailed = (job: ImportJob) => found.get(job.device.serialNumber)?.ok === false;
-  const toUpload = jobs.filter(
-    (j) => !reusable.has(j.device.serialNumber) && !lookupFailed(j) && j.hardwareHash !== null,
+  const earlier = await lookEarlier(
+    jobs.filter((j) => mayHaveUploaded(j, ctx)),
+    ctx,
   );
+  const found = new Map(jobs.map((j) => [j.id, foundFor(j, earlier, ctx)]));
+  const stale = [...found.values()].flatMap((f) =>
+    f?.kind === 'nothing' ? f.stale : f?.kind === 'registered' ? f.leftovers : [],
+  );
+  if (stale.length) await ctx.graph.deleteImportedIdentities(stale);
+  const toUpload = jobs.filter((j) => {
+    const kind = found.get(j.id)?.kind;
+    return (kind === undefined || kind === 'nothing') && j.hardwareHash !== null;
+  });
   const uploaded = toUpload.length
     ? await ctx.graph.importDevices(
         toUpload.map((j) => ({
@@ -75,13 +117,23 @@ export const importDevice: StepHandler = async (jobs, ctx) => {
     : new Map<string, ItemResult<ImportedIdentity>>();
 
   return outcomesFor(jobs, (job: ImportJob): StepOutcome => {
-    const lookup = found.get(job.device.serialNumber);
-    if (lookup && !lookup.ok) return graphFailure(job, 'import', lookup.error, ctx);
-    const earlier = reusable.get(job.device.serialNumber);
-    if (earlier)
+    const earlierResult = found.get(job.id);
+    if (earlierResult?.kind === 'lookup_failed') return earlierResult.outcome;
+    if (earlierResult?.kind === 'registered') {
+      const { device } = earlierResult;
       return {
         kind: 'done',
-        graph: { importedIdentityId: earlier.id },
+        graph: {
+          autopilotDeviceId: device.id,
+          ...(device.entraDeviceId ? { entraDeviceId: device.entraDeviceId } : {}),
+        },
+        note: 'Registered by an earlier attempt',
+      };
+    }
+    if (earlierResult?.kind === 'upload')
+      return {
+        kind: 'done',
+        graph: { importedIdentityId: earlierResult.record.id },
         note: 'Found the upload of an earlier attempt',
       };
     if (job.hardwareHash === null) return HASH_UNAVAILABLE;

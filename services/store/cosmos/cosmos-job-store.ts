@@ -287,6 +287,10 @@ export class CosmosJobStore implements JobStore {
     await this.container.items.upsert({ ...BINDING, type: 'binding', binding });
   }
 
+  clearChannelBinding(): Promise<void> {
+    return this.deleteIfPresent(BINDING.id, BINDING.pk);
+  }
+
   async tryAcquireTimedSlot(name: string, now: Date, intervalMs: number): Promise<boolean> {
     const id = `slot:${name}`;
     const doc = { id, pk: 'slot', type: 'slot', takenAt: now.toISOString() };

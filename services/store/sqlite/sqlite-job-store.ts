@@ -239,6 +239,11 @@ export class SqliteJobStore implements JobStore {
     return Promise.resolve();
   }
 
+  clearChannelBinding(): Promise<void> {
+    this.db.prepare('DELETE FROM channel_binding WHERE name = ?').run(BINDING_NAME);
+    return Promise.resolve();
+  }
+
   tryAcquireTimedSlot(name: string, now: Date, intervalMs: number): Promise<boolean> {
     const take = this.db.transaction(() => {
       const row = this.db.prepare('SELECT taken_at FROM timed_slots WHERE name = ?').get(name) as

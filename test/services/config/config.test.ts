@@ -103,9 +103,9 @@ describe('loadConfig', () => {
       emulatorUrl: 'http://127.0.0.1:4000',
     });
     const production = { ...PRODUCTION, COSMOS_ENDPOINT: 'https://acct.documents.azure.com' };
-    expect(problemsOf({ ...production, GRAPH_EMULATOR_URL: 'http://127.0.0.1:4000' }).map((p) => p.key)).toEqual([
-      'GRAPH_EMULATOR_URL',
-    ]);
+    expect(
+      problemsOf({ ...production, GRAPH_EMULATOR_URL: 'http://127.0.0.1:4000' }).map((p) => p.key),
+    ).toEqual(['GRAPH_EMULATOR_URL']);
   });
 
   it('logs a summary with no secret in it', () => {

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_GRANTED_PERMISSIONS } from '../../../graph-emulator/permissions.js';
 import { formatDoctorReport, runDoctor } from '../../../services/graph/doctor.js';
+import type { AutopilotGraph } from '../../../services/graph/autopilot-graph.js';
 import { PERMISSION_NEEDS } from '../../../services/graph/permissions.js';
 import { emulatorTokens, startGraphFixture, type GraphFixture } from '../../support/graph.js';
 
@@ -101,6 +102,32 @@ describe('doctor', () => {
       { setting: 'PROFILE_GROUP_ID', problem: expect.stringContaining('dynamic group ("Kiosks (dynamic)")') },
       { setting: 'APPROVER_GROUP_IDS', groupId: wrong, problem: expect.stringContaining('does not exist') },
     ]);
+  });
+
+  it('does not call a write permission granted when the token shows no roles and only a read was possible', async () => {
+    const graph = {
+      probe: () => Promise.resolve({ status: 200, code: 'OK' }),
+      getGroups: (ids: readonly string[]) =>
+        Promise.resolve(
+          new Map(
+            ids.map((id) => [id, { ok: true as const, value: { id, displayName: 'g', dynamic: false } }]),
+          ),
+        ),
+    } as unknown as AutopilotGraph;
+    const report = await runDoctor({
+      graph,
+      tokens: { getToken: () => Promise.resolve('opaque-token') },
+      settings: everything,
+    });
+    expect(statusOf(report)).toEqual({
+      'DeviceManagementServiceConfig.ReadWrite.All': 'unverified',
+      'Device.Read.All': 'ok',
+      'GroupMember.ReadWrite.All': 'unverified',
+      'Device.ReadWrite.All': 'unverified',
+      'GroupMember.Read.All': 'ok',
+      'User.Read.All': 'ok',
+    });
+    expect(formatDoctorReport(report)).toContain('UNVERIFIED (a read works; the token lists no roles');
   });
 
   it('says why when no token can be had', async () => {

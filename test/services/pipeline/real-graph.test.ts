@@ -7,6 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_GRANTED_PERMISSIONS } from '../../../graph-emulator/permissions.js';
 import type { AfterImportFault } from '../../../graph-emulator/scenario.js';
+import { retry } from '../../../services/domain/transitions.js';
+import { mutateJob } from '../../../services/store/mutate.js';
 import { deviceInput, startPipelineFixture, type PipelineFixture } from '../../support/pipeline.js';
 
 let fixture: PipelineFixture | undefined;
@@ -41,7 +43,9 @@ describe('the pipeline against Graph as it really answers', () => {
     ]);
     const { log, tenant } = fixture.emulator;
     expect(serials.map((s) => log.uploadsBySerial().get(s))).toEqual([1, 1]);
-    expect(log.entries.filter((e) => e.method === 'DELETE').every((e) => e.status === 200)).toBe(true);
+    const deletes = log.entries.filter((e) => e.method === 'DELETE');
+    expect(deletes.length).toBeGreaterThanOrEqual(2);
+    expect(deletes.every((e) => e.status === 200)).toBe(true);
     expect(tenant.imported.size).toBe(0);
     expect(log.entries.some((e) => e.status === 400)).toBe(false);
     // The saved Entra id is the real one, not the zero GUID the record showed before Autopilot linked it.
@@ -67,6 +71,69 @@ describe('the pipeline against Graph as it really answers', () => {
       expect(fixture.emulator.tenant.uploadsBySerial.get('LOST-0002')).toBe(1);
     },
   );
+
+  it("uploads once when the last automatic attempt's answer is lost and an approver retries the job", async () => {
+    fixture = await startPipelineFixture({
+      emulator: {
+        scenario: { faults: { ...noFaults, afterImport: { kind: 'drop', serials: ['LAST-0001'] } } },
+      },
+      settings: { maxAttempts: 1 },
+    });
+    const [job] = await fixture.approvedJobs([deviceInput('LAST-0001')]);
+    fixture.newWorker().start();
+    const [failed] = await fixture.waitForTerminal([job?.id ?? '']);
+    expect(failed).toMatchObject({
+      status: 'failed',
+      error: { step: 'import', code: 'Network', retryable: true },
+    });
+    fixture.emulator.scenario.faults.afterImport = undefined;
+    await mutateJob(fixture.store, job?.id ?? '', (current) => {
+      const retried = retry(current, { id: 'aad-approver', name: 'Alice' }, new Date());
+      if (!retried.ok) throw retried.error;
+      return retried.value;
+    });
+    const [done] = await fixture.waitForTerminal([job?.id ?? '']);
+    expect(done).toMatchObject({ status: 'completed', outcome: 'imported' });
+    expect(fixture.emulator.tenant.uploadsBySerial.get('LAST-0001')).toBe(1);
+  });
+
+  it('reports the import error of an upload whose answer was lost, instead of uploading again', async () => {
+    fixture = await startPipelineFixture({
+      emulator: {
+        scenario: {
+          importErrors: [{ error: 'ZtdDeviceAssignedToOtherTenant', serialNumber: 'GONE-0808' }],
+          faults: { ...noFaults, afterImport: { kind: 'gateway_timeout', serials: ['GONE-0808'] } },
+        },
+      },
+    });
+    const [job] = await fixture.approvedJobs([deviceInput('GONE-0808')]);
+    fixture.newWorker().start();
+    const [done] = await fixture.waitForTerminal([job?.id ?? '']);
+    expect(done).toMatchObject({ status: 'failed', error: { step: 'await-import', code: '808' } });
+    expect(fixture.emulator.tenant.uploadsBySerial.get('GONE-0808')).toBe(1);
+  });
+
+  it('goes on with the Autopilot device an earlier attempt registered when its upload record is gone', async () => {
+    fixture = await startPipelineFixture({
+      emulator: {
+        scenario: {
+          delays: { import: 0, autopilotDevice: 0, entraDevice: 0, profile: 0 },
+          faults: { ...noFaults, afterImport: { kind: 'drop', serials: ['VANISH-01'] } },
+        },
+      },
+    });
+    const { tenant } = fixture.emulator;
+    // Someone deletes the upload record right after Intune applied it.
+    fixture.emulator.log.subscribe((entry) => {
+      if (entry.uploads?.includes('VANISH-01')) tenant.imported.clear();
+    });
+    const [job] = await fixture.approvedJobs([deviceInput('VANISH-01')]);
+    fixture.newWorker().start();
+    const [done] = await fixture.waitForTerminal([job?.id ?? '']);
+    expect(done).toMatchObject({ status: 'completed', outcome: 'imported' });
+    expect(done?.steps.find((s) => s.name === 'import')?.note).toBe('Registered by an earlier attempt');
+    expect(tenant.uploadsBySerial.get('VANISH-01')).toBe(1);
+  });
 
   it('names the missing permission in the job error', async () => {
     const granted = DEFAULT_GRANTED_PERMISSIONS.filter((p) => !p.startsWith('Device.'));

@@ -252,7 +252,7 @@ export function describeJobStoreContract(name: string, open: () => Promise<Store
       expect(await store.get(oldOpen.id)).toBeDefined();
     });
 
-    it('stores the helpdesk channel binding and replaces it on rebind', async () => {
+    it('stores the helpdesk channel binding, replaces it on rebind and forgets it when cleared', async () => {
       expect(await store.getChannelBinding()).toBeUndefined();
       const first = {
         teamId: 't1',
@@ -266,6 +266,9 @@ export function describeJobStoreContract(name: string, open: () => Promise<Store
       const second = { ...first, channelId: 'c2', boundBy: 'aad-1', boundAt: at(5).toISOString() };
       await store.saveChannelBinding(second);
       expect(await store.getChannelBinding()).toEqual(second);
+      await store.clearChannelBinding();
+      expect(await store.getChannelBinding()).toBeUndefined();
+      await store.clearChannelBinding();
     });
 
     it('hands a timed slot to exactly one of many concurrent callers, and again only after the interval', async () => {
