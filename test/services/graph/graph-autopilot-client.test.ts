@@ -167,7 +167,9 @@ describe('GraphAutopilotClient against the emulator', () => {
     ]);
     // One refused import of three, then three single creates; no device was uploaded twice.
     const uploads = fixture.emulator.log.entries
-      .filter((e) => e.method === 'POST' && /importedwindowsautopilotdeviceidentities(\/import)?$/i.test(e.path))
+      .filter(
+        (e) => e.method === 'POST' && /importedwindowsautopilotdeviceidentities(\/import)?$/i.test(e.path),
+      )
       .map((e) => `${e.path.endsWith('/import') ? 'import' : 'create'} ${e.status}`);
     expect(uploads).toEqual(['import 400', 'create 201', 'create 201', 'create 201']);
     expect(fixture.emulator.tenant.imported.size).toBe(3);
@@ -176,8 +178,6 @@ describe('GraphAutopilotClient against the emulator', () => {
     expect(value(mixed.get('GOOD0001')).serialNumber).toBe('GOOD0001');
     expect(mixed.get('')).toMatchObject({ ok: false, error: { status: 400 } });
   });
-
-
 
   it('reports sync as started, running (409) and too soon (429) without waiting it out', async () => {
     fixture = await startGraphFixture({ scenario: { timeScale: 1, syncDurationMs: 200 } });
