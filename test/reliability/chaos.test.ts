@@ -102,11 +102,12 @@ describe('chaos', () => {
           // Tighter than the client's own budget, so that Intune's 429s happen and must be waited out.
           // Some of Intune's 429s come without Retry-After.
           throttling: { enabled: true, writesPer20s: 5, requestsPer20s: 30, retryAfterOmittedRate: 0.3 },
-          // Besides faults before any work, one upload in ten is applied and its answer lost (a 504).
+          // Besides faults before any work, the first two uploads holding these serials (one single, one of the
+          // CSV batch) are applied and their answers lost to a 504: every device in them must be looked up.
           faults: {
             serviceUnavailableRate: 0.03,
             dropConnectionRate: 0.02,
-            afterImport: { kind: 'gateway_timeout', rate: 0.1 },
+            afterImport: { kind: 'gateway_timeout', serials: [serial(3), serial(SINGLE + 7)], times: 2 },
           },
         },
       });
@@ -166,6 +167,8 @@ describe('chaos', () => {
         for (const s of bySerial.keys())
           expect([s, uploads.get(s) ?? 0]).toEqual([s, ALREADY_REGISTERED.includes(s) ? 0 : 1]);
         expect(emulator.log.entries.filter((e) => e.status === 429).length).toBeGreaterThan(0);
+        expect(emulator.log.entries.some((e) => e.status === 429 && e.retryAfterMs === undefined)).toBe(true);
+        expect(emulator.log.entries.filter((e) => e.uploads && e.status === 504).length).toBe(2);
 
         // Every card ends showing its job's final state (the restarted service sends what a kill interrupted).
         const singles = jobs.filter((j) => !j.batchId);
