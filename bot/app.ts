@@ -13,18 +13,10 @@ import { openJobStore } from '../services/store/open-store.js';
 import { IntakeAuth } from '../services/intake/intake-auth.js';
 import { IntakeService } from '../services/intake/intake-service.js';
 import { RateLimiter } from '../services/intake/rate-limiter.js';
-import { ApprovalService } from '../services/approvals/approval-service.js';
-import { BatchApprovalService } from '../services/approvals/batch-approval-service.js';
-import {
-  anyOf,
-  GraphApproverDirectory,
-  StaticApproverDirectory,
-} from '../services/approvals/approver-directory.js';
-import { OPEN_STATUSES, TERMINAL_STATUSES, type ImportJob } from '../services/domain/job.js';
 import { fanOut, type ProgressPublisher } from '../services/pipeline/progress.js';
-import { ApprovalsBot } from './approvals-bot.js';
+import { mountBot } from './mount-bot.js';
+import { recentJobs } from './recent-jobs.js';
 import { createAdapter } from './bot-adapter.js';
-import { registerBotRoutes } from './bot-routes.js';
 import { CardQueue } from './card-queue.js';
 import { ChannelCards } from './channel-cards.js';
 import { bindConfiguredChannel } from './configured-channel.js';
@@ -157,50 +149,6 @@ function mountIntake(
   return demoKey;
 }
 
-function mountBot(
-  server: restify.Server,
-  core: Core,
-  adapter: CloudAdapter,
-  publisher: ProgressPublisher,
-  cards: CardQueue,
-  repostOnInstall: boolean,
-): void {
-  const { config, logger, store, graphAccess, approvalConfig } = core;
-  const directory = anyOf(
-    new StaticApproverDirectory(approvalConfig.approverIds),
-    new GraphApproverDirectory(graphAccess.graph, approvalConfig.approverGroupIds),
-  );
-  const deps = { store, directory, config: approvalConfig, publisher, logger };
-  const approvals = new ApprovalService(deps);
-  const batchApprovals = new BatchApprovalService(deps);
-  const tenant = config.bot.tenantId ? { tenantId: config.bot.tenantId } : {};
-  const bot = new ApprovalsBot({
-    store,
-    approvals,
-    batchApprovals,
-    directory,
-    approvalConfig,
-    logger,
-    ...tenant,
-    onBound: (how) => {
-      cards.flushUnbound();
-      if (how === 'installation' && repostOnInstall)
-        void recentJobs(store)
-          .then((jobs) => cards.repost(jobs))
-          .catch((error: unknown) => logger.warn({ err: describeError(error) }, 'reposting cards failed'));
-    },
-  });
-  registerBotRoutes(server, adapter, bot);
-}
-
-/** The jobs whose cards the channel should show: open ones, and those finished in the last week. */
-async function recentJobs(store: JobStore): Promise<ImportJob[]> {
-  const weekAgo = new Date(Date.now() - 7 * 86_400_000).toISOString();
-  const open = await store.list({ statuses: OPEN_STATUSES, limit: 500 });
-  const finished = await store.list({ statuses: TERMINAL_STATUSES, createdFrom: weekAgo, limit: 500 });
-  return [...open.items, ...finished.items];
-}
-
 /** Cards that missed an update before a restart get it now. */
 async function reconcileCards(store: JobStore, cards: CardQueue): Promise<void> {
   await cards.reconcile(await recentJobs(store));
@@ -245,7 +193,14 @@ export async function startApp(
     deepCheck: doctorFor(graphAccess, config),
   });
   const demoKey = mountIntake(server, core, publisher);
-  mountBot(server, core, adapter, publisher, cards, options.repostOnInstall === true);
+  mountBot(server, {
+    ...core,
+    adapter,
+    publisher,
+    cards,
+    botAppId,
+    repostOnInstall: options.repostOnInstall === true,
+  });
   const worker = startWorker(core, publisher);
   await listen(server, config.port, options.host);
   // Catching up cards reads every recent job: it runs while the service already serves.

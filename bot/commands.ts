@@ -18,6 +18,7 @@ export const HELP_PERSONAL = [
   'I register Windows devices with Autopilot once the helpdesk approves them, and tell you how it goes.',
   '- **status** _serial number or job id_: where a request stands',
   '- **my requests**: your recent requests',
+  '- **pending** and **report** [days]: for helpdesk approvers',
 ].join('\n');
 
 export function parseCommand(text: string, inChannel: boolean): Command {
@@ -25,8 +26,9 @@ export function parseCommand(text: string, inChannel: boolean): Command {
   const verb = (words[0] ?? '').toLowerCase();
   const rest = words.slice(1).join(' ');
   if (inChannel && verb === 'bind' && rest.toLowerCase() === 'here') return { kind: 'bind' };
-  if (inChannel && verb === 'pending') return { kind: 'pending' };
-  if (inChannel && verb === 'report') {
+  // Also in personal chat, where they answer approvers only.
+  if (verb === 'pending') return { kind: 'pending' };
+  if (verb === 'report') {
     const days = rest === '' ? 7 : Number(rest);
     return Number.isInteger(days) && days >= 1 && days <= 90 ? { kind: 'report', days } : { kind: 'help' };
   }

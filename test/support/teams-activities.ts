@@ -27,12 +27,38 @@ function base(serviceUrl: string, from: Person, tenant = TENANT) {
   };
 }
 
-export function installation(serviceUrl: string) {
+export const OTHER_TEAM = '19:other-team@thread.tacv2';
+
+/** An installation update in a team channel: `add` by default, by Alice (an approver), in the helpdesk team. */
+export function installation(
+  serviceUrl: string,
+  options: {
+    action?: 'add' | 'add-upgrade' | 'remove' | 'remove-upgrade';
+    from?: Person;
+    team?: string;
+    teamName?: string;
+  } = {},
+) {
+  const team = options.team ?? TEAM;
   return {
-    ...base(serviceUrl, alice),
+    ...base(serviceUrl, options.from ?? alice),
     type: 'installationUpdate',
-    action: 'add',
-    conversation: { id: TEAM, conversationType: 'channel', tenantId: TENANT },
+    action: options.action ?? 'add',
+    conversation: { id: team, conversationType: 'channel', tenantId: TENANT },
+    channelData: {
+      tenant: { id: TENANT },
+      team: { id: team, ...(options.teamName ? { name: options.teamName } : {}) },
+      channel: { id: team },
+    },
+  };
+}
+
+/** A message in a channel of another team than the helpdesk's. */
+export function messageInTeam(serviceUrl: string, from: Person, text: string, team: string) {
+  return {
+    ...message(serviceUrl, from, text),
+    conversation: { id: `${team};messageid=1`, conversationType: 'channel', tenantId: TENANT, isGroup: true },
+    channelData: { tenant: { id: TENANT }, team: { id: team }, channel: { id: team } },
   };
 }
 
@@ -65,6 +91,10 @@ export function personalMessage(serviceUrl: string, from: Person, text: string) 
   };
 }
 
-export function personalInstallation(serviceUrl: string, from: Person) {
-  return { ...personalMessage(serviceUrl, from, ''), type: 'installationUpdate', action: 'add' };
+export function personalInstallation(
+  serviceUrl: string,
+  from: Person,
+  action: 'add' | 'add-upgrade' = 'add',
+) {
+  return { ...personalMessage(serviceUrl, from, ''), type: 'installationUpdate', action };
 }

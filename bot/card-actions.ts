@@ -1,0 +1,78 @@
+/** Card clicks (Action.Execute invokes): through the approval services, answered with the updated card. */
+import type { AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue, TurnContext } from 'botbuilder';
+import { renderBatchCard } from '../cards/batch-card.js';
+import { renderJobCard } from '../cards/job-card.js';
+import type { ApprovalService, DecisionResult } from '../services/approvals/approval-service.js';
+import type {
+  BatchApprovalService,
+  BatchDecisionResult,
+} from '../services/approvals/batch-approval-service.js';
+import type { InputProblem } from '../services/approvals/decision-inputs.js';
+import type { ApprovalConfig } from '../services/config/config.js';
+import { parseCardAction } from './card-invoke.js';
+
+export interface CardActionDeps {
+  approvals: ApprovalService;
+  batchApprovals: BatchApprovalService;
+  approvalConfig: ApprovalConfig;
+}
+
+const CARD = 'application/vnd.microsoft.card.adaptive';
+
+/** An invoke answered with a message instead of a card. */
+function message(text: string): AdaptiveCardInvokeResponse {
+  return { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: text as never };
+}
+
+export class CardActions {
+  constructor(private readonly deps: CardActionDeps) {}
+
+  async answer(context: TurnContext, value: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
+    const action = parseCardAction(value, {
+      id: context.activity.from.aadObjectId,
+      name: context.activity.from.name,
+    });
+    if (!action)
+      return {
+        statusCode: 400,
+        type: 'application/vnd.microsoft.error',
+        value: { code: 'BadRequest', message: 'This card action is not one this bot knows.' },
+      };
+    if (!action.actor) return message('Your Teams account has no Entra identity; nothing was changed.');
+    const { target, verb, inputs } = action;
+    if (target.kind === 'batch')
+      return this.replyForBatch(
+        await this.deps.batchApprovals.decide({ batchId: target.batchId, verb, inputs, actor: action.actor }),
+      );
+    return this.reply(
+      await this.deps.approvals.decide({ jobId: target.jobId, verb, inputs, actor: action.actor }),
+    );
+  }
+
+  private replyForBatch(result: BatchDecisionResult): AdaptiveCardInvokeResponse {
+    if (result.kind === 'not_found') return message('This batch no longer exists.');
+    return {
+      statusCode: 200,
+      type: CARD,
+      value: renderBatchCard(result.batch, result.jobs, this.cardOptions(result)),
+    };
+  }
+
+  private reply(result: DecisionResult): AdaptiveCardInvokeResponse {
+    if (result.kind === 'not_found') return message('This request no longer exists.');
+    return { statusCode: 200, type: CARD, value: renderJobCard(result.job, this.cardOptions(result)) };
+  }
+
+  /** The card after a click: input problems beside their inputs, or a one-line notice for the person. */
+  private cardOptions(result: Exclude<DecisionResult | BatchDecisionResult, { kind: 'not_found' }>): {
+    approvals: ApprovalConfig;
+    problems?: InputProblem[];
+    notice?: string;
+  } {
+    return {
+      approvals: this.deps.approvalConfig,
+      ...(result.kind === 'invalid' ? { problems: result.problems } : {}),
+      ...(result.kind === 'denied' || result.kind === 'refused' ? { notice: result.message } : {}),
+    };
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * Answers to text commands. What a person may see depends on who they are and where they ask: the full card of
+ * a request goes to approvers and to the people the request is about (requester, assigned user); anyone else
+ * gets its status line. `pending` and `report` answer in the helpdesk channel, or to approvers in personal chat.
+ */
+import { CardFactory, MessageFactory, TeamsInfo, type TurnContext } from 'botbuilder';
+import { renderJobCard, statusLine } from '../cards/job-card.js';
+import { renderPendingCard, renderReportCard, renderRequestsCard } from '../cards/summary-cards.js';
+import type { ApproverDirectory } from '../services/approvals/approver-directory.js';
+import type { ApprovalConfig } from '../services/config/config.js';
+import type { ImportJob } from '../services/domain/job.js';
+import { buildReport } from '../services/reports/report.js';
+import type { JobStore } from '../services/store/job-store.js';
+import { listAll } from '../services/store/list-all.js';
+import type { ChannelBinder } from './channel-binder.js';
+import { HELP_CHANNEL, HELP_PERSONAL, type Command } from './commands.js';
+
+export interface CommandDeps {
+  store: JobStore;
+  directory: ApproverDirectory;
+  approvalConfig: ApprovalConfig;
+  binder: ChannelBinder;
+}
+
+/** Who asks, resolved lazily (a roster look-up costs a call to Teams). */
+export interface Asker {
+  isApprover(): Promise<boolean>;
+  /** Lower-case UPN, when Teams knows it. */
+  upn(): Promise<string | undefined>;
+}
+
+const isAbout = (job: ImportJob, upn: string | undefined) =>
+  !!upn && [job.submittedBy.requestedBy, job.device.assignedUser].some((u) => u?.toLowerCase() === upn);
+
+export class CommandAnswers {
+  constructor(private readonly deps: CommandDeps) {}
+
+  async execute(context: TurnContext, command: Command, inChannel: boolean, asker: Asker): Promise<void> {
+    switch (command.kind) {
+      case 'bind':
+        await context.sendActivity(await this.deps.binder.bindByCommand(context));
+        return;
+      case 'pending':
+      case 'report':
+        if (!(await this.mayReadSummaries(context, inChannel, asker))) {
+          await context.sendActivity(
+            'Pending requests and reports are shown in the helpdesk channel, or to approvers in personal chat.',
+          );
+          return;
+        }
+        await this.card(context, await this.summary(command));
+        return;
+      case 'status':
+        await this.answerStatus(context, command.query, asker);
+        return;
+      case 'my-requests':
+        await this.answerMyRequests(context, asker);
+        return;
+      case 'help':
+        await context.sendActivity(inChannel ? HELP_CHANNEL : HELP_PERSONAL);
+    }
+  }
+
+  private async summary(command: Extract<Command, { kind: 'pending' | 'report' }>) {
+    if (command.kind === 'pending')
+      return renderPendingCard(
+        await listAll(this.deps.store, { statuses: ['awaiting_approval'] }),
+        new Date(),
+      );
+    const from = new Date(Date.now() - command.days * 86_400_000).toISOString();
+    const jobs = await listAll(this.deps.store, { createdFrom: from });
+    return renderReportCard(buildReport(jobs, new Date(), command.days));
+  }
+
+  private async mayReadSummaries(context: TurnContext, inChannel: boolean, asker: Asker): Promise<boolean> {
+    if (!inChannel) return asker.isApprover();
+    const bound = await this.deps.store.getChannelBinding();
+    const channel = (context.activity.channelData as { channel?: { id?: string } } | undefined)?.channel?.id;
+    return bound !== undefined && channel === bound.channelId;
+  }
+
+  private async answerStatus(context: TurnContext, query: string, asker: Asker): Promise<void> {
+    const byId = (await this.deps.store.get(query))?.job;
+    const job = byId ?? (await this.deps.store.list({ serialNumber: query, limit: 1 })).items[0];
+    if (!job) {
+      await context.sendActivity(`No request found for "${query.replace(/[^\w .:-]/g, '')}".`);
+      return;
+    }
+    if ((await asker.isApprover()) || isAbout(job, await asker.upn())) {
+      await this.card(
+        context,
+        renderJobCard(job, { approvals: this.deps.approvalConfig, interactive: false }),
+      );
+      return;
+    }
+    await context.sendActivity(`${job.device.serialNumber}: ${statusLine(job).text}`);
+  }
+
+  private async answerMyRequests(context: TurnContext, asker: Asker): Promise<void> {
+    const upn = await asker.upn();
+    if (!upn) {
+      await context.sendActivity(
+        'I could not find your user name in Teams, so I cannot look up your requests.',
+      );
+      return;
+    }
+    const from = new Date(Date.now() - 30 * 86_400_000).toISOString();
+    const mine = (await listAll(this.deps.store, { createdFrom: from })).filter((j) => isAbout(j, upn));
+    await this.card(context, renderRequestsCard(mine));
+  }
+
+  private async card(context: TurnContext, content: Record<string, unknown>): Promise<void> {
+    await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(content)));
+  }
+}
+
+/** The person behind a turn: approver by the directory, UPN from the Teams roster, each looked up once. */
+export function askerOf(context: TurnContext, directory: ApproverDirectory, knownUpn?: string): Asker {
+  let approver: Promise<boolean> | undefined;
+  let upn: Promise<string | undefined> | undefined = knownUpn ? Promise.resolve(knownUpn) : undefined;
+  return {
+    isApprover: () => (approver ??= directory.isApprover(context.activity.from.aadObjectId ?? '')),
+    upn: () =>
+      // A roster that cannot be read fails the turn (the person gets a safe message with a reference).
+      (upn ??= TeamsInfo.getMember(context, context.activity.from.id).then((m) =>
+        m.userPrincipalName?.toLowerCase(),
+      )),
+  };
+}
