@@ -6,7 +6,7 @@ import {
   AuthenticationError,
   type AuthenticateRequestResult,
 } from 'botframework-connector';
-import type { Activity } from 'botbuilder';
+import type { Activity, InvokeResponse, TurnContext } from 'botbuilder';
 import type { BotConfig } from '../services/config/config.js';
 import { describeError } from '../services/errors.js';
 import type { Logger } from '../services/logging/logger.js';
@@ -46,7 +46,21 @@ class StrictAuthentication extends ConfigurationBotFrameworkAuthentication {
   }
 }
 
-export function createAdapter(bot: BotConfig, logger: Logger): CloudAdapter {
+/**
+ * CloudAdapter with its activity processing open to the route, which reads the body itself (JSON only, limited)
+ * and answers authentication failures without CloudAdapter.process's console stack trace.
+ */
+export class BotAdapter extends CloudAdapter {
+  handleActivity(
+    authHeader: string,
+    activity: Activity,
+    logic: (context: TurnContext) => Promise<void>,
+  ): Promise<InvokeResponse | undefined> {
+    return this.processActivity(authHeader, activity, logic);
+  }
+}
+
+export function createAdapter(bot: BotConfig, logger: Logger): BotAdapter {
   const authentication = new StrictAuthentication({
     MicrosoftAppId: bot.appId,
     MicrosoftAppPassword: bot.appPassword ?? '',
@@ -54,7 +68,7 @@ export function createAdapter(bot: BotConfig, logger: Logger): CloudAdapter {
     ...(bot.appId ? { MicrosoftAppType: bot.appType, MicrosoftAppTenantId: bot.tenantId ?? '' } : {}),
     ...(bot.openIdMetadataUrl ? publicCloudWith(bot.openIdMetadataUrl) : {}),
   });
-  const adapter = new CloudAdapter(authentication);
+  const adapter = new BotAdapter(authentication);
   adapter.onTurnError = async (context, error) => {
     // The person sees a safe message with a reference; the log has the details under the same reference.
     const correlationId = randomUUID();

@@ -1,5 +1,5 @@
 /** The Teams side of the service: approval services, the bot's parts, and the route Teams calls. */
-import type { CloudAdapter } from 'botbuilder';
+import type { BotAdapter } from './bot-adapter.js';
 import type restify from 'restify';
 import {
   anyOf,
@@ -28,7 +28,7 @@ export interface BotParts {
   store: JobStore;
   graphAccess: GraphAccess;
   approvalConfig: ApprovalConfig;
-  adapter: CloudAdapter;
+  adapter: BotAdapter;
   publisher: ProgressPublisher;
   cards: CardQueue;
   botAppId: string;
@@ -72,5 +72,5 @@ export function mountBot(server: restify.Server, parts: BotParts): void {
     logger,
     ...(config.bot.tenantId ? { tenantId: config.bot.tenantId } : {}),
   });
-  registerBotRoutes(server, adapter, bot);
+  registerBotRoutes(server, adapter, bot, logger);
 }
