@@ -41,7 +41,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const post = (body: BodyInit, contentType: string, headers: Record<string, string> = {}) =>
+const post = (body: string, contentType: string, headers: Record<string, string> = {}) =>
   fetch(`${app.url}/api/messages`, {
     method: 'POST',
     headers: { 'content-type': contentType, ...headers },
