@@ -93,7 +93,11 @@ export class CommandAnswers {
       );
       return;
     }
-    await context.sendActivity(`${job.device.serialNumber}: ${statusLine(job).text}`);
+    await context.sendActivity({
+      type: 'message',
+      text: `${job.device.serialNumber}: ${statusLine(job).text}`,
+      textFormat: 'plain',
+    });
   }
 
   private async answerMyRequests(context: TurnContext, asker: Asker): Promise<void> {

@@ -3,13 +3,14 @@
  * chat with the bot, once the bot knows that chat (they installed the app or wrote to it).
  */
 import type { CloudAdapter } from 'botbuilder';
-import { escapeCardText as esc } from '../cards/escape.js';
+import { plainText as esc } from '../cards/escape.js';
 import type { ImportJob } from '../services/domain/job.js';
 import { describeError } from '../services/errors.js';
 import type { Logger } from '../services/logging/logger.js';
 import type { ProgressPublisher } from '../services/pipeline/progress.js';
 import type { JobStore } from '../services/store/job-store.js';
 
+/** The message, as plain text (values as typed). */
 export function notificationText(job: ImportJob): string | undefined {
   const device = `${esc(job.device.manufacturer)} ${esc(job.device.model)} (serial ${esc(job.device.serialNumber)})`;
   switch (job.status) {
@@ -52,7 +53,8 @@ export class SubmitterNotifier implements ProgressPublisher {
     const reference = await this.store.getUserReference(upn);
     if (!reference) return;
     await this.adapter.continueConversationAsync(this.botAppId, reference, async (context) => {
-      await context.sendActivity(text);
+      // Sent as plain text: the person's values show as typed, with nothing to escape.
+      await context.sendActivity({ type: 'message', text, textFormat: 'plain' });
     });
   }
 }

@@ -72,6 +72,8 @@ export class TeamsCardSender implements CardSender {
     let address: CardAddress | undefined;
     // sendMessageToTeamsChannel wants a full Activity; a message with one attachment is one.
     const message = MessageFactory.attachment(CardFactory.adaptiveCard(card)) as Activity;
+    // The notification's text in Teams' activity feed: the card's plain-text fallback.
+    if (typeof card.fallbackText === 'string') message.summary = card.fallbackText;
     await this.inConversation(binding.conversationReference, async (context) => {
       const [reference, activityId] = await TeamsInfo.sendMessageToTeamsChannel(
         context,
@@ -92,7 +94,12 @@ export class TeamsCardSender implements CardSender {
   async update(address: CardAddress, card: CardContent): Promise<void> {
     const attachment = CardFactory.adaptiveCard(card);
     await this.inConversation(address.conversationReference, async (context) => {
-      await context.updateActivity({ type: 'message', id: address.activityId, attachments: [attachment] });
+      await context.updateActivity({
+        type: 'message',
+        id: address.activityId,
+        attachments: [attachment],
+        ...(typeof card.fallbackText === 'string' ? { summary: card.fallbackText } : {}),
+      });
     });
   }
 }

@@ -85,6 +85,7 @@ export function batchCardView(batch: ImportBatch, jobs: readonly ImportJob[], op
   return {
     batchId: batch.id,
     title: `Autopilot registration: batch of ${plural(p.total, 'device')}`,
+    summary: `${batch.decision ? 'Batch' : 'Approval needed: batch'} of ${plural(p.total, 'device')}: ${status.text}`,
     statusLine: status.text,
     statusColor: status.color,
     progress: decision?.verb === 'approve' ? progressLine(p) : '',

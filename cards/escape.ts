@@ -1,14 +1,26 @@
 /**
- * Text from submitters and approvers goes on the card as text, never as markup: characters that Teams'
- * markdown or HTML would act on are escaped, so no link, emphasis, heading or mention can be injected.
+ * Text from submitters and approvers goes on a card as text, never as markup, escaped per property:
+ * - TextBlock `text` and FactSet values take Teams' Markdown subset, so only what that subset would act on is
+ *   escaped: `\ [ ] * _` and backticks anywhere, and a list or heading marker at the start of a line. HTML is not
+ *   rendered in Adaptive Cards and a mention needs an `msteams.entities` entry, so `<`, `>` and `&` stay as typed
+ *   (an entity would show literally on mobile, as would a needless backslash).
+ * - Plain-text properties (input placeholders, choice titles, labels, error messages) and plain-text messages
+ *   show backslashes literally: nothing is escaped there; only control characters are taken out.
  */
-const MARKDOWN = /[\\`*_{}[\]()#+\-.!|>~]/g;
+const NO_CONTROLS = /[\p{Cc}\p{Cf}]/gu;
+const MARKDOWN_ANYWHERE = /[\\`*_[\]]/g;
+/** `# heading`, `> quote`, `- item`, `+ item`, `1. item` at the start of a line. */
+const LINE_MARKER = /^(\s*)(#{1,6}|>|[-+]|\d+\.)(?=\s|$)/gm;
 
+/** For Markdown-bearing properties: TextBlock text, FactSet values. */
 export function escapeCardText(value: string): string {
   return value
-    .replace(/[\p{Cc}\p{Cf}]/gu, ' ')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(MARKDOWN, (c) => `\\${c}`);
+    .replace(/[\p{Cc}\p{Cf}]/gu, (c) => (c === '\n' ? '\n' : ' '))
+    .replace(MARKDOWN_ANYWHERE, (c) => `\\${c}`)
+    .replace(LINE_MARKER, (_all, space: string, marker: string) => `${space}\\${marker}`);
+}
+
+/** For plain-text properties and plain-text messages: as typed, control characters taken out. */
+export function plainText(value: string): string {
+  return value.replace(NO_CONTROLS, ' ');
 }

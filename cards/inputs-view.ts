@@ -1,7 +1,7 @@
 /** The approver's inputs (group tag, ticket, reason) as both the job card and the batch card show them. */
 import { NO_TAG, type InputProblem } from '../services/approvals/decision-inputs.js';
 import type { ApprovalConfig } from '../services/config/config.js';
-import { escapeCardText as esc } from './escape.js';
+import { escapeCardText as esc, plainText } from './escape.js';
 import { CARD_INPUTS, CARD_VERBS } from './verbs.js';
 
 export function inputsView(
@@ -12,7 +12,7 @@ export function inputsView(
   const problem = (input: InputProblem['input']) =>
     esc(problems?.find((p) => p.input === input)?.message ?? '');
   const tags = [
-    ...approvals.groupTags.map((t) => ({ title: t, value: t })),
+    ...approvals.groupTags.map((t) => ({ title: plainText(t), value: t })),
     ...(approvals.allowNoTag ? [{ title: 'No tag', value: NO_TAG }] : []),
   ];
   const suggested = requestedTag && approvals.groupTags.includes(requestedTag) ? requestedTag : undefined;
@@ -20,7 +20,7 @@ export function inputsView(
     tagChoices: tags,
     defaultTag: suggested ?? approvals.defaultGroupTag ?? tags[0]?.value ?? '',
     ticketHint: approvals.ticketPattern
-      ? esc(approvals.ticketPattern.message)
+      ? plainText(approvals.ticketPattern.message)
       : 'e.g. INC0012345 new motherboard',
     ticketMaxLength: approvals.ticketMaxLength,
     groupTagProblem: problem('groupTag'),

@@ -8,7 +8,7 @@ import {
   type StepRecord,
 } from '../services/domain/job.js';
 import type { InputProblem } from '../services/approvals/decision-inputs.js';
-import { escapeCardText as esc } from './escape.js';
+import { escapeCardText as esc, plainText } from './escape.js';
 import { formatDuration, formatInstant } from './format.js';
 import { expandTemplate } from './template-engine.js';
 import template from './templates/job-card.json' with { type: 'json' };
@@ -93,6 +93,11 @@ export function jobCardView(job: ImportJob, options: JobCardOptions) {
   return {
     jobId: job.id,
     serial: esc(job.device.serialNumber),
+    // Plain text, for notifications and clients that cannot show the card.
+    summary:
+      job.status === 'awaiting_approval'
+        ? `Approval needed: ${plainText(job.device.serialNumber)}`
+        : `${plainText(job.device.serialNumber)}: ${status.text}`,
     statusLine: status.text,
     statusColor: status.color,
     warnings: [

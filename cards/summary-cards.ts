@@ -12,6 +12,7 @@ const LIST_LIMIT = 25;
 
 export function renderReportCard(report: Report): Record<string, unknown> {
   return expandTemplate(reportTemplate, {
+    summary: `Report of the last ${report.days} days: ${report.total} requests`,
     days: report.days,
     period: `${formatInstant(report.from)} to ${formatInstant(report.to)}`,
     total: String(report.total),
@@ -37,6 +38,7 @@ function listCard(
   secondary: (job: ImportJob) => string,
 ): Record<string, unknown> {
   return expandTemplate(listTemplate, {
+    summary: `${title}: ${jobs.length}`,
     title,
     empty,
     rows: jobs.slice(0, LIST_LIMIT).map((job) => ({

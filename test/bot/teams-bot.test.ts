@@ -43,6 +43,9 @@ describe('the Teams bot', () => {
       connector.calls.find((c) => c.method === 'POST' && /\/v3\/conversations\/?$/.test(c.path)),
     );
     expect(cardText(posted)).toContain('Waiting for approval');
+    // Teams' activity feed reads the post's summary; the card carries the same plain text as its fallback.
+    expect(posted.body.activity.summary).toBe('Approval needed: TEAMS-1');
+    expect(posted.body.activity.attachments[0].content.fallbackText).toBe('Approval needed: TEAMS-1');
     expect(cardText(posted)).not.toContain(
       ((await app.store.get(jobId))?.job.hardwareHash ?? 'x').slice(0, 40),
     );
@@ -139,8 +142,8 @@ describe('the Teams bot', () => {
       .filter((c) => c.method === 'POST' && /\/activities/.test(c.path))
       .map((c) => c.body);
     const pending = replies.find((r) => JSON.stringify(r).includes('Waiting for approval (2)'));
-    expect(JSON.stringify(pending)).toContain('PEND\\\\-1');
-    expect(JSON.stringify(pending)).not.toContain('PEND\\\\-3');
+    expect(JSON.stringify(pending)).toContain('PEND-1');
+    expect(JSON.stringify(pending)).not.toContain('PEND-3');
     expect(cardProblems(pending.attachments[0].content)).toEqual([]);
     const report = replies.find((r) => JSON.stringify(r).includes('the last 7 days'));
     expect(JSON.stringify(report)).toContain('Alice Approver: 0 approved, 1 rejected');
@@ -185,7 +188,7 @@ describe('the Teams bot', () => {
         .map((c) => String(c.body.text ?? ''));
     await until(() => toAlice().some((t) => t.includes('is now registered with Autopilot')));
     expect(toAlice().find((t) => t.includes('was rejected'))).toContain('Not a company device');
-    expect(toAlice().filter((t) => t.includes('NOTIFY\\-1'))).toHaveLength(1);
+    expect(toAlice().filter((t) => t.includes('NOTIFY-1'))).toHaveLength(1);
   });
 
   it('retries a job that failed with a retryable error when an approver clicks Retry', async () => {

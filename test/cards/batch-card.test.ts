@@ -102,9 +102,9 @@ describe('the batch card', () => {
     expect(text).toContain('2 serial numbers are already registered in Autopilot.');
     expect(text).toContain('2 devices are not on the manufacturer or model allow-list.');
     expect(text).toContain('6 rows · 4 for approval · 2 refused');
-    // Submitted text is escaped: no markup from a CSV reaches Teams.
-    expect(text).not.toContain('<b>');
-    expect(text).toContain('&lt;b&gt;\\\\*S0\\\\*');
+    // Submitted text shows as typed: Markdown is escaped; HTML is not rendered in cards, so it stays as it is.
+    expect(text).toContain('<b>\\\\*S0\\\\*</b>');
+    expect(text).not.toContain('&lt;');
   });
 
   it('counts progress, names the models most common first, and knows the newest change', () => {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { renderJobCard } from '../../cards/job-card.js';
-import { escapeCardText } from '../../cards/escape.js';
 import { CARD_VERBS } from '../../cards/verbs.js';
 import type { ApprovalConfig } from '../../services/config/config.js';
 import { STEP_NAMES, type ImportJob } from '../../services/domain/job.js';
@@ -147,7 +146,7 @@ describe('job card', () => {
   it('shows a failure with code, name and advice, and Retry only when retrying can help', () => {
     const all = Object.fromEntries(states());
     const retryable = renderJobCard(all['failed, retryable'] as ImportJob, { approvals });
-    expect(JSON.stringify(retryable)).toContain('Timeout await\\\\-autopilot\\\\-device\\\\-timed\\\\-out');
+    expect(JSON.stringify(retryable)).toContain('Timeout await-autopilot-device-timed-out');
     expect(executeActions(retryable).map((a) => a.verb)).toEqual([CARD_VERBS.retry]);
     expect(executeActions(renderJobCard(all['failed, permanent'] as ImportJob, { approvals }))).toEqual([]);
   });
@@ -164,7 +163,7 @@ describe('job card', () => {
     };
     const card = renderJobCard(warned, { approvals });
     expect(cardProblems(card)).toEqual([]);
-    expect(JSON.stringify(card)).toContain('⚠ The user ada@contoso\\\\.example could not be assigned\\\\.');
+    expect(JSON.stringify(card)).toContain('⚠ The user ada@contoso.example could not be assigned.');
     expect(JSON.stringify(renderJobCard(completed, { approvals }))).not.toContain('⚠');
   });
 
@@ -178,21 +177,33 @@ describe('job card', () => {
     );
   });
 
-  it('escapes text so that no link, emphasis, heading or mention can be injected', () => {
-    const hostile = '[click me](https://evil.example) **urgent** # Heading <at>Everyone</at> ${jobId}';
+  it('shows text as typed: Markdown escaped in text and facts only, nothing escaped in plain-text properties', () => {
+    const hostile =
+      '[click me](https://evil.example) **urgent** _x_ `code` C:\\temp <at>Everyone</at> &amp; AT&T';
     const job = v(
       approve(submittedJob(t0), {
-        by: { id: 'x', name: '<at>Boss</at>' },
+        by: { id: 'x', name: '# Boss' },
         at: at(1),
         groupTag: 'Kiosk',
         comment: hostile,
       }),
     );
-    const json = JSON.stringify(renderJobCard(job, { approvals }));
-    expect(json).not.toContain('[click me](https');
-    expect(json).not.toContain('**urgent**');
-    expect(json).not.toContain('<at>');
-    expect(json).toContain(JSON.stringify(escapeCardText(hostile)).slice(1, -1));
+    const card = renderJobCard(job, { approvals });
+    const facts = JSON.stringify(card);
+    // Teams' Markdown subset can act on none of it: links, emphasis, code and a heading marker are escaped.
+    const escaped =
+      '\\[click me\\](https://evil.example) \\*\\*urgent\\*\\* \\_x\\_ \\`code\\` C:\\\\temp <at>Everyone</at> &amp; AT&T';
+    expect(facts).toContain(JSON.stringify(escaped).slice(1, -1));
+    expect(facts).toContain(JSON.stringify(String.raw`\# Boss`).slice(1, -1));
+    // No HTML entities are made (a card renders no HTML; mobile would show "&amp;amp;"), no mention is possible.
+    expect(facts).not.toContain('&amp;amp;');
+    expect(facts).not.toContain('msteams');
+    // A plain-text property shows backslashes as they are, so it gets the text unescaped.
+    const pattern = { regex: /^INC/, message: String.raw`Ticket like INC\d+ (e.g. INC_0042 *urgent*)` };
+    const waiting = JSON.stringify(
+      renderJobCard(submittedJob(t0), { approvals: { ...approvals, ticketPattern: pattern } }),
+    );
+    expect(waiting).toContain(`"placeholder":${JSON.stringify(pattern.message)}`);
   });
 });
 
