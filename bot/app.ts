@@ -17,7 +17,8 @@ import { fanOut, type ProgressPublisher } from '../services/pipeline/progress.js
 import { mountBot } from './mount-bot.js';
 import { recentJobs } from './recent-jobs.js';
 import { createAdapter } from './bot-adapter.js';
-import { CardQueue } from './card-queue.js';
+import { CardQueue, TEAMS_THREAD_LIMITS } from './card-queue.js';
+import { SendBudget, shareOf, TEAMS_APP_WINDOWS, TEAMS_THREAD_WINDOWS } from './send-budget.js';
 import { ChannelCards } from './channel-cards.js';
 import { bindConfiguredChannel } from './configured-channel.js';
 import { demoIntakeKey } from './demo-key.js';
@@ -80,16 +81,20 @@ interface Core {
 /** Where job changes go: the log, the channel cards, and the person the device is for. */
 function buildPublishing({ config, logger, store, approvalConfig }: Core, adapter: CloudAdapter) {
   const botAppId = config.bot.appId || LOCAL_BOT_ID;
+  // One budget for the helpdesk channel (a thread to Teams), one for all the app sends; each instance its share.
+  const channelBudget = new SendBudget(shareOf(TEAMS_THREAD_WINDOWS, config.bot.instances));
+  const appBudget = new SendBudget(shareOf(TEAMS_APP_WINDOWS, config.bot.instances));
   const cards = new CardQueue(
     store,
     new ChannelCards(store, approvalConfig),
     new TeamsCardSender(adapter, botAppId, store),
     logger,
+    { ...TEAMS_THREAD_LIMITS, budgets: [channelBudget, appBudget] },
   );
   const publisher = fanOut(
     loggingPublisher(logger),
     cards,
-    new SubmitterNotifier(adapter, botAppId, store, logger),
+    new SubmitterNotifier(adapter, botAppId, store, logger, appBudget),
   );
   return { cards, publisher, botAppId };
 }
@@ -149,7 +154,9 @@ function mountIntake(
   return demoKey;
 }
 
-/** Cards that missed an update before a restart get it now. */
+const RECONCILE_EVERY_MS = 5 * 60_000;
+
+/** Cards that missed an update (before a restart, or given up on) get it now. */
 async function reconcileCards(store: JobStore, cards: CardQueue): Promise<void> {
   await cards.reconcile(await recentJobs(store));
 }
@@ -203,10 +210,15 @@ export async function startApp(
   });
   const worker = startWorker(core, publisher);
   await listen(server, config.port, options.host);
-  // Catching up cards reads every recent job: it runs while the service already serves.
-  const reconciled = reconcileCards(store, cards).catch((error: unknown) =>
-    logger.warn({ err: describeError(error) }, 'card reconciliation after start failed'),
-  );
+  // Catching up cards reads every recent job: it runs while the service already serves, and again every few
+  // minutes, so that a card whose update was given up on (Teams down for long) is mended without a restart.
+  const reconcile = () =>
+    reconcileCards(store, cards).catch((error: unknown) =>
+      logger.warn({ err: describeError(error) }, 'card reconciliation failed'),
+    );
+  const reconciled = reconcile();
+  const reconciler = setInterval(() => void reconcile(), RECONCILE_EVERY_MS);
+  reconciler.unref();
   const { port } = server.address();
   return {
     url: `http://localhost:${port}`,
@@ -218,6 +230,7 @@ export async function startApp(
     ...(demoKey ? { demoKey: demoKey.key } : {}),
     async stop() {
       server.close();
+      clearInterval(reconciler);
       await reconciled;
       await worker.stop();
       await graphAccess.stop();

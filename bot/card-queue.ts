@@ -1,15 +1,18 @@
 /**
- * Delivers cards to Teams: one queue per card (thread), whether it shows one job or a CSV batch. Updates that
- * pile up while one is in flight are merged into the newest snapshot, sends keep to Teams' per-thread limits
- * (7 per second, 8 per 2 seconds), a 429 waits out its Retry-After, other failures back off and try again, and
- * the final state is always sent. Cards wait while no helpdesk channel is bound, and are posted once one is.
- * Free of Teams types: the `CardRenderer` draws the card and the `CardSender` port does the talking.
+ * Delivers cards to Teams: one queue per card, whether it shows one job or a CSV batch. Updates that pile up
+ * while one waits or is in flight are merged into the newest snapshot. Every card of the channel draws on one
+ * send budget, the channel's (see send-budget.ts), and on the app's: new cards and final states go first. A 429
+ * waits out its Retry-After; 412, 5xx and lost answers back off and try again; anything else (400, 403, 404,
+ * 413) cannot succeed by trying again and is given up at once. Cards wait while no helpdesk channel is bound,
+ * and are posted once one is. Free of Teams types: the `CardRenderer` draws the card and the `CardSender` port
+ * does the talking.
  */
-import type { ImportJob } from '../services/domain/job.js';
-import { describeError, isAppError } from '../services/errors.js';
+import { isTerminal, type ImportJob } from '../services/domain/job.js';
+import { describeError, isAppError, type AppError } from '../services/errors.js';
 import type { Logger } from '../services/logging/logger.js';
 import type { ProgressPublisher } from '../services/pipeline/progress.js';
 import type { CardAddress, JobStore } from '../services/store/job-store.js';
+import { SendBudget, TEAMS_THREAD_WINDOWS, type SendPriority } from './send-budget.js';
 
 export type CardContent = Record<string, unknown>;
 
@@ -38,21 +41,20 @@ export interface CardQueueOptions {
    * answers to clicks (which render their own card) go out before the channel updates they cause.
    */
   settleMs: number;
-  perSecond: number;
-  perTwoSeconds: number;
   maxAttempts: number;
   baseDelayMs: number;
+  /** The channel's budget (every card shares it) and the app's (shared with everything else the bot sends). */
+  budgets?: SendBudget[];
 }
 
 export const TEAMS_THREAD_LIMITS: CardQueueOptions = {
   settleMs: 250,
-  perSecond: 7,
-  perTwoSeconds: 8,
   maxAttempts: 8,
   baseDelayMs: 500,
 };
 
-const JITTER_MARGIN_MS = 100;
+/** Teams' answer when the app is not installed in the team it posts to. */
+const NOT_IN_ROSTER = /BotNotInConversationRoster|teams_403/;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -60,7 +62,8 @@ export class CardQueue implements ProgressPublisher {
   /** Per card key: the newest job change it owes the channel. */
   private readonly newest = new Map<string, ImportJob>();
   private readonly running = new Map<string, Promise<void>>();
-  private readonly sentAt = new Map<string, number[]>();
+  private readonly budgets: SendBudget[];
+  private toldNotInstalled = false;
   /** Cards whose first post waits for a channel binding. */
   private readonly unbound = new Set<string>();
   /** Cards to post as new threads at their next send (see `repost`). */
@@ -72,7 +75,9 @@ export class CardQueue implements ProgressPublisher {
     private readonly sender: CardSender,
     private readonly logger: Logger,
     private readonly options: CardQueueOptions = TEAMS_THREAD_LIMITS,
-  ) {}
+  ) {
+    this.budgets = options.budgets ?? [new SendBudget(TEAMS_THREAD_WINDOWS)];
+  }
 
   jobChanged(job: ImportJob): void {
     const key = this.renderer.keyOf(job);
@@ -81,13 +86,7 @@ export class CardQueue implements ProgressPublisher {
     if (key === job.id && known && known.updatedAt > job.updatedAt) return;
     this.newest.set(key, job);
     if (!this.running.has(key)) {
-      const run = this.drain(key).finally(() => {
-        this.running.delete(key);
-        // Send times matter for two seconds; after that an idle thread's history can go.
-        setTimeout(() => {
-          if (!this.running.has(key)) this.sentAt.delete(key);
-        }, 2000 + JITTER_MARGIN_MS).unref();
-      });
+      const run = this.drain(key).finally(() => this.running.delete(key));
       this.running.set(key, run);
     }
   }
@@ -131,9 +130,11 @@ export class CardQueue implements ProgressPublisher {
   private async drain(key: string): Promise<void> {
     if (this.options.settleMs > 0) await sleep(this.options.settleMs);
     for (let attempt = 1; ;) {
+      if (!this.newest.has(key)) return;
+      await this.waitForSlot(this.newest.get(key));
+      // The newest snapshot once the slot is there: what came in while waiting is merged into it.
       const job = this.newest.get(key);
       if (!job) return;
-      await this.waitForSlot(key);
       try {
         const delivered = await this.deliver(key, job);
         if (!delivered) {
@@ -147,6 +148,10 @@ export class CardQueue implements ProgressPublisher {
           return;
         }
       } catch (error) {
+        if (isAppError(error) && !error.retryable) {
+          this.giveUp(key, error);
+          return;
+        }
         if (attempt >= this.options.maxAttempts) {
           // The store still knows what the card shows: reconcile() sends it again at the next start.
           this.logger.error({ card: key, err: describeError(error) }, 'card update given up');
@@ -167,6 +172,21 @@ export class CardQueue implements ProgressPublisher {
     }
   }
 
+  /** A failure that no retry can mend: logged (a missing installation once, clearly), the card left as it is. */
+  private giveUp(key: string, error: AppError): void {
+    this.newest.delete(key);
+    if (NOT_IN_ROSTER.test(`${error.code} ${error.message}`)) {
+      if (this.toldNotInstalled) return;
+      this.toldNotInstalled = true;
+      this.logger.error(
+        { card: key, err: describeError(error) },
+        'Teams refuses the bot in the helpdesk channel (403): install the app in that team, or bind another channel',
+      );
+      return;
+    }
+    this.logger.error({ card: key, err: describeError(error) }, 'card update refused by Teams; not retried');
+  }
+
   /** Posts the first card or updates the existing one, then records what the card shows. */
   private async deliver(key: string, job: ImportJob): Promise<boolean> {
     const card = await this.renderer.render(job);
@@ -185,24 +205,10 @@ export class CardQueue implements ProgressPublisher {
     return true;
   }
 
-  /** Keeps to the per-thread limits: at most `perSecond` sends in any second and `perTwoSeconds` in two. */
-  private async waitForSlot(key: string): Promise<void> {
-    for (;;) {
-      const now = Date.now();
-      // Windows a little longer than Teams' own, so that network jitter cannot make Teams count one send too many.
-      const second = 1000 + JITTER_MARGIN_MS;
-      const twoSeconds = 2000 + JITTER_MARGIN_MS;
-      const times = (this.sentAt.get(key) ?? []).filter((t) => t > now - twoSeconds);
-      const lastSecond = times.filter((t) => t > now - second);
-      const wait = Math.max(
-        lastSecond.length >= this.options.perSecond ? (lastSecond[0] ?? now) + second - now : 0,
-        times.length >= this.options.perTwoSeconds ? (times[0] ?? now) + twoSeconds - now : 0,
-      );
-      if (wait <= 0) {
-        this.sentAt.set(key, [...times, now]);
-        return;
-      }
-      await sleep(wait + 1);
-    }
+  /** Waits for a send slot in every budget; a new card or a final state is served before step updates. */
+  private async waitForSlot(job: ImportJob | undefined): Promise<void> {
+    const priority: SendPriority =
+      !job || job.status === 'awaiting_approval' || isTerminal(job.status) ? 'first' : 'later';
+    for (const budget of this.budgets) await budget.acquire(priority);
   }
 }

@@ -9,6 +9,7 @@ import { describeError } from '../services/errors.js';
 import type { Logger } from '../services/logging/logger.js';
 import type { ProgressPublisher } from '../services/pipeline/progress.js';
 import type { JobStore } from '../services/store/job-store.js';
+import type { SendBudget } from './send-budget.js';
 
 /** The message, as plain text (values as typed). */
 export function notificationText(job: ImportJob): string | undefined {
@@ -36,6 +37,8 @@ export class SubmitterNotifier implements ProgressPublisher {
     private readonly botAppId: string,
     private readonly store: JobStore,
     private readonly logger: Logger,
+    /** The app's send budget, shared with the cards. */
+    private readonly budget?: SendBudget,
   ) {}
 
   jobChanged(job: ImportJob): void {
@@ -52,6 +55,7 @@ export class SubmitterNotifier implements ProgressPublisher {
   private async notify(upn: string, text: string): Promise<void> {
     const reference = await this.store.getUserReference(upn);
     if (!reference) return;
+    await this.budget?.acquire('later');
     await this.adapter.continueConversationAsync(this.botAppId, reference, async (context) => {
       // Sent as plain text: the person's values show as typed, with nothing to escape.
       await context.sendActivity({ type: 'message', text, textFormat: 'plain' });

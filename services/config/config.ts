@@ -72,6 +72,8 @@ export interface BotConfig {
   openIdMetadataUrl?: string;
   /** The helpdesk channel, when it is configured rather than bound in Teams. */
   channel?: { teamId: string; channelId: string; serviceUrl: string };
+  /** How many instances share the bot's Teams rate limits: each keeps to its share. */
+  instances: number;
 }
 
 export interface Config {
@@ -240,6 +242,7 @@ export function loadConfig(env: Env): Config {
       appId: s.MICROSOFT_APP_ID ?? '',
       ...(s.MICROSOFT_APP_PASSWORD ? { appPassword: s.MICROSOFT_APP_PASSWORD } : {}),
       appType: s.MICROSOFT_APP_TYPE,
+      instances: s.TEAMS_INSTANCES,
       ...(s.MICROSOFT_APP_TENANT_ID || s.AZURE_TENANT_ID
         ? { tenantId: s.MICROSOFT_APP_TENANT_ID ?? s.AZURE_TENANT_ID }
         : {}),

@@ -80,6 +80,7 @@ export const envSchema = z.object({
   TEAMS_TEAM_ID: optionalText,
   TEAMS_CHANNEL_ID: optionalText,
   TEAMS_SERVICE_URL: httpUrl.default('https://smba.trafficmanager.net/teams'),
+  TEAMS_INSTANCES: positiveInt(1),
   INTAKE_KEYS: z.string().default(''),
   INTAKE_RATE_PER_MINUTE: positiveInt(120),
   INTAKE_MAX_BODY_BYTES: positiveInt(65_536),

@@ -114,6 +114,49 @@ describe('CardQueue', () => {
     }
   });
 
+  it('keeps every card of the channel together to 7 sends per second and 8 per 2 seconds', async () => {
+    teams.latencyMs = 2;
+    const jobs = Array.from({ length: 24 }, () => submittedJob());
+    for (const job of jobs) queue.jobChanged(job);
+    await queue.idle();
+    expect(teams.sends.filter((s) => s.kind === 'post')).toHaveLength(24);
+    for (const send of teams.sends) {
+      expect(teams.sends.filter((s) => s.at > send.at - 1000 && s.at <= send.at).length).toBeLessThanOrEqual(
+        7,
+      );
+      expect(teams.sends.filter((s) => s.at > send.at - 2000 && s.at <= send.at).length).toBeLessThanOrEqual(
+        8,
+      );
+    }
+  });
+
+  it('gives up at once on what no retry can mend, and says once that the app is not installed', async () => {
+    const logged: string[] = [];
+    const logger = {
+      ...silentLogger,
+      error: (_o: unknown, msg: string) => logged.push(msg),
+    } as unknown as typeof silentLogger;
+    queue = new CardQueue(store, renderer, teams, logger, { ...TEAMS_THREAD_LIMITS, baseDelayMs: 20 });
+    const refused = (code: string) =>
+      new AppError(code, `Teams answered ${code.slice(6)}: BotNotInConversationRoster`, { retryable: false });
+    teams.failures = [
+      refused('teams_403'),
+      refused('teams_403'),
+      new AppError('teams_413', 'Teams answered 413: MessageSizeTooBig', { retryable: false }),
+    ];
+    const [a, b, c] = [submittedJob(), submittedJob(), submittedJob()];
+    for (const job of [a, b, c]) {
+      queue.jobChanged(job);
+      await queue.idle();
+    }
+    expect(teams.sends).toEqual([]);
+    expect(teams.failures).toEqual([]);
+    expect(logged.filter((m) => m.startsWith('Teams refuses the bot in the helpdesk channel'))).toHaveLength(
+      1,
+    );
+    expect(logged).toContain('card update refused by Teams; not retried');
+  });
+
   it('ignores a snapshot older than one it already has', async () => {
     const [older, newer] = snapshots(2);
     teams.latencyMs = 20;
