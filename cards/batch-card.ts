@@ -6,6 +6,7 @@ import type { InputProblem } from '../services/approvals/decision-inputs.js';
 import type { ApprovalConfig } from '../services/config/config.js';
 import { batchProgress, type BatchProgress, type ImportBatch } from '../services/domain/batch.js';
 import type { ImportJob } from '../services/domain/job.js';
+import { fitsTeamsMessage } from './card-size.js';
 import { escapeCardText as esc } from './escape.js';
 import { formatInstant } from './format.js';
 import { inputsView } from './inputs-view.js';
@@ -58,11 +59,17 @@ function counts(p: BatchProgress): { label: string; value: string }[] {
   return rows.filter(([, n]) => n > 0).map(([label, n]) => ({ label, value: String(n) }));
 }
 
-function more(total: number, what: string): string {
-  return total > LISTED ? `…and ${total - LISTED} more ${what}.` : '';
+function more(total: number, listed: number, what: string): string {
+  return total > listed ? `…and ${total - listed} more ${what}.` : '';
 }
 
-export function batchCardView(batch: ImportBatch, jobs: readonly ImportJob[], options: BatchCardOptions) {
+export function batchCardView(
+  batch: ImportBatch,
+  jobs: readonly ImportJob[],
+  options: BatchCardOptions,
+  /** How many failed devices and refused rows the card lists (fewer when the card would be too big). */
+  listed = LISTED,
+) {
   const p = batchProgress(batch, jobs);
   const status = statusLine(batch, p);
   const awaiting = !batch.decision && p.byStatus.awaiting_approval > 0;
@@ -108,14 +115,14 @@ export function batchCardView(batch: ImportBatch, jobs: readonly ImportJob[], op
     comment: decision?.verb === 'approve' ? esc(decision.comment) : '',
     reason: decision?.verb === 'reject' ? esc(decision.reason) : '',
     counts: decision ? counts(p) : [],
-    failures: p.failed.slice(0, LISTED).map((job) => ({
+    failures: p.failed.slice(0, listed).map((job) => ({
       text: `${esc(job.device.serialNumber)}: ${esc(job.error?.code ?? '')} ${esc(job.error?.name ?? '')}. ${esc(job.error?.advice ?? '')}`,
     })),
-    moreFailures: more(p.failed.length, 'failed devices'),
-    refused: batch.refused.slice(0, LISTED).map((r) => ({
+    moreFailures: more(p.failed.length, listed, 'failed devices'),
+    refused: batch.refused.slice(0, listed).map((r) => ({
       text: `Line ${r.line} · ${esc(r.serialNumber || '(no serial)')}: ${esc(r.reason)}`,
     })),
-    moreRefused: more(batch.refused.length, 'refused rows (the batch report lists them all)'),
+    moreRefused: more(batch.refused.length, listed, 'refused rows (the batch report lists them all)'),
     canRetry: p.failed.some((j) => j.error?.retryable === true),
     notice: esc(options.notice ?? ''),
     updated: formatInstant(p.version),
@@ -128,10 +135,16 @@ export function batchCardView(batch: ImportBatch, jobs: readonly ImportJob[], op
   };
 }
 
+/** The batch card, its lists cut ("…and N more") until the message fits Teams' size limit: never refused for size. */
 export function renderBatchCard(
   batch: ImportBatch,
   jobs: readonly ImportJob[],
   options: BatchCardOptions,
 ): Record<string, unknown> {
-  return expandTemplate(template, batchCardView(batch, jobs, options));
+  let card: Record<string, unknown> = {};
+  for (const listed of [LISTED, 5, 2, 0]) {
+    card = expandTemplate(template, batchCardView(batch, jobs, options, listed));
+    if (fitsTeamsMessage(card)) return card;
+  }
+  return card;
 }

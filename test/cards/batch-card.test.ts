@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { renderBatchCard } from '../../cards/batch-card.js';
+import {
+  cardActivity,
+  ENVELOPE_MARGIN_BYTES,
+  fitsTeamsMessage,
+  TEAMS_MESSAGE_LIMIT_BYTES,
+  utf16Bytes,
+} from '../../cards/card-size.js';
 import type { ApprovalConfig } from '../../services/config/config.js';
 import { batchProgress, decideBatch, type ImportBatch } from '../../services/domain/batch.js';
 import type { ImportJob } from '../../services/domain/job.js';
@@ -55,7 +62,7 @@ function batchOf(jobs: number, refused: number): { batch: ImportBatch; jobs: Imp
 }
 
 describe('the batch card', () => {
-  it('stays under 28 KB and parses cleanly for 500 devices and 500 refused rows, waiting and decided', () => {
+  it("fits Teams' 40 KB (UTF-16, whole activity) and parses cleanly for 500 devices and 500 refused rows, waiting and decided", () => {
     const { batch, jobs } = batchOf(500, 500);
     const decided = v(
       decideBatch(batch, {
@@ -75,7 +82,7 @@ describe('the batch card', () => {
           step: 'check-registration',
           code: '808',
           name: 'ZtdDeviceAssignedToOtherTenant',
-          advice: 'A'.repeat(300),
+          advice: 'A'.repeat(400),
           retryable: true,
         }),
       );
@@ -86,8 +93,41 @@ describe('the batch card', () => {
     ] as const) {
       const card = renderBatchCard(b, js, { approvals });
       expect(cardProblems(card)).toEqual([]);
-      expect(Buffer.byteLength(JSON.stringify(card))).toBeLessThan(28 * 1024);
+      expect(utf16Bytes(cardActivity(card)) + ENVELOPE_MARGIN_BYTES).toBeLessThanOrEqual(
+        TEAMS_MESSAGE_LIMIT_BYTES,
+      );
     }
+  });
+
+  it('cuts its lists rather than grow past the limit, and says how many it left out', () => {
+    const { batch, jobs } = batchOf(500, 500);
+    const decided = v(
+      decideBatch(batch, {
+        verb: 'approve',
+        by: alice,
+        at: t0.toISOString(),
+        groupTag: 'Kiosk',
+        comment: 'INC1',
+      }),
+    );
+    const failed = jobs.map((job) => {
+      const approved = v(approve(job, { by: alice, at: t0, groupTag: 'Kiosk', comment: 'INC1' }));
+      const started = v(startStep(approved, 'check-registration', t0));
+      const advice = 'Ä'.repeat(2_000);
+      return v(
+        failStep(started, 'check-registration', t0, {
+          step: 'check-registration',
+          code: '808',
+          name: 'ZtdDeviceAssignedToOtherTenant',
+          advice,
+          retryable: true,
+        }),
+      );
+    });
+    const card = renderBatchCard(decided, failed, { approvals });
+    expect(fitsTeamsMessage(card)).toBe(true);
+    const text = JSON.stringify(card);
+    expect(text).toMatch(/…and 49[58] more failed devices\./);
   });
 
   it('offers Approve all and Reject all while waiting, with the CSV tag suggested and the flags counted', () => {

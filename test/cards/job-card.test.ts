@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { fitsTeamsMessage } from '../../cards/card-size.js';
 import { renderJobCard } from '../../cards/job-card.js';
 import { CARD_VERBS } from '../../cards/verbs.js';
 import type { ApprovalConfig } from '../../services/config/config.js';
@@ -97,19 +98,22 @@ function states(): [string, ImportJob][] {
 }
 
 describe('job card', () => {
-  it.each(states())('parses cleanly, stays under 28 KB and holds no hash when %s', (_name, job) => {
-    const card = renderJobCard(job, {
-      approvals,
-      problems: [{ input: 'comment', message: 'Enter the ticket or a comment.' }],
-      notice: 'N'.repeat(200),
-      now: at(200),
-    });
-    expect(cardProblems(card)).toEqual([]);
-    const json = JSON.stringify(card);
-    expect(Buffer.byteLength(json)).toBeLessThan(28 * 1024);
-    expect(json).not.toContain(largest().hardwareHash?.slice(0, 32));
-    expect(json).not.toContain('${');
-  });
+  it.each(states())(
+    "parses cleanly, fits Teams' 40 KB (UTF-16, whole activity) and holds no hash when %s",
+    (_name, job) => {
+      const card = renderJobCard(job, {
+        approvals,
+        problems: [{ input: 'comment', message: 'Enter the ticket or a comment.' }],
+        notice: 'N'.repeat(200),
+        now: at(200),
+      });
+      expect(cardProblems(card)).toEqual([]);
+      const json = JSON.stringify(card);
+      expect(fitsTeamsMessage(card)).toBe(true);
+      expect(json).not.toContain(largest().hardwareHash?.slice(0, 32));
+      expect(json).not.toContain('${');
+    },
+  );
 
   it('offers approve (with tag and ticket) and reject (with reason) while awaiting approval, carrying only the job id', () => {
     const job = largest();
@@ -234,7 +238,6 @@ describe('summary cards', () => {
     const pending = renderPendingCard(many, at(1));
     expect(JSON.stringify(pending)).toContain('…and 5 more.');
     // The largest lists (25 rows of the longest names) and a report with every field still fit a channel post.
-    for (const card of [pending, renderRequestsCard(many)])
-      expect(Buffer.byteLength(JSON.stringify(card))).toBeLessThan(28 * 1024);
+    for (const card of [pending, renderRequestsCard(many)]) expect(fitsTeamsMessage(card)).toBe(true);
   });
 });
