@@ -15,6 +15,8 @@ import type { RequestBudget, RequestCost } from './request-budget.js';
 import type { TokenProvider } from './token-provider.js';
 
 const RETRY_STATUSES = new Set([429, 503, 504]);
+/** Sync's 429 means "not within 10 minutes of the last sync", not throttling: it pauses nothing. */
+const SYNC_PATH = /\/windowsautopilotsettings\/sync$/i;
 
 /** Per-request option: answer the first response as it is (e.g. sync, where 429 means "not now"). */
 export class NoRetryOption implements MiddlewareOptions {}
@@ -84,7 +86,12 @@ export class ResilienceMiddleware implements Middleware {
       const status = await this.attempt(context);
       settle();
       const log = { correlationId, method, path, status, attempt, ms: Date.now() - started };
+      await this.pauseForThrottledParts(context, path, status);
       const retryable = status === 0 || RETRY_STATUSES.has(status);
+      if (status === 429 && !SYNC_PATH.test(path))
+        this.options.budget.pauseUntil(
+          Date.now() + this.delay(attempt, context.response?.headers.get('retry-after')),
+        );
       if (!retryable || attempt >= maxAttempts) {
         this.options.logger.debug(log, 'graph request');
         if (status === 0)
@@ -94,9 +101,32 @@ export class ResilienceMiddleware implements Middleware {
         return;
       }
       const delay = this.delay(attempt, context.response?.headers.get('retry-after'));
-      if (status === 429) this.options.budget.pauseUntil(Date.now() + delay);
       this.options.logger.warn({ ...log, retryInMs: delay }, 'graph request will be retried');
       await sleep(delay);
+    }
+  }
+
+  /**
+   * Graph throttles each `$batch` part on its own and answers the envelope 200: a part's 429 pauses every
+   * request for its Retry-After, as a whole request's 429 does, or the other requests would go on into the limit.
+   */
+  private async pauseForThrottledParts(context: Context, path: string, status: number): Promise<void> {
+    if (status !== 200 || !/\/\$batch$/i.test(path) || !context.response) return;
+    try {
+      const body = (await context.response.clone().json()) as {
+        responses?: { status?: number; headers?: Record<string, string> }[];
+      };
+      const waits = (body.responses ?? [])
+        .filter((r) => r.status === 429)
+        .map((r) => {
+          const header = Object.entries(r.headers ?? {}).find(
+            ([k]) => k.toLowerCase() === 'retry-after',
+          )?.[1];
+          return parseRetryAfter(header) ?? this.options.baseDelayMs;
+        });
+      if (waits.length) this.options.budget.pauseUntil(Date.now() + Math.max(...waits));
+    } catch {
+      // Not JSON after all: nothing to pause for; the SDK reports the body as it is.
     }
   }
 
