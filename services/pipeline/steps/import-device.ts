@@ -2,10 +2,11 @@
  * import: uploads the identities with one import action for the whole group (device by device when Intune refuses
  * the group). The HTTP layer never sends an upload twice. A job that may have uploaded before (a retry of this
  * step, an approver's retry, or a worker that died inside it) first looks for what that upload left:
- * - the Autopilot device itself (the import went through): nothing is uploaded, the job goes on with that device;
  * - an upload record for its serial and its hash: it is this device's upload, still running or finished (a
  *   permanent import error is then reported as it is); only one that ended in a retryable error (StorageError) is
- *   deleted and uploaded again.
+ *   deleted and uploaded again;
+ * - without such a record, the Autopilot device itself (the import went through and its record was removed):
+ *   nothing is uploaded, the job goes on with that device.
  * Records of the serial with another hash belong to someone else's upload and are left alone.
  */
 import type { ImportJob } from '../../domain/job.js';
@@ -82,11 +83,12 @@ function foundFor(
   const mine = uploads.value.filter(
     (r) => r.hashFingerprint === undefined || r.hashFingerprint === job.hashFingerprint,
   );
-  const device = devices.value[0];
-  // Its upload records are of no further use once the device is there.
-  if (device) return { kind: 'registered', device, leftovers: mine.map((r) => r.id) };
+  // This device's upload, still there: the job goes on from it as from its own (its wait, its clean-up).
   const usable = mine.find((r) => !retryableError(r));
   if (usable) return { kind: 'upload', record: usable };
+  // No usable upload, but the device is registered (its record was removed): go on with the device.
+  const device = devices.value[0];
+  if (device) return { kind: 'registered', device, leftovers: mine.map((r) => r.id) };
   return { kind: 'nothing', stale: mine.map((r) => r.id) };
 }
 
