@@ -3,11 +3,17 @@ import type { ApiVersion } from './http-types.js';
 import { AUTOPILOT_ROUTES } from './routes/autopilot.js';
 import { DIRECTORY_ROUTES } from './routes/directory.js';
 import { IMPORTED_ROUTES } from './routes/imported.js';
+import { LIFECYCLE_ROUTES } from './routes/lifecycle.js';
 import type { Route } from './routes/route.js';
 
 export type { Route } from './routes/route.js';
 
-export const ROUTES: Route[] = [...IMPORTED_ROUTES, ...AUTOPILOT_ROUTES, ...DIRECTORY_ROUTES];
+export const ROUTES: Route[] = [
+  ...IMPORTED_ROUTES,
+  ...AUTOPILOT_ROUTES,
+  ...DIRECTORY_ROUTES,
+  ...LIFECYCLE_ROUTES,
+];
 
 export type RouteLookup =
   | { kind: 'found'; route: Route; match: RegExpMatchArray }

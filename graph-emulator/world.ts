@@ -34,6 +34,16 @@ export interface AutopilotRecord {
   profileFails: boolean;
   /** When the profile becomes assigned, once the device is where the profile targets. */
   profileAt?: number;
+  /** The Intune managed device, once the device has enrolled. */
+  managedDeviceId?: string;
+}
+
+/** A corporate identifier (Windows Autopilot device preparation), `Manufacturer,Model,Serial`. */
+export interface CorporateIdentifierRecord {
+  id: string;
+  importedDeviceIdentifier: string;
+  importedDeviceIdentityType: string;
+  createdAt: number;
 }
 
 export interface EntraRecord {
@@ -70,6 +80,9 @@ export class EmulatedTenant {
   /** user object id → group ids the user is a member of (transitively). */
   readonly userGroups = new Map<string, string[]>();
   readonly uploadsBySerial = new Map<string, number>();
+  /** Intune managed devices by id (enrolled Autopilot devices). */
+  readonly managedDevices = new Map<string, { id: string; autopilotDeviceId: string }>();
+  readonly corporateIdentifiers = new Map<string, CorporateIdentifierRecord>();
   private readonly storageErrorsBySerial = new Map<string, number>();
   sync: { lastAt?: number; runningUntil?: number } = {};
   /** Intune's account id for the tenant (it names itself in some error messages). */
@@ -99,6 +112,16 @@ export class EmulatedTenant {
   addUserToGroups(userObjectId: string, groupIds: readonly string[]): void {
     for (const id of groupIds) if (!this.groups.has(id)) this.addGroup(id);
     this.userGroups.set(userObjectId, [...groupIds]);
+  }
+
+  /** The device enrolled: Intune has a managed device for it, and the Autopilot record says enrolled. */
+  enroll(autopilotDeviceId: string): string {
+    const device = this.autopilot.get(autopilotDeviceId);
+    if (!device) throw new Error(`no Autopilot device ${autopilotDeviceId}`);
+    const id = randomUUID();
+    this.managedDevices.set(id, { id, autopilotDeviceId });
+    device.managedDeviceId = id;
+    return id;
   }
 
   /** Upload records whose serial contains `needle` (case-insensitive, as Intune's contains()). */

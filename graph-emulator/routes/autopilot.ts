@@ -20,12 +20,12 @@ function autopilotView(device: AutopilotRecord, tenant: EmulatedTenant, req: Emu
     manufacturer: device.manufacturer,
     model: device.model,
     productKey: '',
-    enrollmentState: 'notContacted',
+    enrollmentState: device.managedDeviceId ? 'enrolled' : 'notContacted',
     lastContactedDateTime: '0001-01-01T00:00:00Z',
     userPrincipalName: device.userPrincipalName,
     addressableUserName: '',
     displayName: device.displayName,
-    managedDeviceId: ZERO_GUID,
+    managedDeviceId: device.managedDeviceId ?? ZERO_GUID,
     azureActiveDirectoryDeviceId: entraDeviceId,
   };
   if (req.version === 'beta') {
@@ -173,6 +173,17 @@ const unassignUser: Route = {
   },
 };
 
+/**
+ * A device name Intune takes (the reference sheet's Autopilot naming rules): at most 15 characters, letters,
+ * digits and hyphens, not digits only; the portal's template macros %SERIAL% and %RAND:x% are allowed.
+ */
+function validDeviceName(name: string): boolean {
+  const expanded = name
+    .replace(/%SERIAL%/g, 'S')
+    .replace(/%RAND:(\d+)%/g, (_m, n: string) => '1'.repeat(Number(n)));
+  return expanded.length <= 15 && /^[A-Za-z0-9-]+$/.test(expanded) && !/^\d+$/.test(expanded);
+}
+
 /** What the community module uses to set user, tag and name; intermittent 412 ConditionNotMet is reported. */
 const updateProperties: Route = {
   method: 'POST',
@@ -188,6 +199,8 @@ const updateProperties: Route = {
     if (tenant.roll(tenant.scenario.faults.updateConditionNotMetRate))
       return intuneError(412, 'ConditionNotMet', 'The device is being updated; try again later.');
     const body = (req.body ?? {}) as Record<string, unknown>;
+    if (typeof body.displayName === 'string' && body.displayName !== '' && !validDeviceName(body.displayName))
+      return intuneError(400, 'BadRequest', `Invalid device name ${body.displayName.slice(0, 40)}`);
     if (typeof body.groupTag === 'string') device.groupTag = body.groupTag;
     if (typeof body.displayName === 'string') device.displayName = body.displayName;
     if (typeof body.userPrincipalName === 'string') device.userPrincipalName = body.userPrincipalName;

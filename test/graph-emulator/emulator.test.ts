@@ -20,6 +20,16 @@ async function start(options: GraphEmulatorOptions = {}) {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+async function until<T>(check: () => Promise<T | undefined>, timeoutMs = 5_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await sleep(10);
+  }
+}
+
 describe('Graph emulator', () => {
   it('refuses requests without a valid token', async () => {
     const { emulator } = await start();
@@ -50,46 +60,46 @@ describe('Graph emulator', () => {
   });
 
   it('walks an import through unknown → complete and creates the Autopilot and Entra devices in turn', async () => {
+    // Stages 300 ms apart (scaled), each checked as soon as the one before is done: a slow machine is no problem.
     const { call } = await start({
       scenario: {
-        timeScale: 0.001,
-        delays: { import: 60_000, autopilotDevice: 60_000, entraDevice: 60_000, profile: 60_000 },
+        timeScale: 0.005,
+        delays: { import: 60_000, autopilotDevice: 60_000, entraDevice: 120_000, profile: 120_000 },
       },
     });
-    const created = await call(
-      'POST',
-      '/v1.0/deviceManagement/importedWindowsAutopilotDeviceIdentities',
-      upload('FLOW-1'),
-    );
+    const imported = '/v1.0/deviceManagement/importedWindowsAutopilotDeviceIdentities';
+    const created = await call('POST', imported, upload('FLOW-1'));
     expect(created.status).toBe(201);
     expect(created.body.state).toMatchObject({ deviceImportStatus: 'unknown', deviceErrorCode: 0 });
-    await sleep(70);
-    const done = await call(
-      'GET',
-      `/v1.0/deviceManagement/importedWindowsAutopilotDeviceIdentities/${created.body.id as string}`,
-    );
-    expect(done.body.state).toMatchObject({ deviceImportStatus: 'complete', deviceErrorName: 'None' });
-    const apId = done.body.state.deviceRegistrationId as string;
-    expect(
-      (await call('GET', `/beta/deviceManagement/windowsAutopilotDeviceIdentities/${apId}`)).status,
-    ).toBe(404);
-    await sleep(70);
-    const device = await call(
-      'GET',
-      `/beta/deviceManagement/windowsAutopilotDeviceIdentities/${apId}?$expand=deploymentProfile,intendedDeploymentProfile`,
-    );
+    const done = await until(async () => {
+      const r = await call('GET', `${imported}/${created.body.id as string}`);
+      return r.body.state.deviceImportStatus === 'complete' ? r : undefined;
+    });
+    expect(done.body.state).toMatchObject({ deviceErrorName: 'None' });
+    const autopilot = `/beta/deviceManagement/windowsAutopilotDeviceIdentities/${done.body.state.deviceRegistrationId as string}`;
+    expect((await call('GET', autopilot)).status).toBe(404);
+    const device = await until(async () => {
+      const r = await call('GET', `${autopilot}?$expand=deploymentProfile,intendedDeploymentProfile`);
+      return r.status === 200 ? r : undefined;
+    });
     expect(device.body).toMatchObject({
       serialNumber: 'FLOW-1',
       deploymentProfileAssignmentStatus: 'notAssigned',
     });
-    const entraId = device.body.azureAdDeviceId as string;
-    expect((await call('GET', `/v1.0/devices?$filter=deviceId eq '${entraId}'`)).body.value).toEqual([]);
-    await sleep(140);
-    expect((await call('GET', `/v1.0/devices?$filter=deviceId eq '${entraId}'`)).body.value).toHaveLength(1);
-    expect(
-      (await call('GET', `/beta/deviceManagement/windowsAutopilotDeviceIdentities/${apId}`)).body
-        .deploymentProfileAssignmentStatus,
-    ).toBe('assignedInSync');
+    // Until Autopilot has linked the Entra device, its id reads as the zero GUID.
+    expect(device.body.azureAdDeviceId).toBe('00000000-0000-0000-0000-000000000000');
+    const entraId = await until(async () => {
+      const id = (await call('GET', autopilot)).body.azureAdDeviceId as string;
+      return /^0{8}-/.test(id) ? undefined : id;
+    });
+    const entra = `/v1.0/devices?$filter=deviceId eq '${entraId}'`;
+    expect((await call('GET', entra)).body.value).toEqual([]);
+    await until(async () => ((await call('GET', entra)).body.value.length === 1 ? true : undefined));
+    await until(async () =>
+      (await call('GET', autopilot)).body.deploymentProfileAssignmentStatus === 'assignedInSync'
+        ? true
+        : undefined,
+    );
   });
 
   it('injects import errors by serial, and reports 806 for a serial already registered', async () => {

@@ -320,3 +320,73 @@ describe('Graph emulator: faults and quirks', () => {
     ).toBe(204);
   });
 });
+
+describe("Graph emulator: the rest of a device's life", () => {
+  it('deletes the managed device of an enrolled device (204), with its own permission', async () => {
+    const { call, emulator } = await start();
+    const device = emulator.tenant.seedRegisteredDevice({ serialNumber: 'ENRL0001' });
+    const managedId = emulator.tenant.enroll(device.id);
+    const enrolled = await call('GET', `/beta${AUTOPILOT}/${device.id}`);
+    expect(enrolled.body).toMatchObject({ enrollmentState: 'enrolled', managedDeviceId: managedId });
+    expect((await call('DELETE', `/v1.0/deviceManagement/managedDevices/${managedId}`)).status).toBe(204);
+    expect((await call('DELETE', `/v1.0/deviceManagement/managedDevices/${managedId}`)).status).toBe(404);
+    expect((await call('GET', `/beta${AUTOPILOT}/${device.id}`)).body.managedDeviceId).toMatch(/^0{8}-/);
+    emulator.scenario.grantedPermissions = ['DeviceManagementServiceConfig.ReadWrite.All'];
+    const limited = await emulatorTokens(emulator).getToken();
+    const other = emulator.tenant.enroll(device.id);
+    const refused = await fetch(`${emulator.graphUrl}/v1.0/deviceManagement/managedDevices/${other}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${limited}` },
+    });
+    expect(refused.status).toBe(403);
+  });
+
+  it('takes a device name of at most 15 letters, digits and hyphens, not digits only', async () => {
+    const { call, emulator } = await start();
+    const device = emulator.tenant.seedRegisteredDevice({ serialNumber: 'NAME0001' });
+    const rename = (displayName: string) =>
+      call('POST', `/v1.0${AUTOPILOT}/${device.id}/updateDeviceProperties`, { displayName });
+    for (const bad of ['A'.repeat(16), 'KIOSK_01', '12345', 'KIOSK 01'])
+      expect([bad, (await rename(bad)).status]).toEqual([bad, 400]);
+    for (const good of ['KIOSK-01', 'CT-%SERIAL%', 'LAB-%RAND:5%'])
+      expect([good, (await rename(good)).status]).toEqual([good, 204]);
+  });
+
+  it('imports corporate identifiers on beta only, finds them, and refuses a dot or comma in make or model', async () => {
+    const { call } = await start();
+    const ids = (...identifiers: string[]) => ({
+      overwriteImportedDeviceIdentities: false,
+      importedDeviceIdentities: identifiers.map((importedDeviceIdentifier) => ({
+        importedDeviceIdentityType: 'manufacturerModelSerial',
+        importedDeviceIdentifier,
+      })),
+    });
+    const path = '/deviceManagement/importedDeviceIdentities';
+    expect(
+      (await call('POST', `/v1.0${path}/importDeviceIdentityList`, ids('Contoso,Laptop 7,ABC123'))).status,
+    ).toBe(400);
+    const imported = await call(
+      'POST',
+      `/beta${path}/importDeviceIdentityList`,
+      ids('Contoso,Laptop 7,ABC123'),
+    );
+    expect(imported.body.value).toMatchObject([{ importedDeviceIdentifier: 'Contoso,Laptop 7,ABC123' }]);
+    const again = await call('POST', `/beta${path}/importDeviceIdentityList`, ids('Contoso,Laptop 7,ABC123'));
+    expect(again.body.value[0].id).toBe(imported.body.value[0].id);
+    const found = await call(
+      'POST',
+      `/beta${path}/searchExistingIdentities`,
+      ids('contoso,laptop 7,abc123', 'Contoso,Laptop 7,NOPE99'),
+    );
+    expect(found.body.value).toHaveLength(1);
+    for (const bad of ['Contoso Inc.,Laptop 7,ABC124', 'Contoso,Laptop, 7,ABC125']) {
+      const refused = await call('POST', `/beta${path}/importDeviceIdentityList`, ids(bad));
+      expect(refused.status).toBe(400);
+      expect(intuneMessage(refused.body).Message).toMatch(
+        /^Invalid Device Identifier parameter found for 1 import records!/,
+      );
+    }
+    expect((await call('DELETE', `/beta${path}/${imported.body.value[0].id as string}`)).status).toBe(204);
+    expect((await call('GET', `/beta${path}`)).body.value).toEqual([]);
+  });
+});
