@@ -1,8 +1,9 @@
 /**
  * Decisions on a whole CSV batch from its card: Approve all, Reject all, Retry failed devices. The decision is
- * recorded on the batch first with a conditional write, so that of several approvers clicking at once exactly
- * one decides and the others are told who did; then it is applied to each job still waiting. A click that finds
- * the batch decided also finishes applying that decision, so a crash halfway through leaves nothing stuck.
+ * recorded on the batch with a conditional write, so that of several approvers clicking at once exactly one
+ * decides and the others are told who did, and the click is answered at once; the decision then reaches each job
+ * still waiting in the background (batch-decision.ts), and the worker's housekeeping finishes a batch that a
+ * crash left halfway.
  */
 import { decideBatch, type ImportBatch } from '../domain/batch.js';
 import { DomainError } from '../domain/errors.js';
@@ -11,7 +12,8 @@ import { deniedAttempt, retry } from '../domain/transitions.js';
 import { listAll } from '../store/list-all.js';
 import { mutateBatch, mutateJob } from '../store/mutate.js';
 import type { ApprovalDeps } from './approval-service.js';
-import { applyDecision, clickedDecision, orThrow, type JobChange, type Verb } from './decision-change.js';
+import { applyBatchDecisionLater } from './batch-decision.js';
+import { clickedDecision, orThrow, type JobChange, type Verb } from './decision-change.js';
 import type { InputProblem } from './decision-inputs.js';
 
 export interface BatchDecisionRequest {
@@ -33,7 +35,19 @@ export type BatchDecisionResult =
   | { kind: 'not_found' };
 
 export class BatchApprovalService {
+  /** Decisions being applied in the background (tests and shutdown wait for them with `settled`). */
+  private readonly background = new Set<Promise<void>>();
+
   constructor(private readonly deps: ApprovalDeps) {}
+
+  async settled(): Promise<void> {
+    await Promise.all([...this.background]);
+  }
+
+  private inBackground(work: Promise<void>): void {
+    this.background.add(work);
+    void work.finally(() => this.background.delete(work));
+  }
 
   private now(): Date {
     return this.deps.clock?.() ?? new Date();
@@ -100,11 +114,15 @@ export class BatchApprovalService {
         },
         { known: stored, attempts: 10 },
       );
-      return this.applyToJobs(decided.batch, targets, applyDecision(clicked.decision), request);
+      this.deps.logger.info(
+        { batchId: request.batchId, actor: request.actor.id, verb: request.verb, jobs: targets.length },
+        'batch decided',
+      );
+      this.inBackground(applyBatchDecisionLater(this.deps, decided.batch));
+      return { kind: 'decided', changed: targets.length, batch: decided.batch, jobs };
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       const latest = (await this.deps.store.getBatch(request.batchId))?.batch ?? stored.batch;
-      if (latest.decision) await this.applyToJobs(latest, targets, applyDecision(latest.decision), request);
       return { kind: 'refused', ...(await this.reread(latest)), message: error.message };
     }
   }

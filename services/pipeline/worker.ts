@@ -6,12 +6,12 @@
 import { randomUUID } from 'node:crypto';
 import { currentStep, WORKABLE_STATUSES, type ImportJob, type StepName } from '../domain/job.js';
 import type { Result } from '../domain/result.js';
-import { expire, startStep } from '../domain/transitions.js';
+import { startStep } from '../domain/transitions.js';
 import { describeError } from '../errors.js';
+import { Housekeeping } from './housekeeping.js';
 import type { AutopilotGraph } from '../graph/autopilot-graph.js';
 import type { Logger } from '../logging/logger.js';
 import type { JobStore } from '../store/job-store.js';
-import { mutateJob } from '../store/mutate.js';
 import { applyOutcome } from './apply-outcome.js';
 import { graphFailure } from './failure-policy.js';
 import { JobHandle } from './job-handle.js';
@@ -47,10 +47,12 @@ export class PipelineWorker {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> = Promise.resolve();
   private stopped = true;
-  private lastHousekeeping = 0;
   private readonly estimates = new WaitEstimator();
 
+  private readonly housekeeping: Housekeeping;
+
   constructor(private readonly deps: WorkerDeps) {
+    this.housekeeping = new Housekeeping(deps);
     this.owner = deps.owner ?? `worker-${randomUUID().slice(0, 8)}`;
   }
 
@@ -82,7 +84,7 @@ export class PipelineWorker {
 
   /** One round: returns how many jobs were worked on. Exposed for tests and benchmarks. */
   async tick(): Promise<number> {
-    await this.housekeeping();
+    await this.housekeeping.run(this.now());
     const { store, settings } = this.deps;
     const claimed = await store.claimDue({
       owner: this.owner,
@@ -226,39 +228,5 @@ export class PipelineWorker {
       { jobId: job.id, action, err: describeError(error) },
       'pipeline could not write a job',
     );
-  }
-
-  private async expireOne(job: ImportJob, now: Date): Promise<void> {
-    try {
-      const stored = await mutateJob(this.deps.store, job.id, (current) => orThrow(expire(current, now)));
-      this.deps.publisher.jobChanged(stored.job);
-    } catch (error) {
-      this.logFailure(job, 'expire', error);
-    }
-  }
-
-  /** About once a minute: expire approvals whose deadline passed, and purge finished jobs past retention. */
-  private async housekeeping(): Promise<void> {
-    const now = this.now();
-    if (now.getTime() - this.lastHousekeeping < 60_000) return;
-    this.lastHousekeeping = now.getTime();
-    const { store } = this.deps;
-    let cursor: string | undefined;
-    do {
-      const page = await store.list({
-        statuses: ['awaiting_approval'],
-        limit: 200,
-        ...(cursor ? { cursor } : {}),
-      });
-      for (const job of page.items.filter((j) => j.approvalDeadline <= now.toISOString()))
-        await this.expireOne(job, now);
-      cursor = page.nextCursor;
-    } while (cursor);
-    if (this.deps.retentionDays) {
-      const purged = await store.purgeFinishedBefore(
-        new Date(now.getTime() - this.deps.retentionDays * 86_400_000),
-      );
-      if (purged) this.deps.logger.info({ purged }, 'purged finished jobs past retention');
-    }
   }
 }

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAll } from '../../services/store/list-all.js';
-import { HARNESS_KEY, startBotHarness, type BotHarness } from '../support/bot-harness.js';
+import { HARNESS_KEY, startBotHarness, until, type BotHarness } from '../support/bot-harness.js';
 import { fakeHardwareHash } from '../support/jobs.js';
 import { sleep } from '../support/reliability.js';
 import { cardClick, installation, type Person } from '../support/teams-activities.js';
@@ -68,7 +68,11 @@ describe('racing approvers', () => {
     expect(replies.filter((r) => r.includes(`This batch was already`) && r.includes(winner))).toHaveLength(
       19,
     );
-    const jobs = await listAll(h.app.store, { batchId });
+    // The decision reaches the jobs in the background, after the clicks were answered.
+    const jobs = await until(async () => {
+      const all = await listAll(h.app.store, { batchId });
+      return all.every((j) => j.status !== 'awaiting_approval') ? all : undefined;
+    });
     for (const job of jobs) {
       const decided = job.audit.filter((a) => a.action === 'approved' || a.action === 'rejected');
       expect(decided.map((a) => [a.action, a.by.name])).toEqual([

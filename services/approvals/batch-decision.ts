@@ -1,0 +1,56 @@
+/**
+ * Applies a batch's recorded decision (Approve all, Reject all) to each of its jobs still waiting. Runs after the
+ * click is answered (a 500-row batch is ~1,000 store round trips, and Teams sends an invoke again that is not
+ * answered within 15 s), and again from the worker's housekeeping, which finishes a decided batch whose jobs
+ * are still waiting (a process that died halfway). A job that moved on meanwhile is left as it is.
+ */
+import type { ImportBatch } from '../domain/batch.js';
+import { DomainError } from '../domain/errors.js';
+import { describeError } from '../errors.js';
+import type { Logger } from '../logging/logger.js';
+import type { ProgressPublisher } from '../pipeline/progress.js';
+import type { JobStore } from '../store/job-store.js';
+import { listAll } from '../store/list-all.js';
+import { mutateJob } from '../store/mutate.js';
+import { applyDecision } from './decision-change.js';
+
+export interface BatchDecisionDeps {
+  store: JobStore;
+  publisher: ProgressPublisher;
+  logger: Logger;
+}
+
+/** Returns how many jobs took the decision now. */
+export async function applyBatchDecision(deps: BatchDecisionDeps, batch: ImportBatch): Promise<number> {
+  if (!batch.decision) return 0;
+  const change = applyDecision(batch.decision);
+  const waiting = await listAll(deps.store, { batchId: batch.id, statuses: ['awaiting_approval'] });
+  let changed = 0;
+  for (const job of waiting) {
+    try {
+      const updated = await mutateJob(deps.store, job.id, change, { attempts: 10 });
+      deps.publisher.jobChanged(updated.job);
+      changed++;
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+    }
+  }
+  if (changed)
+    deps.logger.info(
+      { batchId: batch.id, verb: batch.decision.verb, jobs: changed },
+      'batch decision applied',
+    );
+  return changed;
+}
+
+/** In the background: logged, never thrown (housekeeping finishes what this leaves). */
+export function applyBatchDecisionLater(deps: BatchDecisionDeps, batch: ImportBatch): Promise<void> {
+  return applyBatchDecision(deps, batch).then(
+    () => undefined,
+    (error: unknown) =>
+      deps.logger.warn(
+        { batchId: batch.id, err: describeError(error) },
+        'batch decision not applied yet; housekeeping finishes it',
+      ),
+  );
+}

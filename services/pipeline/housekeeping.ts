@@ -1,0 +1,87 @@
+/**
+ * The worker's housekeeping, about once a minute: a decided batch whose jobs still wait gets its decision (the
+ * process applying it died), approvals whose deadline passed expire, and finished jobs past retention go.
+ */
+import { applyBatchDecision } from '../approvals/batch-decision.js';
+import type { ImportJob } from '../domain/job.js';
+import type { Result } from '../domain/result.js';
+import { expire } from '../domain/transitions.js';
+import { describeError } from '../errors.js';
+import type { Logger } from '../logging/logger.js';
+import type { JobStore } from '../store/job-store.js';
+import { mutateJob } from '../store/mutate.js';
+import type { ProgressPublisher } from './progress.js';
+
+export interface HousekeepingDeps {
+  store: JobStore;
+  publisher: ProgressPublisher;
+  logger: Logger;
+  /** How many days finished jobs are kept. */
+  retentionDays?: number;
+}
+
+const EVERY_MS = 60_000;
+
+function orThrow<T>(result: Result<T>): T {
+  if (!result.ok) throw result.error;
+  return result.value;
+}
+
+export class Housekeeping {
+  private last = 0;
+
+  constructor(private readonly deps: HousekeepingDeps) {}
+
+  async run(now: Date): Promise<void> {
+    if (now.getTime() - this.last < EVERY_MS) return;
+    this.last = now.getTime();
+    let cursor: string | undefined;
+    do {
+      const page = await this.deps.store.list({
+        statuses: ['awaiting_approval'],
+        limit: 200,
+        ...(cursor ? { cursor } : {}),
+      });
+      const decided = await this.finishDecidedBatches(page.items);
+      for (const job of page.items.filter(
+        (j) => !decided.has(j.id) && j.approvalDeadline <= now.toISOString(),
+      ))
+        await this.expireOne(job, now);
+      cursor = page.nextCursor;
+    } while (cursor);
+    if (this.deps.retentionDays) {
+      const purged = await this.deps.store.purgeFinishedBefore(
+        new Date(now.getTime() - this.deps.retentionDays * 86_400_000),
+      );
+      if (purged) this.deps.logger.info({ purged }, 'purged finished jobs past retention');
+    }
+  }
+
+  /** Applies the recorded decision of each decided batch among these waiting jobs; returns the jobs it covered. */
+  private async finishDecidedBatches(waiting: readonly ImportJob[]): Promise<Set<string>> {
+    const covered = new Set<string>();
+    for (const batchId of new Set(waiting.flatMap((j) => (j.batchId ? [j.batchId] : [])))) {
+      const stored = await this.deps.store.getBatch(batchId);
+      if (!stored?.batch.decision) continue;
+      try {
+        await applyBatchDecision(this.deps, stored.batch);
+        for (const job of waiting) if (job.batchId === batchId) covered.add(job.id);
+      } catch (error) {
+        this.deps.logger.warn({ batchId, err: describeError(error) }, 'could not finish a decided batch');
+      }
+    }
+    return covered;
+  }
+
+  private async expireOne(job: ImportJob, now: Date): Promise<void> {
+    try {
+      const stored = await mutateJob(this.deps.store, job.id, (current) => orThrow(expire(current, now)));
+      this.deps.publisher.jobChanged(stored.job);
+    } catch (error) {
+      this.deps.logger.warn(
+        { jobId: job.id, action: 'expire', err: describeError(error) },
+        'pipeline could not write a job',
+      );
+    }
+  }
+}
