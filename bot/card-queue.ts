@@ -131,12 +131,15 @@ export class CardQueue implements ProgressPublisher {
     if (this.options.settleMs > 0) await sleep(this.options.settleMs);
     for (let attempt = 1; ;) {
       if (!this.newest.has(key)) return;
-      await this.waitForSlot(this.newest.get(key));
+      const settle = await this.waitForSlot(this.newest.get(key));
       // The newest snapshot once the slot is there: what came in while waiting is merged into it.
       const job = this.newest.get(key);
-      if (!job) return;
+      if (!job) {
+        settle();
+        return;
+      }
       try {
-        const delivered = await this.deliver(key, job);
+        const delivered = await this.deliver(key, job).finally(settle);
         if (!delivered) {
           this.unbound.add(key);
           return;
@@ -205,10 +208,17 @@ export class CardQueue implements ProgressPublisher {
     return true;
   }
 
-  /** Waits for a send slot in every budget; a new card or a final state is served before step updates. */
-  private async waitForSlot(job: ImportJob | undefined): Promise<void> {
+  /**
+   * Waits for a send slot in every budget (a new card or a final state is served before step updates); returns
+   * what to call once the send has its answer.
+   */
+  private async waitForSlot(job: ImportJob | undefined): Promise<() => void> {
     const priority: SendPriority =
       !job || job.status === 'awaiting_approval' || isTerminal(job.status) ? 'first' : 'later';
-    for (const budget of this.budgets) await budget.acquire(priority);
+    const settles: (() => void)[] = [];
+    for (const budget of this.budgets) settles.push(await budget.acquire(priority));
+    return () => {
+      for (const settle of settles) settle();
+    };
   }
 }

@@ -50,11 +50,12 @@ export function waitForRoom(sentAt: readonly number[], windows: readonly RateWin
 interface Waiter {
   priority: SendPriority;
   seq: number;
-  grant(): void;
+  grant(settle: () => void): void;
 }
 
 export class SendBudget {
-  private sentAt: number[] = [];
+  /** When each counted send went out, re-stamped when its answer came (Teams counts what it received). */
+  private sentAt: { at: number }[] = [];
   private readonly waiters: Waiter[] = [];
   private timer: NodeJS.Timeout | undefined;
   private seq = 0;
@@ -64,8 +65,12 @@ export class SendBudget {
     this.longestMs = Math.max(...windows.map((w) => w.ms)) + JITTER_MARGIN_MS;
   }
 
-  /** Resolves when a send may go out; the send is counted then. */
-  acquire(priority: SendPriority): Promise<void> {
+  /**
+   * Resolves when a send may go out; the send is counted from then, and again from when `settle` is called with
+   * its answer: Teams counts a send when it receives it, which may be later than it left (a first connection,
+   * a slow render), so the window runs from the answer and cannot be shortened by a late arrival.
+   */
+  acquire(priority: SendPriority): Promise<() => void> {
     return new Promise((resolve) => {
       this.waiters.push({ priority, seq: this.seq++, grant: resolve });
       this.pump();
@@ -74,7 +79,7 @@ export class SendBudget {
 
   /** Sends made in the last window of each size, for the figures a benchmark prints. */
   recent(now = Date.now()): number[] {
-    return this.windows.map((w) => this.sentAt.filter((t) => t > now - w.ms).length);
+    return this.windows.map((w) => this.sentAt.filter((s) => s.at > now - w.ms).length);
   }
 
   private pump(): void {
@@ -82,8 +87,12 @@ export class SendBudget {
     for (;;) {
       if (this.waiters.length === 0) return;
       const now = Date.now();
-      this.sentAt = this.sentAt.filter((t) => t > now - this.longestMs);
-      const wait = waitForRoom(this.sentAt, this.windows, now);
+      this.sentAt = this.sentAt.filter((s) => s.at > now - this.longestMs);
+      const wait = waitForRoom(
+        this.sentAt.map((s) => s.at).sort((a, b) => a - b),
+        this.windows,
+        now,
+      );
       if (wait > 0) {
         this.timer = setTimeout(() => {
           this.timer = undefined;
@@ -95,8 +104,12 @@ export class SendBudget {
         a.priority === b.priority ? a.seq - b.seq : a.priority === 'first' ? -1 : 1,
       );
       const next = this.waiters.shift();
-      this.sentAt.push(now);
-      next?.grant();
+      const entry = { at: now };
+      this.sentAt.push(entry);
+      next?.grant(() => {
+        entry.at = Math.max(entry.at, Date.now());
+        this.pump();
+      });
     }
   }
 }

@@ -55,10 +55,14 @@ export class SubmitterNotifier implements ProgressPublisher {
   private async notify(upn: string, text: string): Promise<void> {
     const reference = await this.store.getUserReference(upn);
     if (!reference) return;
-    await this.budget?.acquire('later');
-    await this.adapter.continueConversationAsync(this.botAppId, reference, async (context) => {
-      // Sent as plain text: the person's values show as typed, with nothing to escape.
-      await context.sendActivity({ type: 'message', text, textFormat: 'plain' });
-    });
+    const settle = await this.budget?.acquire('later');
+    try {
+      await this.adapter.continueConversationAsync(this.botAppId, reference, async (context) => {
+        // Sent as plain text: the person's values show as typed, with nothing to escape.
+        await context.sendActivity({ type: 'message', text, textFormat: 'plain' });
+      });
+    } finally {
+      settle?.();
+    }
   }
 }

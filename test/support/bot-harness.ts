@@ -32,9 +32,10 @@ export interface BotHarness {
 export async function startBotHarness(
   env: Record<string, string> = {},
   emulator?: EmulatorSetup,
+  connectorOptions: Parameters<typeof startFakeConnector>[0] = {},
 ): Promise<BotHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'aa-bot-'));
-  const connector = await startFakeConnector();
+  const connector = await startFakeConnector(connectorOptions);
   const config = loadConfig(
     fastDemoEnv(dir, {
       INTAKE_KEYS: `deploy:${HARNESS_KEY}`,
