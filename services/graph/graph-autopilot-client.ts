@@ -74,16 +74,12 @@ export class GraphAutopilotClient implements AutopilotGraph {
   }
 
   getImportedIdentities(ids: readonly string[]): Promise<Map<string, ItemResult<ImportedIdentity | null>>> {
-    return batchByKey(
-      this.client,
+    return this.getEach<RawImported, ImportedIdentity>(
       ids,
       'v1.0',
-      (id) => ({ method: 'GET', url: `${IMPORTED}/${encodeURIComponent(id)}` }),
-      (_id, r) => {
-        if (r.status === 200) return okResult(toImported(r.body as RawImported));
-        if (r.status === 404) return okResult(null);
-        return { ok: false, error: partError('get upload record', r) };
-      },
+      (id) => `${IMPORTED}/${id}`,
+      toImported,
+      'get upload record',
     );
   }
 
@@ -106,16 +102,12 @@ export class GraphAutopilotClient implements AutopilotGraph {
   }
 
   getAutopilotDevices(ids: readonly string[]): Promise<Map<string, ItemResult<AutopilotDevice | null>>> {
-    return batchByKey(
-      this.client,
+    return this.getEach<RawAutopilot, AutopilotDevice>(
       ids,
       'beta',
-      (id) => ({ method: 'GET', url: `${AUTOPILOT}/${encodeURIComponent(id)}` }),
-      (_id, r) => {
-        if (r.status === 200) return okResult(toAutopilot(r.body as RawAutopilot));
-        if (r.status === 404) return okResult(null);
-        return { ok: false, error: partError('get Autopilot device', r) };
-      },
+      (id) => `${AUTOPILOT}/${id}`,
+      toAutopilot,
+      'get Autopilot device',
     );
   }
 
@@ -152,15 +144,32 @@ export class GraphAutopilotClient implements AutopilotGraph {
   }
 
   getGroups(ids: readonly string[]): Promise<Map<string, ItemResult<GroupInfo | null>>> {
+    return this.getEach<RawGroup, GroupInfo>(
+      ids,
+      'v1.0',
+      (id) => `/groups/${id}?$select=id,displayName,groupTypes`,
+      toGroup,
+      'get group',
+    );
+  }
+
+  /** One GET per id, as `$batch` parts: the entity, `null` for a 404 (there is no such one), or the failure. */
+  private getEach<R, T>(
+    ids: readonly string[],
+    version: 'v1.0' | 'beta',
+    path: (encodedId: string) => string,
+    map: (raw: R) => T,
+    what: string,
+  ): Promise<Map<string, ItemResult<T | null>>> {
     return batchByKey(
       this.client,
       ids,
-      'v1.0',
-      (id) => ({ method: 'GET', url: `/groups/${encodeURIComponent(id)}?$select=id,displayName,groupTypes` }),
-      (_id, r) => {
-        if (r.status === 200) return okResult(toGroup(r.body as RawGroup));
+      version,
+      (id) => ({ method: 'GET', url: path(encodeURIComponent(id)) }),
+      (_id, r): ItemResult<T | null> => {
+        if (r.status === 200) return okResult(map(r.body as R));
         if (r.status === 404) return okResult(null);
-        return { ok: false, error: partError('get group', r) };
+        return { ok: false, error: partError(what, r) };
       },
     );
   }
