@@ -195,8 +195,10 @@ export class CardQueue implements ProgressPublisher {
     const card = await this.renderer.render(job);
     const address = this.forcePost.has(key) ? undefined : await this.store.getCardAddress(key);
     if (address) {
-      // Merged changes can end where the card already is (a batch drawn whole at its first post): skip the send.
-      if (address.shows === card.version) return true;
+      // Merged changes can end where the card already is (a batch drawn whole at its first post), and a snapshot
+      // read before a newer one was delivered (reconcile's listing, taken while the worker runs) would move the
+      // card back: versions are ISO times, so skip any send that is not newer than what the card shows.
+      if (address.shows !== undefined && address.shows >= card.version) return true;
       await this.sender.update(address, card.content);
       await this.store.saveCardAddress(key, { ...address, shows: card.version });
       return true;

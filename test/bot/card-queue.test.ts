@@ -205,6 +205,19 @@ describe('CardQueue', () => {
     expect(teams.sends.map((s) => s.kind)).toEqual(['post', 'post', 'update']);
   });
 
+  it('never moves a card back to a snapshot read before a newer one was delivered', async () => {
+    const [older, newer] = snapshots(2);
+    queue.jobChanged(older!);
+    await queue.idle();
+    queue.jobChanged(newer!);
+    await queue.idle();
+    // A reconcile whose listing was read before the worker's newest change went out: the card stays as it is.
+    queue.jobChanged(older!);
+    await queue.idle();
+    expect(teams.sends.map((s) => s.updatedAt)).toEqual([older!.updatedAt, newer!.updatedAt]);
+    expect((await store.getCardAddress(older!.id))?.shows).toBe(newer!.updatedAt);
+  });
+
   it("after a restart, resends only the cards that do not show their job's latest state", async () => {
     const [shown, stale] = [submittedJob(), submittedJob()];
     await store.saveCardAddress(shown.id, {
