@@ -1,10 +1,7 @@
 /** Builds and starts the service from a Config: store, Graph access, pipeline worker and HTTP server. */
-import type { CloudAdapter } from 'botbuilder';
 import type restify from 'restify';
 import type { ApprovalConfig, Config, IntakeKey } from '../services/config/config.js';
-import { describeError } from '../services/errors.js';
 import type { Logger } from '../services/logging/logger.js';
-import { loggingPublisher } from '../services/pipeline/logging-publisher.js';
 import { SYNC_INTERVAL_MS, type PipelineSettings } from '../services/pipeline/settings.js';
 import { createSyncGate } from '../services/pipeline/sync-gate.js';
 import { PipelineWorker } from '../services/pipeline/worker.js';
@@ -13,24 +10,18 @@ import { openJobStore } from '../services/store/open-store.js';
 import { IntakeAuth } from '../services/intake/intake-auth.js';
 import { IntakeService } from '../services/intake/intake-service.js';
 import { RateLimiter } from '../services/intake/rate-limiter.js';
-import { fanOut, type ProgressPublisher } from '../services/pipeline/progress.js';
+import type { ProgressPublisher } from '../services/pipeline/progress.js';
+import type { CardQueue } from './card-queue.js';
+import { buildPublishing, startReconciling } from './publishing.js';
 import { mountBot } from './mount-bot.js';
-import { recentJobs } from './recent-jobs.js';
 import { createAdapter } from './bot-adapter.js';
-import { CardQueue, TEAMS_THREAD_LIMITS } from './card-queue.js';
-import { SendBudget, shareOf, TEAMS_APP_WINDOWS, TEAMS_THREAD_WINDOWS } from './send-budget.js';
-import { ChannelCards } from './channel-cards.js';
 import { bindConfiguredChannel } from './configured-channel.js';
 import { demoIntakeKey } from './demo-key.js';
-import { SubmitterNotifier } from './submitter-notifier.js';
-import { TeamsCardSender } from './teams-card-sender.js';
 import { openGraphAccess, type EmulatorSetup, type GraphAccess } from './graph-access.js';
 import { checkConfiguredGroups, doctorFor } from './graph-checks.js';
 import { registerIntakeRoutes } from './intake-routes.js';
 import { createServer, listen } from './server.js';
 
-/** Without an app id (local use) the bot still needs some id to address proactive messages. */
-const LOCAL_BOT_ID = '00000000-0000-0000-0000-000000000001';
 const DEMO_TAGS = ['Standard', 'Kiosk', 'Shared'];
 
 /** The demo offers a few tags when none are configured, so that the card has something to choose. */
@@ -47,6 +38,8 @@ export interface RunningApp {
   graphAccess: GraphAccess;
   worker: PipelineWorker;
   cards: CardQueue;
+  /** Requester notices (personal chats). */
+  notices: CardQueue;
   /** Resolves once the cards that missed updates before this start have been queued again. */
   reconciled: Promise<void>;
   /** The demo's own intake key (demo mode without INTAKE_KEYS only). */
@@ -76,27 +69,6 @@ interface Core {
   store: JobStore;
   graphAccess: GraphAccess;
   approvalConfig: ApprovalConfig;
-}
-
-/** Where job changes go: the log, the channel cards, and the person the device is for. */
-function buildPublishing({ config, logger, store, approvalConfig }: Core, adapter: CloudAdapter) {
-  const botAppId = config.bot.appId || LOCAL_BOT_ID;
-  // One budget for the helpdesk channel (a thread to Teams), one for all the app sends; each instance its share.
-  const channelBudget = new SendBudget(shareOf(TEAMS_THREAD_WINDOWS, config.bot.instances));
-  const appBudget = new SendBudget(shareOf(TEAMS_APP_WINDOWS, config.bot.instances));
-  const cards = new CardQueue(
-    store,
-    new ChannelCards(store, approvalConfig),
-    new TeamsCardSender(adapter, botAppId, store),
-    logger,
-    { ...TEAMS_THREAD_LIMITS, budgets: [channelBudget, appBudget] },
-  );
-  const publisher = fanOut(
-    loggingPublisher(logger),
-    cards,
-    new SubmitterNotifier(adapter, botAppId, store, logger, appBudget),
-  );
-  return { cards, publisher, botAppId };
 }
 
 function startWorker(
@@ -154,13 +126,6 @@ function mountIntake(
   return demoKey;
 }
 
-const RECONCILE_EVERY_MS = 5 * 60_000;
-
-/** Cards that missed an update (before a restart, or given up on) get it now. */
-async function reconcileCards(store: JobStore, cards: CardQueue): Promise<void> {
-  await cards.reconcile(await recentJobs(store));
-}
-
 export interface StartOptions {
   host?: string;
   /** The demo's in-process emulator: its scenario and seed. */
@@ -188,7 +153,7 @@ export async function startApp(
   }
   const core: Core = { config, logger, store, graphAccess, approvalConfig: effectiveApprovals(config) };
   const adapter = createAdapter(config.bot, logger);
-  const { cards, publisher, botAppId } = buildPublishing(core, adapter);
+  const { cards, notices, publisher, botAppId } = buildPublishing(core, adapter);
   // Bind a configured channel before anything publishes, so that no card waits for a binding that exists.
   if (await bindConfiguredChannel(store, config.bot, botAppId))
     logger.info({ teamId: config.bot.channel?.teamId }, 'helpdesk channel bound from configuration');
@@ -210,15 +175,7 @@ export async function startApp(
   });
   const worker = startWorker(core, publisher);
   await listen(server, config.port, options.host);
-  // Catching up cards reads every recent job: it runs while the service already serves, and again every few
-  // minutes, so that a card whose update was given up on (Teams down for long) is mended without a restart.
-  const reconcile = () =>
-    reconcileCards(store, cards).catch((error: unknown) =>
-      logger.warn({ err: describeError(error) }, 'card reconciliation failed'),
-    );
-  const reconciled = reconcile();
-  const reconciler = setInterval(() => void reconcile(), RECONCILE_EVERY_MS);
-  reconciler.unref();
+  const reconciler = startReconciling(store, [cards, notices], logger);
   const { port } = server.address();
   return {
     url: `http://localhost:${port}`,
@@ -226,12 +183,12 @@ export async function startApp(
     graphAccess,
     worker,
     cards,
-    reconciled,
+    notices,
+    reconciled: reconciler.first,
     ...(demoKey ? { demoKey: demoKey.key } : {}),
     async stop() {
       server.close();
-      clearInterval(reconciler);
-      await reconciled;
+      await reconciler.stop();
       await worker.stop();
       await graphAccess.stop();
       await store.close();

@@ -45,6 +45,13 @@ export interface CardQueueOptions {
   baseDelayMs: number;
   /** The channel's budget (every card shares it) and the app's (shared with everything else the bot sends). */
   budgets?: SendBudget[];
+  /**
+   * What a post answered with "nowhere to send" does: wait in memory for `flushUnbound` (channel cards, until a
+   * channel is bound), or be dropped until the next `reconcile` (a person the bot has no chat with).
+   */
+  whenNowhere?: 'hold' | 'drop';
+  /** How the log names what it sends. */
+  label?: string;
 }
 
 export const TEAMS_THREAD_LIMITS: CardQueueOptions = {
@@ -77,6 +84,10 @@ export class CardQueue implements ProgressPublisher {
     private readonly options: CardQueueOptions = TEAMS_THREAD_LIMITS,
   ) {
     this.budgets = options.budgets ?? [new SendBudget(TEAMS_THREAD_WINDOWS)];
+  }
+
+  private get label(): string {
+    return this.options.label ?? 'card update';
   }
 
   jobChanged(job: ImportJob): void {
@@ -141,7 +152,8 @@ export class CardQueue implements ProgressPublisher {
       try {
         const delivered = await this.deliver(key, job).finally(settle);
         if (!delivered) {
-          this.unbound.add(key);
+          if (this.options.whenNowhere === 'drop') this.newest.delete(key);
+          else this.unbound.add(key);
           return;
         }
         attempt = 1;
@@ -157,7 +169,7 @@ export class CardQueue implements ProgressPublisher {
         }
         if (attempt >= this.options.maxAttempts) {
           // The store still knows what the card shows: reconcile() sends it again at the next start.
-          this.logger.error({ card: key, err: describeError(error) }, 'card update given up');
+          this.logger.error({ card: key, err: describeError(error) }, `${this.label} given up`);
           this.newest.delete(key);
           return;
         }
@@ -167,7 +179,7 @@ export class CardQueue implements ProgressPublisher {
             : this.options.baseDelayMs * 2 ** (attempt - 1) * (0.5 + Math.random() / 2);
         this.logger.warn(
           { card: key, attempt, retryInMs: Math.round(wait), err: describeError(error) },
-          'card update will be retried',
+          `${this.label} will be retried`,
         );
         attempt++;
         await sleep(wait);
@@ -187,7 +199,10 @@ export class CardQueue implements ProgressPublisher {
       );
       return;
     }
-    this.logger.error({ card: key, err: describeError(error) }, 'card update refused by Teams; not retried');
+    this.logger.error(
+      { card: key, err: describeError(error) },
+      `${this.label} refused by Teams; not retried`,
+    );
   }
 
   /** Posts the first card or updates the existing one, then records what the card shows. */

@@ -37,6 +37,13 @@ export interface ClaimRequest {
   limit: number;
 }
 
+/** Why and when a person's personal chat was forgotten. */
+export interface UserReferenceDrop {
+  at: string;
+  /** Teams' answer, e.g. "403 MessageWritesBlocked". */
+  reason: string;
+}
+
 /** An opaque, serialisable conversation reference (botbuilder's shape); the store does not look inside. */
 export type ConversationReferenceData = Record<string, unknown>;
 
@@ -96,6 +103,12 @@ export interface JobStore {
   /** A person's personal-chat address with the bot, by lower-case UPN, for notifications. */
   saveUserReference(userPrincipalName: string, reference: ConversationReferenceData): Promise<void>;
   getUserReference(userPrincipalName: string): Promise<ConversationReferenceData | undefined>;
+  /**
+   * Forgets a person's personal chat because Teams refused it (they blocked or removed the app), and keeps why;
+   * saving a reference again (they wrote to the bot or reinstalled) clears it.
+   */
+  dropUserReference(userPrincipalName: string, dropped: UserReferenceDrop): Promise<void>;
+  getUserReferenceDrop(userPrincipalName: string): Promise<UserReferenceDrop | undefined>;
   getCardAddress(jobId: string): Promise<CardAddress | undefined>;
   saveCardAddress(jobId: string, address: CardAddress): Promise<void>;
   close(): Promise<void>;

@@ -4,7 +4,8 @@
  * strict as Teams: per-thread rate limits (Teams' rate-limit page: 7 sends per second, 8 per 2 s, 60 per 30 s,
  * 1,800 per hour per bot per thread, a channel being one thread) answered 429 with Retry-After; a message over
  * 40 KB in UTF-16 answered 413 MessageSizeTooBig; a post into a team where the app is not installed answered
- * 403 BotNotInConversationRoster.
+ * 403 BotNotInConversationRoster; a send to a personal chat whose person blocked the app answered 403
+ * MessageWritesBlocked.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
@@ -22,6 +23,11 @@ export interface ConnectorCall {
 export interface StrictTeams {
   /** Teams (ids) where the app is installed; a post into another answers 403. */
   installedTeams: Set<string>;
+  /**
+   * Personal chats (conversation ids) whose person blocked or removed the app: a send answers 403
+   * MessageWritesBlocked (Teams' page on analysing blocked or uninstalled bots).
+   */
+  blockedChats?: Set<string>;
 }
 
 const THREAD_WINDOWS = [
@@ -72,6 +78,17 @@ export async function startFakeConnector(options: { strict?: StrictTeams } = {})
           error: {
             code: 'BotNotInConversationRoster',
             message: 'The bot is not part of the conversation roster.',
+          },
+        },
+      };
+    if (strict.blockedChats?.has(thread))
+      return {
+        status: 403,
+        body: {
+          error: {
+            code: 'Forbidden',
+            message: 'Failed to send activity: bot is blocked.',
+            subCode: 'MessageWritesBlocked',
           },
         },
       };

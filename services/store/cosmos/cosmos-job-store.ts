@@ -32,6 +32,7 @@ import type {
   ChannelBinding,
   ClaimRequest,
   ConversationReferenceData,
+  UserReferenceDrop,
   JobStore,
   ListQuery,
   Page,
@@ -318,11 +319,27 @@ export class CosmosJobStore implements JobStore {
   }
 
   async getUserReference(userPrincipalName: string): Promise<ConversationReferenceData | undefined> {
+    return (await this.readUser(userPrincipalName))?.reference;
+  }
+
+  /** A dropped chat keeps its user document, without the reference and with why. */
+  async dropUserReference(userPrincipalName: string, dropped: UserReferenceDrop): Promise<void> {
+    const upn = userPrincipalName.toLowerCase();
+    await this.container.items.upsert({ id: `user:${upn}`, pk: 'users', type: 'user', dropped });
+  }
+
+  async getUserReferenceDrop(userPrincipalName: string): Promise<UserReferenceDrop | undefined> {
+    return (await this.readUser(userPrincipalName))?.dropped;
+  }
+
+  private async readUser(
+    userPrincipalName: string,
+  ): Promise<{ reference?: ConversationReferenceData; dropped?: UserReferenceDrop } | undefined> {
     const upn = userPrincipalName.toLowerCase();
     const { resource } = await this.container
       .item(`user:${upn}`, 'users')
-      .read<{ reference: ConversationReferenceData }>();
-    return resource?.reference;
+      .read<{ reference?: ConversationReferenceData; dropped?: UserReferenceDrop }>();
+    return resource;
   }
 
   async getCardAddress(jobId: string): Promise<CardAddress | undefined> {

@@ -71,6 +71,17 @@ const MIGRATIONS: readonly { version: number; description: string; sql: string }
       CREATE INDEX batches_by_created ON batches (created_at);
     `,
   },
+  {
+    version: 5,
+    description: 'personal chats Teams refused (blocked or removed app), and why',
+    sql: `
+      CREATE TABLE user_reference_drops (
+        upn TEXT PRIMARY KEY,
+        reason TEXT NOT NULL,
+        dropped_at TEXT NOT NULL
+      );
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database): number {

@@ -21,6 +21,7 @@ import type {
   ChannelBinding,
   ClaimRequest,
   ConversationReferenceData,
+  UserReferenceDrop,
   JobStore,
   ListQuery,
   Page,
@@ -260,13 +261,38 @@ export class SqliteJobStore implements JobStore {
   }
 
   saveUserReference(userPrincipalName: string, reference: ConversationReferenceData): Promise<void> {
-    this.db
-      .prepare(
-        `INSERT INTO user_references (upn, reference, updated_at) VALUES (?, ?, ?)
-         ON CONFLICT (upn) DO UPDATE SET reference = excluded.reference, updated_at = excluded.updated_at`,
-      )
-      .run(userPrincipalName.toLowerCase(), JSON.stringify(reference), new Date().toISOString());
+    const upn = userPrincipalName.toLowerCase();
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `INSERT INTO user_references (upn, reference, updated_at) VALUES (?, ?, ?)
+           ON CONFLICT (upn) DO UPDATE SET reference = excluded.reference, updated_at = excluded.updated_at`,
+        )
+        .run(upn, JSON.stringify(reference), new Date().toISOString());
+      this.db.prepare('DELETE FROM user_reference_drops WHERE upn = ?').run(upn);
+    })();
     return Promise.resolve();
+  }
+
+  dropUserReference(userPrincipalName: string, dropped: UserReferenceDrop): Promise<void> {
+    const upn = userPrincipalName.toLowerCase();
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM user_references WHERE upn = ?').run(upn);
+      this.db
+        .prepare(
+          `INSERT INTO user_reference_drops (upn, reason, dropped_at) VALUES (?, ?, ?)
+           ON CONFLICT (upn) DO UPDATE SET reason = excluded.reason, dropped_at = excluded.dropped_at`,
+        )
+        .run(upn, dropped.reason, dropped.at);
+    })();
+    return Promise.resolve();
+  }
+
+  getUserReferenceDrop(userPrincipalName: string): Promise<UserReferenceDrop | undefined> {
+    const row = this.db
+      .prepare('SELECT reason, dropped_at FROM user_reference_drops WHERE upn = ?')
+      .get(userPrincipalName.toLowerCase()) as { reason: string; dropped_at: string } | undefined;
+    return Promise.resolve(row ? { reason: row.reason, at: row.dropped_at } : undefined);
   }
 
   getUserReference(userPrincipalName: string): Promise<ConversationReferenceData | undefined> {

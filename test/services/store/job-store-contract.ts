@@ -290,6 +290,17 @@ export function describeJobStoreContract(name: string, open: () => Promise<Store
       expect(await store.getUserReference('ADA@contoso.example')).toEqual({ conversation: { id: 'a:2' } });
     });
 
+    it('forgets a personal chat Teams refused, keeps why, and clears that once the person is back', async () => {
+      await store.saveUserReference('ada@contoso.example', { conversation: { id: 'a:1' } });
+      const dropped = { at: '2026-12-02T05:00:00.000Z', reason: '403 MessageWritesBlocked' };
+      await store.dropUserReference('Ada@Contoso.example', dropped);
+      expect(await store.getUserReference('ada@contoso.example')).toBeUndefined();
+      expect(await store.getUserReferenceDrop('ADA@contoso.example')).toEqual(dropped);
+      await store.saveUserReference('ada@contoso.example', { conversation: { id: 'a:3' } });
+      expect(await store.getUserReference('ada@contoso.example')).toEqual({ conversation: { id: 'a:3' } });
+      expect(await store.getUserReferenceDrop('ada@contoso.example')).toBeUndefined();
+    });
+
     it('stores a batch once, and lets exactly one of several concurrent writers record its decision', async () => {
       const batch = newBatch();
       await store.createBatch(batch);

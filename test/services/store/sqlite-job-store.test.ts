@@ -42,6 +42,7 @@ describe('SQLite specifics', () => {
       { version: 2 },
       { version: 3 },
       { version: 4 },
+      { version: 5 },
     ]);
     db.close();
     rmSync(dir, { recursive: true, force: true });
