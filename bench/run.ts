@@ -1,10 +1,11 @@
 /**
  * `npm run bench`: every benchmark in turn; each prints its table and writes its JSON under bench/results/.
- * `npm run bench -- bulk` (or approval, cards, intake) runs one.
+ * `npm run bench -- bulk` (or approval, cards, channel, intake) runs one.
  */
 import { approvalLatency } from './approval-latency.js';
 import { bulkImport } from './bulk-import.js';
 import { cardUpdates } from './card-updates.js';
+import { channelAtScale } from './channel-scale.js';
 import { intakeThroughput } from './intake-throughput.js';
 import { round, table, writeResult } from './report.js';
 
@@ -70,6 +71,40 @@ if (want('cards')) {
     ]),
   );
   console.log(`\nwritten to ${writeResult('card-updates', result)}`);
+}
+
+if (want('channel')) {
+  console.log("\n## The helpdesk channel at scale (strict Teams stand-in; times in Teams' time)\n");
+  const r = await channelAtScale();
+  console.log(
+    `${r.singles} single submissions over ${r.spreadMinutes} min, then one ${r.batchRows}-row batch; Teams' clock ×${1 / r.timeScale} (${r.realSeconds} s real)\n`,
+  );
+  console.log(
+    table([
+      { measure: 'every card posted', value: String(r.allPosted) },
+      { measure: "every card's final state shown", value: String(r.allFinalShown) },
+      {
+        measure: 'submission → card, p50 / p95 / max s',
+        value: `${r.submissionToCard.p50} / ${r.submissionToCard.p95} / ${r.submissionToCard.max}`,
+      },
+      {
+        measure: 'final state → card, p50 / p95 / max s',
+        value: `${r.finalToCard.p50} / ${r.finalToCard.p95} / ${r.finalToCard.max}`,
+      },
+      { measure: 'sends Teams accepted in the channel', value: r.sendsToChannel },
+      { measure: '429s Teams answered (each waited out)', value: r.answered429 },
+      ...r.mostPerWindow.map((w) => ({
+        measure: `most sends in any ${w.window} (limit ${w.limit})`,
+        value: w.most,
+      })),
+      {
+        measure: `Approve all on ${r.batchRows} rows: click answered, ms (target < 1000)`,
+        value: r.approveAllClickMs,
+      },
+      { measure: 'batch: final state → card, s', value: r.batchFinalToCardS },
+    ]),
+  );
+  console.log(`\nwritten to ${writeResult('channel-scale', r)}`);
 }
 
 if (want('intake')) {

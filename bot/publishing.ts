@@ -14,7 +14,14 @@ import { CardQueue, TEAMS_THREAD_LIMITS } from './card-queue.js';
 import { ChannelCards } from './channel-cards.js';
 import { noticePublisher, noticeRenderer, owesNotice, TeamsNoticeSender } from './personal-notices.js';
 import { recentJobs } from './recent-jobs.js';
-import { SendBudget, shareOf, TEAMS_APP_WINDOWS, TEAMS_THREAD_WINDOWS } from './send-budget.js';
+import {
+  scaleWindows,
+  SendBudget,
+  shareOf,
+  TEAMS_APP_WINDOWS,
+  TEAMS_THREAD_WINDOWS,
+  type RateWindow,
+} from './send-budget.js';
 import { TeamsCardSender } from './teams-card-sender.js';
 
 /** Without an app id (local use) the bot still needs some id to address proactive messages. */
@@ -30,12 +37,16 @@ export interface Publishing {
 export function buildPublishing(
   parts: { config: Config; logger: Logger; store: JobStore; approvalConfig: ApprovalConfig },
   adapter: CloudAdapter,
+  /** Teams' windows on a faster clock (1 = Teams' own), for rehearsals against a scaled stand-in. */
+  teamsTimeScale = 1,
 ): Publishing {
   const { config, logger, store, approvalConfig } = parts;
   const botAppId = config.bot.appId || LOCAL_BOT_ID;
   // One budget for the helpdesk channel (a thread to Teams), one for all the app sends; each instance its share.
-  const channelBudget = new SendBudget(shareOf(TEAMS_THREAD_WINDOWS, config.bot.instances));
-  const appBudget = new SendBudget(shareOf(TEAMS_APP_WINDOWS, config.bot.instances));
+  const windows = (w: readonly RateWindow[]) =>
+    scaleWindows(shareOf(w, config.bot.instances), teamsTimeScale);
+  const channelBudget = new SendBudget(windows(TEAMS_THREAD_WINDOWS));
+  const appBudget = new SendBudget(windows(TEAMS_APP_WINDOWS));
   const cards = new CardQueue(
     store,
     new ChannelCards(store, approvalConfig),

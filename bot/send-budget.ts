@@ -11,6 +11,8 @@
 export interface RateWindow {
   ms: number;
   max: number;
+  /** Added to the window against network jitter; 100 ms unless scaled. */
+  marginMs?: number;
 }
 
 export type SendPriority = 'first' | 'later';
@@ -28,16 +30,30 @@ export const TEAMS_APP_WINDOWS: readonly RateWindow[] = [{ ms: 1_000, max: 40 }]
 
 /** Several instances share one bot's budget: each keeps to its share (TEAMS_INSTANCES). */
 export function shareOf(windows: readonly RateWindow[], instances: number): RateWindow[] {
-  return windows.map((w) => ({ ms: w.ms, max: Math.max(1, Math.floor(w.max / Math.max(1, instances))) }));
+  return windows.map((w) => ({ ...w, max: Math.max(1, Math.floor(w.max / Math.max(1, instances))) }));
 }
 
 const JITTER_MARGIN_MS = 100;
+
+/**
+ * Teams' windows on a faster clock, margin included, for rehearsals against a stand-in that keeps Teams' limits
+ * on the same clock (a benchmark that plays an hour of Teams in minutes).
+ */
+export function scaleWindows(windows: readonly RateWindow[], factor: number): RateWindow[] {
+  return windows.map((w) => ({
+    ...w,
+    ms: w.ms * factor,
+    marginMs: (w.marginMs ?? JITTER_MARGIN_MS) * factor,
+  }));
+}
+
+const spanOf = (window: RateWindow) => window.ms + (window.marginMs ?? JITTER_MARGIN_MS);
 
 /** Pure: how long until one more send fits in every window, given the times of earlier sends. */
 export function waitForRoom(sentAt: readonly number[], windows: readonly RateWindow[], now: number): number {
   let wait = 0;
   for (const window of windows) {
-    const span = window.ms + JITTER_MARGIN_MS;
+    const span = spanOf(window);
     const inWindow = sentAt.filter((t) => t > now - span);
     if (inWindow.length >= window.max) {
       const oldestThatMustLeave = inWindow[inWindow.length - window.max] ?? now;
@@ -62,7 +78,7 @@ export class SendBudget {
   private readonly longestMs: number;
 
   constructor(private readonly windows: readonly RateWindow[]) {
-    this.longestMs = Math.max(...windows.map((w) => w.ms)) + JITTER_MARGIN_MS;
+    this.longestMs = Math.max(...windows.map(spanOf));
   }
 
   /**

@@ -7,7 +7,7 @@ import type { ApprovalConfig } from '../services/config/config.js';
 import { batchProgress, type BatchProgress, type ImportBatch } from '../services/domain/batch.js';
 import type { ImportJob } from '../services/domain/job.js';
 import { fitsTeamsMessage } from './card-size.js';
-import { escapeCardText as esc } from './escape.js';
+import { escapeCardText as esc, plainText } from './escape.js';
 import { formatInstant } from './format.js';
 import { inputsView } from './inputs-view.js';
 import { expandTemplate } from './template-engine.js';
@@ -112,8 +112,9 @@ export function batchCardView(
     decisionTitle: decision?.verb === 'reject' ? 'Rejected by' : 'Approved by',
     decisionBy: decision ? `${esc(decision.by.name ?? decision.by.id)}, ${formatInstant(decision.at)}` : '',
     groupTag: decision?.verb === 'approve' ? esc(decision.groupTag ?? 'No tag') : '',
-    comment: decision?.verb === 'approve' ? esc(decision.comment) : '',
-    reason: decision?.verb === 'reject' ? esc(decision.reason) : '',
+    // Free text goes in TextRuns, which no client reads as Markdown or HTML: as typed, nothing escaped.
+    comment: decision?.verb === 'approve' ? plainText(decision.comment) : '',
+    reason: decision?.verb === 'reject' ? plainText(decision.reason) : '',
     counts: decision ? counts(p) : [],
     failures: p.failed.slice(0, listed).map((job) => ({
       text: `${esc(job.device.serialNumber)}: ${esc(job.error?.code ?? '')} ${esc(job.error?.name ?? '')}. ${esc(job.error?.advice ?? '')}`,

@@ -4,8 +4,11 @@
  *   escaped: `\ [ ] * _` and backticks anywhere, and a list or heading marker at the start of a line. HTML is not
  *   rendered in Adaptive Cards and a mention needs an `msteams.entities` entry, so `<`, `>` and `&` stay as typed
  *   (an entity would show literally on mobile, as would a needless backslash).
- * - Plain-text properties (input placeholders, choice titles, labels, error messages) and plain-text messages
- *   show backslashes literally: nothing is escaped there; only control characters are taken out.
+ * - Plain-text properties (input placeholders, choice titles, labels, error messages), plain-text messages and
+ *   TextRuns show backslashes literally: nothing is escaped there; only control characters are taken out. Free
+ *   text (a ticket, a rejection reason) goes in a RichTextBlock's TextRun, which takes no Markdown (Adaptive
+ *   Cards' text features page): clients differ in how they treat HTML and entities in Markdown text (the
+ *   Agents Playground strips tags and decodes entities; Teams mobile escapes `&`), a TextRun shows it as typed.
  */
 const NO_CONTROLS = /[\p{Cc}\p{Cf}]/gu;
 const MARKDOWN_ANYWHERE = /[\\`*_[\]]/g;

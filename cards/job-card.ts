@@ -119,8 +119,9 @@ export function jobCardView(job: ImportJob, options: JobCardOptions) {
     decisionTitle: job.approval ? 'Approved by' : 'Rejected by',
     decisionBy: decision ? `${esc(decision.by.name ?? decision.by.id)}, ${formatInstant(decision.at)}` : '',
     groupTag: job.approval ? esc(job.approval.groupTag ?? 'No tag') : '',
-    comment: esc(job.approval?.comment ?? ''),
-    reason: esc(job.rejection?.reason ?? ''),
+    // Free text goes in TextRuns, which no client reads as Markdown or HTML: as typed, nothing escaped.
+    comment: plainText(job.approval?.comment ?? ''),
+    reason: plainText(job.rejection?.reason ?? ''),
     outcome:
       job.outcome === 'already_registered'
         ? `Already registered${job.graph.existingGroupTag ? ` (tag ${esc(job.graph.existingGroupTag)})` : ''}`

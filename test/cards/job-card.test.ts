@@ -181,25 +181,27 @@ describe('job card', () => {
     );
   });
 
-  it('shows text as typed: Markdown escaped in text and facts only, nothing escaped in plain-text properties', () => {
+  it('shows text as typed: free text in TextRuns unescaped, Markdown escaped in facts, plain-text properties as they are', () => {
     const hostile =
-      '[click me](https://evil.example) **urgent** _x_ `code` C:\\temp <at>Everyone</at> &amp; AT&T';
+      '[click me](https://evil.example) **urgent** _x_ `code` C:\\temp <b>bold</b> <at>Everyone</at> &amp; AT&T';
     const job = v(
       approve(submittedJob(t0), {
-        by: { id: 'x', name: '# Boss' },
+        by: { id: 'x', name: '# [Boss](https://evil.example) **x**' },
         at: at(1),
         groupTag: 'Kiosk',
         comment: hostile,
       }),
     );
     const card = renderJobCard(job, { approvals });
+    // The ticket is free text: a TextRun, which no client reads as Markdown or HTML, gets it exactly as typed.
+    const runs = JSON.stringify(card).match(/"type":"TextRun","text":"((?:[^"\\]|\\.)*)"/g) ?? [];
+    expect(runs.map((r) => JSON.parse(`{${r}}`).text)).toContain(hostile);
+    // A fact value takes Teams' Markdown subset: what it would act on (link, emphasis, heading) is escaped.
     const facts = JSON.stringify(card);
-    // Teams' Markdown subset can act on none of it: links, emphasis, code and a heading marker are escaped.
-    const escaped =
-      '\\[click me\\](https://evil.example) \\*\\*urgent\\*\\* \\_x\\_ \\`code\\` C:\\\\temp <at>Everyone</at> &amp; AT&T';
-    expect(facts).toContain(JSON.stringify(escaped).slice(1, -1));
-    expect(facts).toContain(JSON.stringify(String.raw`\# Boss`).slice(1, -1));
-    // No HTML entities are made (a card renders no HTML; mobile would show "&amp;amp;"), no mention is possible.
+    expect(facts).toContain(
+      JSON.stringify(String.raw`\# \[Boss\](https://evil.example) \*\*x\*\*`).slice(1, -1),
+    );
+    // No HTML entities are made (mobile would show "&amp;amp;"), and no mention is possible.
     expect(facts).not.toContain('&amp;amp;');
     expect(facts).not.toContain('msteams');
     // A plain-text property shows backslashes as they are, so it gets the text unescaped.

@@ -161,6 +161,36 @@ describe('the helpdesk channel in a real browser', () => {
     expect(await card.innerText()).toContain('INC0012400 lab refresh');
   });
 
+  it('shows what people typed as they typed it: Markdown, HTML, entities and backslashes', async () => {
+    const typed =
+      String.raw`[click me](https://evil.example) **urgent** _x_ ` +
+      '`code`' +
+      String.raw` C:\temp\new <b>bold</b> &amp; AT&T #1`;
+    const response = await fetch(`${demo.app.url}/api/submissions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${demo.app.demoKey ?? ''}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        serialNumber: 'TEXT-0001',
+        hardwareHash: fakeHardwareHash(),
+        manufacturer: "O'Brien_Sons (R+D) #1",
+        model: 'Model_7_x / 2: +1',
+      }),
+    });
+    expect(response.status).toBe(202);
+    const card = cardOf('TEXT-0001');
+    await shows(card, 'Waiting for approval', 30_000);
+    await typeInto(card.getByPlaceholder('e.g. INC0012345 new motherboard'), typed);
+    await card.getByRole('button', { name: 'Approve', exact: true }).click();
+    await shows(card, 'Completed: the device is registered with Autopilot');
+    await shot(card, '9-text-as-typed');
+    // The card wraps long lines: compare with runs of white space made one.
+    const text = (await card.innerText()).replace(/\s+/g, ' ');
+    expect(text).toContain(typed);
+    expect(text).toContain("O'Brien_Sons (R+D) #1");
+    expect(text).toContain('Model_7_x / 2: +1');
+    expect(text).not.toContain('&amp;amp;');
+  });
+
   it('welcomes a person in personal chat with commands that read whole', async () => {
     await page.getByText('Personal Chat', { exact: true }).click();
     const welcome = page.getByText('where a request stands').first();

@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startApp, type RunningApp } from '../../bot/app.js';
+import { startApp, type RunningApp, type StartOptions } from '../../bot/app.js';
 import type { EmulatorSetup } from '../../bot/graph-access.js';
 import { loadConfig } from '../../services/config/config.js';
 import { fastDemoEnv } from './app-env.js';
@@ -33,6 +33,7 @@ export async function startBotHarness(
   env: Record<string, string> = {},
   emulator?: EmulatorSetup,
   connectorOptions: Parameters<typeof startFakeConnector>[0] = {},
+  startOptions: Pick<StartOptions, 'teamsTimeScale'> = {},
 ): Promise<BotHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'aa-bot-'));
   const connector = await startFakeConnector(connectorOptions);
@@ -47,6 +48,7 @@ export async function startBotHarness(
   );
   const app = await startApp({ ...config, port: 0 }, silentLogger, {
     host: '127.0.0.1',
+    ...startOptions,
     ...(emulator ? { emulator } : {}),
   });
   return {
