@@ -15,7 +15,8 @@ async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const logger = createLogger({ level: config.logLevel });
   logger.info({ config: redactedSummary(config) }, 'configuration loaded');
-  const demo = config.mode === 'demo' ? await startDemo(config, logger) : undefined;
+  // The demo runs with mock approvers and, without a bot registration, no bot authentication: loopback only.
+  const demo = config.mode === 'demo' ? await startDemo(config, logger, { host: '127.0.0.1' }) : undefined;
   const app = demo?.app ?? (await startApp(config, logger));
   logger.info(
     { url: app.url, health: `${app.url}/api/health` },

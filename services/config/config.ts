@@ -1,7 +1,8 @@
 /** Reads the environment once, in the composition root, into a typed, validated Config. */
 import { resolve } from 'node:path';
 import { ConfigError, type ConfigProblem } from './config-error.js';
-import { envSchema, type EnvSettings } from './schema.js';
+import { misspeltSettings, resolveMode, type Mode } from './mode.js';
+import { CONFIG_KEYS, envSchema, type EnvSettings } from './schema.js';
 
 export type StoreConfig =
   | { kind: 'sqlite'; path: string }
@@ -77,7 +78,7 @@ export interface BotConfig {
 }
 
 export interface Config {
-  mode: 'demo' | 'production';
+  mode: Mode;
   port: number;
   logLevel: EnvSettings['LOG_LEVEL'];
   dataDir: string;
@@ -144,39 +145,12 @@ function crossChecks(env: Env): ConfigProblem[] {
   const shortKey = parseIntakeKeys(env.INTAKE_KEYS ?? '').find((k) => k.key.length < 16);
   if (shortKey)
     problems.push({ key: 'INTAKE_KEYS', problem: `key "${shortKey.name}" is shorter than 16 characters` });
-  if (has('AZURE_TENANT_ID') && has('GRAPH_EMULATOR_URL'))
-    problems.push({
-      key: 'GRAPH_EMULATOR_URL',
-      problem: 'is for the demo only; unset it or AZURE_TENANT_ID (production talks to Microsoft Graph)',
-    });
-  if (has('AZURE_TENANT_ID')) {
-    // Production: the bot must authenticate its callers; an empty app id would switch that off.
-    if (!has('MICROSOFT_APP_ID'))
-      problems.push({
-        key: 'MICROSOFT_APP_ID',
-        problem: 'is required in production (bot authentication cannot be off)',
-      });
-    if (!has('MICROSOFT_APP_PASSWORD') && (env.MICROSOFT_APP_TYPE ?? 'SingleTenant') !== 'UserAssignedMSI') {
-      problems.push({
-        key: 'MICROSOFT_APP_PASSWORD',
-        problem: 'is required in production unless MICROSOFT_APP_TYPE=UserAssignedMSI',
-      });
-    }
-    if (!has('AZURE_CLIENT_ID'))
-      problems.push({ key: 'AZURE_CLIENT_ID', problem: 'is required when AZURE_TENANT_ID is set' });
-    if (!has('AZURE_CLIENT_SECRET') && !has('AZURE_CLIENT_CERTIFICATE_PATH')) {
-      problems.push({
-        key: 'AZURE_CLIENT_SECRET',
-        problem: 'or AZURE_CLIENT_CERTIFICATE_PATH is required when AZURE_TENANT_ID is set',
-      });
-    }
-  }
   return problems;
 }
 
-function graphConfig(s: EnvSettings): GraphConfig {
+function graphConfig(s: EnvSettings, mode: Mode): GraphConfig {
   const budget = { writesPer20s: s.GRAPH_WRITES_PER_20S, requestsPer20s: s.GRAPH_REQUESTS_PER_20S };
-  if (!s.AZURE_TENANT_ID) {
+  if (mode === 'demo' || !s.AZURE_TENANT_ID) {
     return {
       target: 'emulator',
       ...(s.GRAPH_EMULATOR_URL ? { emulatorUrl: s.GRAPH_EMULATOR_URL } : {}),
@@ -227,11 +201,12 @@ function parseIntakeKeys(value: string): IntakeKey[] {
 /** Throws ConfigError naming every bad or missing key. */
 export function loadConfig(env: Env): Config {
   const { settings, problems } = parseProblems(env);
-  const all = [...problems, ...crossChecks(env)];
+  const { mode, problems: forMode } = resolveMode(env);
+  const all = [...problems, ...crossChecks(env), ...forMode, ...misspeltSettings(env, CONFIG_KEYS)];
   if (!settings || all.length) throw new ConfigError(all);
   const s = settings;
   return {
-    mode: s.AZURE_TENANT_ID ? 'production' : 'demo',
+    mode,
     port: s.PORT,
     logLevel: s.LOG_LEVEL,
     dataDir: resolve(s.DATA_DIR),
@@ -273,7 +248,7 @@ export function loadConfig(env: Env): Config {
           }
         : {}),
     },
-    graph: graphConfig(s),
+    graph: graphConfig(s, mode),
     pipeline: {
       batchSize: s.WORKER_BATCH_SIZE,
       leaseMs: s.WORKER_LEASE_SECONDS * 1000,

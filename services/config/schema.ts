@@ -32,6 +32,7 @@ const httpUrl = z
   .transform((u) => u.replace(/\/+$/, ''));
 
 export const envSchema = z.object({
+  MODE: z.enum(['demo', 'production'], { error: 'must be demo or production' }).optional(),
   PORT: wholeNumber().min(1, 'must be 1 to 65535').max(65535, 'must be 1 to 65535').default(3978),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATA_DIR: z.string().trim().min(1).default('./data'),

@@ -141,6 +141,8 @@ describe('npm run doctor', () => {
         env: {
           ...process.env,
           ...fastDemoEnv(dir ?? ''),
+          // vitest sets MODE=test for Vite; the service reads MODE too.
+          MODE: 'demo',
           GRAPH_EMULATOR_URL: emulator.graphUrl,
           APPROVER_GROUP_IDS: group,
         },

@@ -108,6 +108,56 @@ describe('loadConfig', () => {
     ).toEqual(['GRAPH_EMULATOR_URL']);
   });
 
+  it('never starts the demo by accident: any production setting means production, which names what it lacks', () => {
+    // The tenant id forgotten (or misspelt) beside the app registration: production, refused, not the demo.
+    const problems = problemsOf({
+      AZURE_CLIENT_ID: CLIENT,
+      AZURE_CLIENT_SECRET: 'x',
+      AZURE_TENANTID: TENANT,
+    });
+    expect(problems.map((p) => p.key).sort()).toEqual(
+      ['AZURE_TENANTID', 'AZURE_TENANT_ID', 'MICROSOFT_APP_ID', 'MICROSOFT_APP_PASSWORD'].sort(),
+    );
+    expect(problems.find((p) => p.key === 'AZURE_TENANTID')?.problem).toBe(
+      'is not a setting; did you mean AZURE_TENANT_ID?',
+    );
+    // A Cosmos DB account that is not on this machine is production too.
+    expect(problemsOf({ COSMOS_ENDPOINT: 'https://acct.documents.azure.com', STORE: 'cosmos' }).length).toBe(
+      5,
+    );
+    // Other programs' settings are left alone, however close to ours.
+    expect(loadConfig({ HOSTNAME: 'box', PATH: '/bin', npm_config_cache: '/tmp', PORTS: '1' }).mode).toBe(
+      'demo',
+    );
+  });
+
+  it('refuses production settings with MODE=demo, naming each; a local Cosmos DB server is fine', () => {
+    const problems = problemsOf({
+      MODE: 'demo',
+      AZURE_TENANT_ID: TENANT,
+      COSMOS_ENDPOINT: 'https://acct.documents.azure.com',
+    });
+    expect(problems.map((p) => p.key).sort()).toEqual(['AZURE_TENANT_ID', 'COSMOS_ENDPOINT']);
+    expect(problems[0]?.problem).toMatch(/production setting, refused with MODE=demo/);
+    const local = loadConfig({ MODE: 'demo', STORE: 'cosmos', COSMOS_ENDPOINT: 'https://127.0.0.1:8081' });
+    expect([local.mode, local.graph.target]).toEqual(['demo', 'emulator']);
+    expect(problemsOf({ MODE: 'staging' })).toEqual([{ key: 'MODE', problem: 'must be demo or production' }]);
+    // MODE=production with nothing else names everything production needs.
+    expect(
+      problemsOf({ MODE: 'production' })
+        .map((p) => p.key)
+        .sort(),
+    ).toEqual(
+      [
+        'AZURE_CLIENT_ID',
+        'AZURE_CLIENT_SECRET',
+        'AZURE_TENANT_ID',
+        'MICROSOFT_APP_ID',
+        'MICROSOFT_APP_PASSWORD',
+      ].sort(),
+    );
+  });
+
   it('logs a summary with no secret in it', () => {
     const config = loadConfig({
       ...PRODUCTION,
