@@ -9,6 +9,7 @@ import type { JobStore } from '../services/store/job-store.js';
 import { openJobStore } from '../services/store/open-store.js';
 import { IntakeAuth } from '../services/intake/intake-auth.js';
 import { IntakeService } from '../services/intake/intake-service.js';
+import { trustedProxies } from '../services/intake/client-address.js';
 import { RateLimiter } from '../services/intake/rate-limiter.js';
 import type { ProgressPublisher } from '../services/pipeline/progress.js';
 import type { CardQueue } from './card-queue.js';
@@ -119,6 +120,8 @@ function mountIntake(
     intake,
     auth: new IntakeAuth(keys),
     limiter: new RateLimiter(config.intake.ratePerMinute),
+    failures: new RateLimiter(config.intake.authFailuresPerMinute),
+    trusted: trustedProxies(config.intake.trustedProxies),
     store,
     config: config.intake,
     logger,

@@ -5,6 +5,7 @@ import type { IntakeConfig } from '../services/config/config.js';
 import type { ImportJob } from '../services/domain/job.js';
 import { describeError } from '../services/errors.js';
 import { batchDefaultsSchema, submitBatch } from '../services/intake/batch.js';
+import { clientAddress, type TrustedProxies } from '../services/intake/client-address.js';
 import type { IntakeAuth } from '../services/intake/intake-auth.js';
 import { IntakeError } from '../services/intake/intake-error.js';
 import type { IntakeService } from '../services/intake/intake-service.js';
@@ -20,7 +21,11 @@ import { readBody, requireContentType } from './http-body.js';
 export interface IntakeRouteDeps {
   intake: IntakeService;
   auth: IntakeAuth;
+  /** Requests per intake key. */
   limiter: RateLimiter;
+  /** Failed authentications per client address. */
+  failures: RateLimiter;
+  trusted: TrustedProxies;
   store: JobStore;
   config: IntakeConfig;
   logger: Logger;
@@ -34,17 +39,27 @@ interface Reply {
 const MAX_WAIT_SECONDS = 60;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * The key first: a request with a good key is limited per key only, so junk from any address (behind a proxy
+ * every client shares one) cannot lock out the devices and CLIs. Failed authentications are limited per client
+ * address, separately: past the limit they get 429 rather than 401.
+ */
 function admit(req: IncomingMessage, deps: IntakeRouteDeps): string {
-  const address = req.socket.remoteAddress ?? 'unknown';
-  const byAddress = deps.limiter.take([`addr:${address}`]);
-  if (!byAddress.ok)
-    throw new IntakeError(
-      'rate_limited',
-      'Too many requests from this address.',
-      undefined,
-      byAddress.retryAfterMs,
-    );
-  const keyName = deps.auth.authenticate(req.headers.authorization);
+  let keyName: string;
+  try {
+    keyName = deps.auth.authenticate(req.headers.authorization);
+  } catch (error) {
+    const address = clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], deps.trusted);
+    const failures = deps.failures.take([`fail:${address}`]);
+    if (!failures.ok)
+      throw new IntakeError(
+        'rate_limited',
+        'Too many failed authentications from this address.',
+        undefined,
+        failures.retryAfterMs,
+      );
+    throw error;
+  }
   const byKey = deps.limiter.take([`key:${keyName}`]);
   if (!byKey.ok)
     throw new IntakeError('rate_limited', 'Too many requests with this key.', undefined, byKey.retryAfterMs);

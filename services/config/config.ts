@@ -1,6 +1,7 @@
 /** Reads the environment once, in the composition root, into a typed, validated Config. */
 import { resolve } from 'node:path';
 import { ConfigError, type ConfigProblem } from './config-error.js';
+import { invalidProxyEntries } from '../intake/client-address.js';
 import { misspeltSettings, resolveMode, type Mode } from './mode.js';
 import { CONFIG_KEYS, envSchema, type EnvSettings } from './schema.js';
 
@@ -42,7 +43,12 @@ export interface IntakeKey {
 
 export interface IntakeConfig {
   keys: IntakeKey[];
+  /** Requests per minute per intake key. */
   ratePerMinute: number;
+  /** Failed authentications per minute per client address. */
+  authFailuresPerMinute: number;
+  /** Proxies whose X-Forwarded-For names the client (addresses or CIDR ranges). */
+  trustedProxies: string[];
   maxBodyBytes: number;
   maxBatchBytes: number;
   allowedManufacturers: string[];
@@ -143,6 +149,17 @@ function crossChecks(env: Env): ConfigProblem[] {
     });
   }
   const shortKey = parseIntakeKeys(env.INTAKE_KEYS ?? '').find((k) => k.key.length < 16);
+  const badProxies = invalidProxyEntries(
+    (env.TRUSTED_PROXIES ?? '')
+      .split(',')
+      .map((t) => t.trim())
+      .filter(Boolean),
+  );
+  if (badProxies.length)
+    problems.push({
+      key: 'TRUSTED_PROXIES',
+      problem: `holds ${badProxies.map((b) => `"${b.slice(0, 60)}"`).join(', ')}: each entry must be an IP address or a CIDR range`,
+    });
   if (shortKey)
     problems.push({ key: 'INTAKE_KEYS', problem: `key "${shortKey.name}" is shorter than 16 characters` });
   return problems;
@@ -266,6 +283,8 @@ export function loadConfig(env: Env): Config {
     intake: {
       keys: parseIntakeKeys(s.INTAKE_KEYS),
       ratePerMinute: s.INTAKE_RATE_PER_MINUTE,
+      authFailuresPerMinute: s.INTAKE_AUTH_FAILURES_PER_MINUTE,
+      trustedProxies: s.TRUSTED_PROXIES,
       maxBodyBytes: s.INTAKE_MAX_BODY_BYTES,
       maxBatchBytes: s.INTAKE_MAX_BATCH_BYTES,
       allowedManufacturers: s.INTAKE_ALLOWED_MANUFACTURERS,

@@ -84,6 +84,8 @@ export const envSchema = z.object({
   TEAMS_INSTANCES: positiveInt(1),
   INTAKE_KEYS: z.string().default(''),
   INTAKE_RATE_PER_MINUTE: positiveInt(120),
+  INTAKE_AUTH_FAILURES_PER_MINUTE: positiveInt(10),
+  TRUSTED_PROXIES: csv,
   INTAKE_MAX_BODY_BYTES: positiveInt(65_536),
   INTAKE_MAX_BATCH_BYTES: positiveInt(4 * 1024 * 1024),
   INTAKE_ALLOWED_MANUFACTURERS: csv,

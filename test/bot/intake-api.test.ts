@@ -86,7 +86,7 @@ describe('POST /api/submissions', () => {
     expect((await server.store.get(flagged.body.id))?.job.flags).toEqual(['not_on_allow_list']);
   });
 
-  it('rate-limits per key and per address with Retry-After, storing nothing over the limit', async () => {
+  it('rate-limits per key with Retry-After, storing nothing over the limit', async () => {
     server = await startIntakeServer({ ratePerMinute: 3 });
     const replies = [];
     for (let i = 0; i < 4; i++) replies.push(await post(server, device(`RLT-${i}`)));
@@ -94,11 +94,39 @@ describe('POST /api/submissions', () => {
     expect(replies[3]?.body.error.code).toBe('rate_limited');
     expect(Number(replies[3]?.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect(await allJobs(server.store)).toHaveLength(3);
-    // Failed authentication counts against the address too: guessing keys is slowed down as well.
-    expect(
-      (await server.request('POST', '/api/submissions', { body: '{}', key: 'guess-guess-guess-guess' }))
-        .status,
-    ).toBe(429);
+  });
+
+  it('checks the key first: junk with bad keys from the same address never holds up a good key', async () => {
+    server = await startIntakeServer({ ratePerMinute: 50, authFailuresPerMinute: 2 });
+    const junk = () =>
+      server.request('POST', '/api/submissions', { body: '{}', key: 'guess-guess-guess-guess' });
+    const refused = [];
+    for (let i = 0; i < 4; i++) refused.push((await junk()).status);
+    // Guessing is slowed down: past the limit of failed authentications, 429 rather than 401.
+    expect(refused).toEqual([401, 401, 429, 429]);
+    for (let i = 0; i < 5; i++) expect((await post(server, device(`GOOD-${i}`))).status).toBe(202);
+    expect(await allJobs(server.store)).toHaveLength(5);
+  });
+
+  it('takes the client from X-Forwarded-For only behind a trusted proxy', async () => {
+    const junkFrom = (client: string) =>
+      server.request('POST', '/api/submissions', {
+        body: '{}',
+        key: 'guess-guess-guess-guess',
+        headers: { 'x-forwarded-for': `${client}:50000` },
+      });
+    server = await startIntakeServer({ authFailuresPerMinute: 1, trustedProxies: ['127.0.0.0/8'] });
+    expect([(await junkFrom('203.0.113.5')).status, (await junkFrom('203.0.113.5')).status]).toEqual([
+      401, 429,
+    ]);
+    // Another client behind the same proxy has a budget of its own.
+    expect((await junkFrom('203.0.113.6')).status).toBe(401);
+    await server.stop();
+    // Without TRUSTED_PROXIES the header is the client's own word: ignored, the peer is the client.
+    server = await startIntakeServer({ authFailuresPerMinute: 1 });
+    expect([(await junkFrom('203.0.113.5')).status, (await junkFrom('203.0.113.6')).status]).toEqual([
+      401, 429,
+    ]);
   });
 });
 

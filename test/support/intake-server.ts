@@ -7,6 +7,7 @@ import type { IntakeConfig } from '../../services/config/config.js';
 import type { AutopilotGraph } from '../../services/graph/autopilot-graph.js';
 import { IntakeAuth } from '../../services/intake/intake-auth.js';
 import { IntakeService } from '../../services/intake/intake-service.js';
+import { trustedProxies } from '../../services/intake/client-address.js';
 import { RateLimiter } from '../../services/intake/rate-limiter.js';
 import { SqliteJobStore } from '../../services/store/sqlite/sqlite-job-store.js';
 import { silentLogger } from './graph.js';
@@ -40,6 +41,8 @@ export async function startIntakeServer(overrides: Partial<IntakeConfig> = {}): 
   const config: IntakeConfig = {
     keys: [{ name: 'deploy-tool', key: TEST_KEY }],
     ratePerMinute: 10_000,
+    authFailuresPerMinute: 10_000,
+    trustedProxies: [],
     maxBodyBytes: 65_536,
     maxBatchBytes: 4 * 1024 * 1024,
     allowedManufacturers: [],
@@ -87,6 +90,8 @@ export async function startIntakeServer(overrides: Partial<IntakeConfig> = {}): 
     intake,
     auth: new IntakeAuth(config.keys),
     limiter: new RateLimiter(config.ratePerMinute),
+    failures: new RateLimiter(config.authFailuresPerMinute),
+    trusted: trustedProxies(config.trustedProxies),
     store,
     config,
     logger: silentLogger,
