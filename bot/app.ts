@@ -92,6 +92,7 @@ function startWorker(
     publisher,
     logger,
     retentionDays: config.retentionDays,
+    hashRetentionDays: config.hashRetentionDays,
   });
   worker.start();
   return worker;

@@ -90,6 +90,8 @@ export interface Config {
   dataDir: string;
   store: StoreConfig;
   retentionDays: number;
+  /** Days a failed job keeps its hash for a retry. */
+  hashRetentionDays: number;
   approvalWindowMs: number;
   approvals: ApprovalConfig;
   bot: BotConfig;
@@ -229,6 +231,7 @@ export function loadConfig(env: Env): Config {
     dataDir: resolve(s.DATA_DIR),
     store: storeConfig(s),
     retentionDays: s.RETENTION_DAYS,
+    hashRetentionDays: s.HASH_RETENTION_DAYS,
     approvalWindowMs: s.APPROVAL_WINDOW_HOURS * 60 * MINUTE,
     bot: {
       appId: s.MICROSOFT_APP_ID ?? '',

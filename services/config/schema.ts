@@ -42,6 +42,7 @@ export const envSchema = z.object({
   COSMOS_DATABASE: z.string().trim().min(1).default('autopilot-approvals'),
   COSMOS_CONTAINER: z.string().trim().min(1).default('jobs'),
   RETENTION_DAYS: positiveInt(180),
+  HASH_RETENTION_DAYS: positiveInt(14),
   APPROVAL_WINDOW_HOURS: positiveInt(72),
   AZURE_TENANT_ID: guid.optional(),
   AZURE_CLIENT_ID: guid.optional(),

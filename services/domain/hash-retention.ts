@@ -14,3 +14,37 @@ export function hashStillNeeded(job: ImportJob): boolean {
 export function applyHashRetention(job: ImportJob): ImportJob {
   return job.hardwareHash !== null && !hashStillNeeded(job) ? { ...job, hardwareHash: null } : job;
 }
+
+/** A failed job keeps its hash for a retry this long after failing (HASH_RETENTION_DAYS), no longer. */
+export function hashHeldTooLong(job: ImportJob, now: Date, retentionDays: number): boolean {
+  return (
+    job.hardwareHash !== null &&
+    job.status === 'failed' &&
+    job.error?.retryable === true &&
+    Date.parse(job.updatedAt) <= now.getTime() - retentionDays * 86_400_000
+  );
+}
+
+/** Erases a hash held for a retry: the job can no longer be retried, and its card says what to do instead. */
+export function eraseHeldHash(job: ImportJob, now: Date, retentionDays: number): ImportJob {
+  if (!job.error) return { ...job, hardwareHash: null };
+  return {
+    ...job,
+    hardwareHash: null,
+    updatedAt: now.toISOString(),
+    error: {
+      ...job.error,
+      retryable: false,
+      advice: `${job.error.advice} The hardware hash was erased ${retentionDays} days after the failure: submit the device again to retry.`,
+    },
+    audit: [
+      ...job.audit,
+      {
+        at: now.toISOString(),
+        action: 'hash_erased',
+        by: { id: 'system', name: 'Autopilot Approvals' },
+        detail: `kept ${retentionDays} days for a retry`,
+      },
+    ],
+  };
+}

@@ -113,7 +113,15 @@ export interface Lease {
 }
 
 export type AuditAction =
-  'submitted' | 'approved' | 'rejected' | 'expired' | 'retried' | 'denied' | 'completed' | 'failed';
+  | 'submitted'
+  | 'approved'
+  | 'rejected'
+  | 'expired'
+  | 'retried'
+  | 'denied'
+  | 'completed'
+  | 'failed'
+  | 'hash_erased';
 
 export interface AuditEvent {
   at: string;

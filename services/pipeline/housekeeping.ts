@@ -3,6 +3,7 @@
  * process applying it died), approvals whose deadline passed expire, and finished jobs past retention go.
  */
 import { applyBatchDecision } from '../approvals/batch-decision.js';
+import { eraseHeldHash, hashHeldTooLong } from '../domain/hash-retention.js';
 import type { ImportJob } from '../domain/job.js';
 import type { Result } from '../domain/result.js';
 import { expire } from '../domain/transitions.js';
@@ -18,9 +19,13 @@ export interface HousekeepingDeps {
   logger: Logger;
   /** How many days finished jobs are kept. */
   retentionDays?: number;
+  /** How many days a failed job keeps its hash for a retry (HASH_RETENTION_DAYS). */
+  hashRetentionDays?: number;
 }
 
 const EVERY_MS = 60_000;
+/** Held hashes are counted in days: an hourly look is enough. */
+const HASH_SWEEP_EVERY_MS = 3_600_000;
 
 function orThrow<T>(result: Result<T>): T {
   if (!result.ok) throw result.error;
@@ -29,6 +34,7 @@ function orThrow<T>(result: Result<T>): T {
 
 export class Housekeeping {
   private last = 0;
+  private lastHashSweep = 0;
 
   constructor(private readonly deps: HousekeepingDeps) {}
 
@@ -49,6 +55,13 @@ export class Housekeeping {
         await this.expireOne(job, now);
       cursor = page.nextCursor;
     } while (cursor);
+    if (this.deps.hashRetentionDays && now.getTime() - this.lastHashSweep >= HASH_SWEEP_EVERY_MS) {
+      this.lastHashSweep = now.getTime();
+      await this.eraseHeldHashes(now, this.deps.hashRetentionDays);
+    }
+    // The store's own upkeep (SQLite: the WAL checkpointed into the file and truncated, so that what was erased
+    // leaves no copy behind).
+    await this.deps.store.maintain?.();
     if (this.deps.retentionDays) {
       const purged = await this.deps.store.purgeFinishedBefore(
         new Date(now.getTime() - this.deps.retentionDays * 86_400_000),
@@ -71,6 +84,31 @@ export class Housekeeping {
       }
     }
     return covered;
+  }
+
+  /** Failed jobs that kept their hash for a retry longer than allowed: erased, and told on their cards. */
+  private async eraseHeldHashes(now: Date, days: number): Promise<void> {
+    const createdBefore = new Date(now.getTime() - days * 86_400_000).toISOString();
+    let cursor: string | undefined;
+    do {
+      const page = await this.deps.store.list({
+        statuses: ['failed'],
+        createdBefore,
+        limit: 200,
+        ...(cursor ? { cursor } : {}),
+      });
+      for (const job of page.items.filter((j) => hashHeldTooLong(j, now, days))) {
+        try {
+          const stored = await mutateJob(this.deps.store, job.id, (current) =>
+            hashHeldTooLong(current, now, days) ? eraseHeldHash(current, now, days) : current,
+          );
+          this.deps.publisher.jobChanged(stored.job);
+        } catch (error) {
+          this.deps.logger.warn({ jobId: job.id, err: describeError(error) }, 'could not erase a held hash');
+        }
+      }
+      cursor = page.nextCursor;
+    } while (cursor);
   }
 
   private async expireOne(job: ImportJob, now: Date): Promise<void> {

@@ -35,6 +35,7 @@ export interface WorkerDeps {
   random?: () => number;
   /** How many finished jobs to keep before purging; retention in days. */
   retentionDays?: number;
+  hashRetentionDays?: number;
 }
 
 function orThrow<T>(result: Result<T>): T {

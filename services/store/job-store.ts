@@ -111,5 +111,10 @@ export interface JobStore {
   getUserReferenceDrop(userPrincipalName: string): Promise<UserReferenceDrop | undefined>;
   getCardAddress(jobId: string): Promise<CardAddress | undefined>;
   saveCardAddress(jobId: string, address: CardAddress): Promise<void>;
+  /**
+   * The store's own upkeep, run by the worker's housekeeping about once a minute. SQLite checkpoints its WAL into
+   * the database and truncates it, so that overwritten content (an erased hash) leaves no copy in the WAL.
+   */
+  maintain?(): Promise<void>;
   close(): Promise<void>;
 }

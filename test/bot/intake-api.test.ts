@@ -97,20 +97,21 @@ describe('POST /api/submissions', () => {
   });
 
   it('checks the key first: junk with bad keys from the same address never holds up a good key', async () => {
-    server = await startIntakeServer({ ratePerMinute: 50, authFailuresPerMinute: 2 });
+    const fixture = await startIntakeServer({ ratePerMinute: 50, authFailuresPerMinute: 2 });
+    server = fixture;
     const junk = () =>
-      server.request('POST', '/api/submissions', { body: '{}', key: 'guess-guess-guess-guess' });
+      fixture.request('POST', '/api/submissions', { body: '{}', key: 'guess-guess-guess-guess' });
     const refused = [];
     for (let i = 0; i < 4; i++) refused.push((await junk()).status);
     // Guessing is slowed down: past the limit of failed authentications, 429 rather than 401.
     expect(refused).toEqual([401, 401, 429, 429]);
-    for (let i = 0; i < 5; i++) expect((await post(server, device(`GOOD-${i}`))).status).toBe(202);
-    expect(await allJobs(server.store)).toHaveLength(5);
+    for (let i = 0; i < 5; i++) expect((await post(fixture, device(`GOOD-${i}`))).status).toBe(202);
+    expect(await allJobs(fixture.store)).toHaveLength(5);
   });
 
   it('takes the client from X-Forwarded-For only behind a trusted proxy', async () => {
     const junkFrom = (client: string) =>
-      server.request('POST', '/api/submissions', {
+      server!.request('POST', '/api/submissions', {
         body: '{}',
         key: 'guess-guess-guess-guess',
         headers: { 'x-forwarded-for': `${client}:50000` },

@@ -73,6 +73,8 @@ export class SqliteJobStore implements JobStore {
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
+    // Deleted and overwritten content (an erased hash, a purged job) is zeroed, not left in free pages.
+    this.db.pragma('secure_delete = ON');
     // Other processes on the same file wait for the writer instead of failing with SQLITE_BUSY.
     this.db.pragma('busy_timeout = 5000');
     migrate(this.db);
@@ -315,6 +317,11 @@ export class SqliteJobStore implements JobStore {
          ON CONFLICT (job_id) DO UPDATE SET address = excluded.address, updated_at = excluded.updated_at`,
       )
       .run(jobId, JSON.stringify(address), new Date().toISOString());
+    return Promise.resolve();
+  }
+
+  maintain(): Promise<void> {
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
     return Promise.resolve();
   }
 
