@@ -21,6 +21,7 @@ import { demoIntakeKey } from './demo-key.js';
 import { openGraphAccess, type EmulatorSetup, type GraphAccess } from './graph-access.js';
 import { checkConfiguredGroups, doctorFor } from './graph-checks.js';
 import { registerIntakeRoutes } from './intake-routes.js';
+import { drain, Readiness } from './readiness.js';
 import { createServer, listen } from './server.js';
 
 const DEMO_TAGS = ['Standard', 'Kiosk', 'Shared'];
@@ -163,12 +164,14 @@ export async function startApp(
   // Bind a configured channel before anything publishes, so that no card waits for a binding that exists.
   if (await bindConfiguredChannel(store, config.bot, botAppId))
     logger.info({ teamId: config.bot.channel?.teamId }, 'helpdesk channel bound from configuration');
+  const readiness = new Readiness(store);
   const server = createServer({
     logger,
     mode: config.mode,
     storeKind: config.store.kind,
     startedAt: new Date(),
     deepCheck: doctorFor(graphAccess, config),
+    notReady: readiness.notReady,
   });
   const demoKey = mountIntake(server, core, publisher);
   mountBot(server, {
@@ -193,9 +196,14 @@ export async function startApp(
     reconciled: reconciler.first,
     ...(demoKey ? { demoKey: demoKey.key } : {}),
     async stop() {
+      // Stop taking work (readiness answers 503, no new connections), give back the jobs in hand, then send
+      // what the cards and notices still owe, for a bounded time.
+      readiness.stopping = true;
       server.close();
       await reconciler.stop();
       await worker.stop();
+      if (!(await drain([cards, notices])))
+        logger.warn('stopped before every card update was sent; the next start sends the rest');
       await graphAccess.stop();
       await store.close();
     },

@@ -2,18 +2,24 @@
  * Composition root: reads configuration once, starts the service, and stops everything cleanly on
  * SIGINT/SIGTERM. With no configuration it runs the demo (SQLite under ./data, Graph emulator in-process).
  */
+// First, before restify loads: see quiet-deprecations.ts.
+import './quiet-deprecations.js';
 import { existsSync } from 'node:fs';
 import { loadConfig, redactedSummary } from '../services/config/config.js';
 import { ConfigError } from '../services/config/config-error.js';
 import { describeError } from '../services/errors.js';
-import { createLogger } from '../services/logging/logger.js';
+import { createLogger, prettyDestination } from '../services/logging/logger.js';
 import { startApp } from './app.js';
 import { startDemo } from './demo.js';
 
 async function main(): Promise<void> {
   if (existsSync('.env')) process.loadEnvFile('.env');
   const config = loadConfig(process.env);
-  const logger = createLogger({ level: config.logLevel });
+  // The demo is read by a person: readable lines. Production keeps JSON lines for the log pipeline.
+  const logger = createLogger(
+    { level: config.logLevel },
+    config.mode === 'demo' ? prettyDestination() : undefined,
+  );
   logger.info({ config: redactedSummary(config) }, 'configuration loaded');
   // The demo runs with mock approvers and, without a bot registration, no bot authentication: loopback only.
   const demo = config.mode === 'demo' ? await startDemo(config, logger, { host: '127.0.0.1' }) : undefined;

@@ -10,6 +10,8 @@ export interface ServerDeps {
   startedAt: Date;
   /** The doctor's checks, for `GET /api/health?deep=1` (answered from a cache a minute old at most). */
   deepCheck?: () => Promise<DoctorReport>;
+  /** For `GET /api/ready`: why the instance should get no traffic now, or undefined when it may. */
+  notReady?: () => Promise<string | undefined>;
 }
 
 const DEEP_CACHE_MS = 60_000;
@@ -65,6 +67,12 @@ export function createServer(deps: ServerDeps): restify.Server {
       ...base,
       graph: deepView(report),
     });
+  });
+  // Readiness, apart from liveness: 503 while the store cannot be reached or the instance is stopping, so that a
+  // load balancer sends the traffic elsewhere without the instance being restarted.
+  server.get('/api/ready', async (_req, res) => {
+    const reason = deps.notReady ? await deps.notReady() : undefined;
+    res.send(reason ? 503 : 200, reason ? { status: 'unavailable', reason } : { status: 'ready' });
   });
   return server;
 }

@@ -3,6 +3,7 @@
  * as a last line of defence: code should not put them in a log call in the first place.
  */
 import { pino, type Logger } from 'pino';
+import pretty from 'pino-pretty';
 
 export type { Logger } from 'pino';
 
@@ -37,4 +38,14 @@ export function createLogger(
     },
     destination,
   );
+}
+
+/** Human-readable lines for the demo (pino-pretty, in process), redaction applied before it formats. */
+export function prettyDestination(): pino.DestinationStream {
+  return pretty({
+    colorize: process.stdout.isTTY,
+    translateTime: 'SYS:HH:MM:ss',
+    ignore: 'pid,hostname,name',
+    sync: true,
+  });
 }

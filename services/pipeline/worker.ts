@@ -76,7 +76,7 @@ export class PipelineWorker {
     loop();
   }
 
-  /** Stops after the current tick; jobs in hand are released or left to their lease. */
+  /** Stops after the step under way; the jobs in hand are released (another worker or the next start goes on). */
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
@@ -98,7 +98,8 @@ export class PipelineWorker {
     const keeper = setInterval(() => void this.renew(handles), Math.max(50, settings.leaseMs / 3));
     try {
       let active = handles;
-      while (active.length > 0) {
+      // Once stopping, the jobs in hand are given back after the step under way, not walked to their end.
+      while (active.length > 0 && !this.stopped) {
         const groups = new Map<StepName, JobHandle[]>();
         for (const handle of active) {
           const step = currentStep(handle.job)?.name;
