@@ -9,6 +9,7 @@
  */
 import type { CloudAdapter } from 'botbuilder';
 import { plainText as esc } from '../cards/escape.js';
+import { statusLine } from '../cards/job-card.js';
 import { isTerminal, type ImportJob } from '../services/domain/job.js';
 import { isAppError } from '../services/errors.js';
 import type { Logger } from '../services/logging/logger.js';
@@ -17,26 +18,27 @@ import type { CardAddress, ConversationReferenceData, JobStore } from '../servic
 import type { CardContent, CardQueue, CardRenderer, CardSender, RenderedCard } from './card-queue.js';
 import { sendInConversation } from './teams-card-sender.js';
 
-/** The message, as plain text (values as typed). */
+/**
+ * The message, as plain text: the request's status line and nothing more. Who a device is "requested for" is
+ * the submitter's word (any intake key can name anyone), so the person named learns only how the request
+ * ended, and where to read more: `status` shows them the full card, as the job's requester.
+ */
 export function notificationText(job: ImportJob): string | undefined {
-  const device = `${esc(job.device.manufacturer)} ${esc(job.device.model)} (serial ${esc(job.device.serialNumber)})`;
-  switch (job.status) {
-    case 'completed':
-      return job.outcome === 'already_registered'
-        ? `Your device ${device} was already registered with Autopilot; nothing more was needed.`
-        : `Your device ${device} is now registered with Autopilot. You can set it up.`;
-    case 'failed':
-      return `Your device ${device} could not be registered: ${esc(job.error?.code ?? '')} ${esc(job.error?.name ?? '')}. ${esc(job.error?.advice ?? '')} The helpdesk has been told.`;
-    case 'rejected':
-      return `Your request for device ${device} was rejected by ${esc(job.rejection?.by.name ?? 'the helpdesk')}: ${esc(job.rejection?.reason ?? '')}`;
-    default:
-      return undefined;
-  }
+  if (!isTerminal(job.status) || job.status === 'expired') return undefined;
+  const serial = esc(job.device.serialNumber);
+  return `Your Autopilot request for device ${serial}: ${statusLine(job).text}. Write "status ${serial}" for the details.`;
 }
 
-/** A job whose ending its requester is to be told. */
+/**
+ * A job whose ending its requester is to be told: only once a person decided it (approved, then finished or
+ * failed; or rejected), so that a submission naming someone cannot make the bot write to them by itself.
+ */
 export function owesNotice(job: ImportJob): boolean {
-  return !!job.submittedBy.requestedBy && isTerminal(job.status) && notificationText(job) !== undefined;
+  return (
+    !!job.submittedBy.requestedBy &&
+    (job.approval !== undefined || job.rejection !== undefined) &&
+    notificationText(job) !== undefined
+  );
 }
 
 interface Notice extends CardContent {

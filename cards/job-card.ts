@@ -86,6 +86,14 @@ function submittedLine(job: ImportJob): string {
   return `${formatInstant(job.createdAt)} via ${how} (${esc(job.submittedBy.via)})`;
 }
 
+/** Who the device is for, marked as the submitter's word: an intake key can name anyone. */
+function requestedForLine(job: ImportJob): string {
+  const people = [job.submittedBy.requestedBy, job.device.assignedUser]
+    .filter(Boolean)
+    .join(' / assigned to ');
+  return people ? `${esc(people)} (as given by ${esc(job.submittedBy.via)}, not verified)` : '';
+}
+
 export function jobCardView(job: ImportJob, options: JobCardOptions) {
   const now = options.now ?? new Date();
   const status = statusLine(job);
@@ -109,9 +117,7 @@ export function jobCardView(job: ImportJob, options: JobCardOptions) {
     model: esc(job.device.model),
     fingerprint: job.hashFingerprint,
     submitted: submittedLine(job),
-    requestedFor: esc(
-      [job.submittedBy.requestedBy, job.device.assignedUser].filter(Boolean).join(' / assigned to '),
-    ),
+    requestedFor: requestedForLine(job),
     deadline: formatInstant(job.approvalDeadline),
     awaiting: job.status === 'awaiting_approval',
     interactive: options.interactive !== false,

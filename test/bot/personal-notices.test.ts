@@ -51,7 +51,7 @@ describe('requester notices', () => {
     await harness.toBot(personalInstallation(harness.connector.url, alice));
     const serials = Array.from({ length: 12 }, (_, i) => `NOTE-${String(i).padStart(3, '0')}`);
     await rejectFor(serials);
-    const told = () => toAlice().filter((c) => c.status === 200 && String(c.body.text).includes('rejected'));
+    const told = () => toAlice().filter((c) => c.status === 200 && String(c.body.text).includes('Rejected'));
     await until(() => (told().length >= 12 ? true : undefined), 30_000);
     // Teams' per-thread limit (8 per 2 s) holds for a personal chat as well: some were refused, none was lost.
     expect(toAlice().some((c) => c.status === 429)).toBe(true);

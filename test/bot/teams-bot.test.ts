@@ -186,8 +186,13 @@ describe('the Teams bot', () => {
       connector.calls
         .filter((c) => c.method === 'POST' && c.path.includes('personal-aad-alice'))
         .map((c) => String(c.body.text ?? ''));
-    await until(() => toAlice().some((t) => t.includes('is now registered with Autopilot')));
-    expect(toAlice().find((t) => t.includes('was rejected'))).toContain('Not a company device');
+    await until(() => toAlice().some((t) => t.includes('NOTIFY-1: Completed: the device is registered')));
+    // The status line only: who rejected and why is on the card, which `status` shows Alice as the requester.
+    const rejected = toAlice().find((t) => t.includes('NOTIFY-2'));
+    expect(rejected).toBe(
+      'Your Autopilot request for device NOTIFY-2: Rejected. Write "status NOTIFY-2" for the details.',
+    );
+    expect(rejected).not.toContain('Not a company device');
     expect(toAlice().filter((t) => t.includes('NOTIFY-1'))).toHaveLength(1);
   });
 

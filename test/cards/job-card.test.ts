@@ -213,6 +213,19 @@ describe('job card', () => {
   });
 });
 
+describe('requested for', () => {
+  it("is marked as the submitter's word, with the key it came with", () => {
+    const job = submittedJob(t0);
+    const card = JSON.stringify(
+      renderJobCard(
+        { ...job, submittedBy: { channel: 'api', via: 'deploy-lab', requestedBy: 'ceo@contoso.example' } },
+        { approvals },
+      ),
+    );
+    expect(card).toContain('ceo@contoso.example (as given by deploy-lab, not verified)');
+  });
+});
+
 describe('the card checker', () => {
   it('does report problems: an unknown element and a bad input are caught', () => {
     expect(
