@@ -3,6 +3,7 @@
  * searchable run (serial-search.ts), compared exactly on this side. When Intune refuses the filter anyway (400),
  * the collection is paged without one.
  */
+import { serialKey } from '../domain/serial-key.js';
 import type { Client } from '@microsoft/microsoft-graph-client';
 import type { ItemResult } from './autopilot-graph.js';
 import { batchByKey, partError } from './batch.js';
@@ -33,7 +34,8 @@ export function findBySerial<R>(
       url: `${search.collection}?$filter=${encodeURIComponent(serialFilter(serial))}`,
     }),
     async (serial, response): Promise<ItemResult<R[]>> => {
-      const exact = (raw: R) => search.serialOf(raw) === serial;
+      // The same device whatever the case or spacing Graph and the submitter used (see serial-key.ts).
+      const exact = (raw: R) => serialKey(search.serialOf(raw) ?? '') === serialKey(serial);
       const enough = (kept: R[]) => search.stopAtFirst && kept.length > 0;
       try {
         if (response.status === 200)

@@ -1,4 +1,5 @@
 /** A CSV batch: every row is checked on its own; the accepted ones become jobs of one batch. */
+import { serialKey } from '../domain/serial-key.js';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { ImportJob, JobFlag } from '../domain/job.js';
@@ -73,9 +74,9 @@ export async function submitBatch(
     }
     try {
       const parsed = parseOrRefuse(rowSchema, row);
-      if (seen.has(parsed.serialNumber.toLowerCase()))
+      if (seen.has(serialKey(parsed.serialNumber)))
         throw new IntakeError('invalid_field', 'serialNumber appears twice in this file.', 'serialNumber');
-      seen.add(parsed.serialNumber.toLowerCase());
+      seen.add(serialKey(parsed.serialNumber));
       const flag = intake.allowListFlag(defaults);
       valid.push({ row, parsed, flags: flag ? [flag] : [] });
     } catch (error) {

@@ -3,6 +3,7 @@
  * open job with that job, flags serials already registered in Autopilot (one lookup per submission or batch),
  * and stores a new job awaiting approval.
  */
+import { serialKey } from '../domain/serial-key.js';
 import { randomUUID } from 'node:crypto';
 import type { ImportJob, JobFlag, SubmissionChannel } from '../domain/job.js';
 import { submit } from '../domain/transitions.js';
@@ -154,7 +155,7 @@ export class IntakeService {
   }
 
   private async withSerialLock<T>(serial: string, work: () => Promise<T>): Promise<T> {
-    const key = serial.toLowerCase();
+    const key = serialKey(serial);
     const previous = this.serialLocks.get(key) ?? Promise.resolve();
     const run = previous.then(work, work);
     const settled = run.catch(() => undefined);

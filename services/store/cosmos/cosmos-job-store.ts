@@ -19,11 +19,13 @@ import {
   OPEN_STATUSES,
   TERMINAL_STATUSES,
   WORKABLE_STATUSES,
+  isOpen,
   isTerminal,
   type AuditEvent,
   type ImportJob,
 } from '../../domain/job.js';
 import type { ImportBatch } from '../../domain/batch.js';
+import { serialKey } from '../../domain/serial-key.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { withLease } from '../due.js';
 import { StoreConflictError, StoreUnavailableError } from '../errors.js';
@@ -41,6 +43,7 @@ import type {
 } from '../job-store.js';
 import { mutateJob } from '../mutate.js';
 import { CosmosBatches } from './cosmos-batches.js';
+import { OpenSerialLocks } from './cosmos-open-serials.js';
 
 export interface CosmosStoreOptions {
   endpoint: string;
@@ -75,6 +78,7 @@ function fromDocument(doc: JobDocument): StoredJob {
 
 export class CosmosJobStore implements JobStore {
   private readonly batches: CosmosBatches;
+  private readonly openSerials: OpenSerialLocks;
 
   private constructor(
     private readonly client: CosmosClient,
@@ -82,6 +86,7 @@ export class CosmosJobStore implements JobStore {
     private readonly retentionSeconds: number,
   ) {
     this.batches = new CosmosBatches(container);
+    this.openSerials = new OpenSerialLocks(container);
   }
 
   static async open(options: CosmosStoreOptions): Promise<CosmosJobStore> {
@@ -130,6 +135,10 @@ export class CosmosJobStore implements JobStore {
   }
 
   async create(job: ImportJob): Promise<{ stored: StoredJob; created: boolean }> {
+    if (isOpen(job.status)) {
+      const holder = await this.openSerials.hold(job, (id) => this.get(id));
+      if (holder) return { stored: holder, created: false };
+    }
     try {
       const { resource } = await this.container.items.create<JobDocument>(this.toDocument(job));
       return { stored: fromDocument(resource as JobDocument), created: true };
@@ -148,11 +157,15 @@ export class CosmosJobStore implements JobStore {
   }
 
   async findOpenBySerial(serialNumber: string): Promise<StoredJob | undefined> {
+    const held = await this.openSerials.read(serialNumber);
+    const holder = held ? await this.get(held.jobId) : undefined;
+    if (holder && isOpen(holder.job.status)) return holder;
+    // Jobs from before the device locks: compared by key as well.
     const docs = await this.query<JobDocument>(
-      `SELECT * FROM c WHERE c.type = 'job' AND c.device.serialNumber = @serial
+      `SELECT * FROM c WHERE c.type = 'job' AND UPPER(TRIM(c.device.serialNumber)) = @key
        AND ARRAY_CONTAINS(@open, c.status)`,
       [
-        { name: '@serial', value: serialNumber },
+        { name: '@key', value: serialKey(serialNumber) },
         { name: '@open', value: [...OPEN_STATUSES] },
       ],
     );
@@ -198,7 +211,11 @@ export class CosmosJobStore implements JobStore {
         .replace<JobDocument>(this.toDocument(job), {
           accessCondition: { type: 'IfMatch', condition: etag },
         });
-      return fromDocument(resource as JobDocument);
+      const stored = fromDocument(resource as JobDocument);
+      // The device is free again once its job has ended (best effort: a later submission takes a stale lock).
+      if (!isOpen(job.status))
+        await this.openSerials.release(job.device.serialNumber, job.id).catch(() => undefined);
+      return stored;
     } catch (error) {
       const status = statusOf(error);
       if (status === 412 || status === 404) throw new StoreConflictError(job.id);

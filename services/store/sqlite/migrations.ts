@@ -82,6 +82,23 @@ const MIGRATIONS: readonly { version: number; description: string; sql: string }
       );
     `,
   },
+  {
+    version: 6,
+    description: 'one open job per device: serials compared by key, enforced by a unique partial index',
+    sql: `
+      ALTER TABLE jobs ADD COLUMN serial_key TEXT;
+      UPDATE jobs SET serial_key = upper(trim(serial_number));
+      -- Open duplicates from before (the check was per process and case-sensitive) keep their own key.
+      UPDATE jobs SET serial_key = serial_key || ' #' || id
+        WHERE status IN ('awaiting_approval', 'approved', 'running') AND EXISTS (
+          SELECT 1 FROM jobs o WHERE o.serial_key = jobs.serial_key
+            AND o.status IN ('awaiting_approval', 'approved', 'running')
+            AND (o.created_at < jobs.created_at OR (o.created_at = jobs.created_at AND o.id < jobs.id)));
+      CREATE UNIQUE INDEX jobs_one_open_per_device ON jobs (serial_key)
+        WHERE status IN ('awaiting_approval', 'approved', 'running');
+      CREATE INDEX jobs_by_serial_key ON jobs (serial_key, status);
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database): number {

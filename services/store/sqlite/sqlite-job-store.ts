@@ -7,12 +7,14 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { ImportBatch } from '../../domain/batch.js';
 import {
+  isOpen,
   OPEN_STATUSES,
   TERMINAL_STATUSES,
   WORKABLE_STATUSES,
   type AuditEvent,
   type ImportJob,
 } from '../../domain/job.js';
+import { serialKey } from '../../domain/serial-key.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { withLease } from '../due.js';
 import { StoreConflictError, StoreCorruptError } from '../errors.js';
@@ -54,6 +56,7 @@ function columns(job: ImportJob) {
     id: job.id,
     status: job.status,
     serial_number: job.device.serialNumber,
+    serial_key: serialKey(job.device.serialNumber),
     batch_id: job.batchId ?? null,
     created_at: job.createdAt,
     updated_at: job.updatedAt,
@@ -90,10 +93,10 @@ export class SqliteJobStore implements JobStore {
     const c = columns(job);
     this.db
       .prepare(
-        `INSERT INTO jobs (id, version, status, serial_number, batch_id, created_at, updated_at, next_run_at,
-           lease_expires_at, hardware_hash, doc)
-         VALUES (@id, 1, @status, @serial_number, @batch_id, @created_at, @updated_at, @next_run_at,
-           @lease_expires_at, @hardware_hash, @doc)`,
+        `INSERT INTO jobs (id, version, status, serial_number, serial_key, batch_id, created_at, updated_at,
+           next_run_at, lease_expires_at, hardware_hash, doc)
+         VALUES (@id, 1, @status, @serial_number, @serial_key, @batch_id, @created_at, @updated_at,
+           @next_run_at, @lease_expires_at, @hardware_hash, @doc)`,
       )
       .run(c);
   }
@@ -101,7 +104,7 @@ export class SqliteJobStore implements JobStore {
   private replace(job: ImportJob, version: number): boolean {
     const result = this.db
       .prepare(
-        `UPDATE jobs SET version = version + 1, status = @status, serial_number = @serial_number,
+        `UPDATE jobs SET version = version + 1, status = @status, serial_number = @serial_number, serial_key = @serial_key,
            batch_id = @batch_id, created_at = @created_at, updated_at = @updated_at, next_run_at = @next_run_at,
            lease_expires_at = @lease_expires_at, hardware_hash = @hardware_hash, doc = @doc
          WHERE id = @id AND version = @version`,
@@ -114,10 +117,23 @@ export class SqliteJobStore implements JobStore {
     const run = this.db.transaction(() => {
       const existing = this.readRow(job.id);
       if (existing) return { stored: toStored(existing), created: false };
+      // The unique partial index holds one open job per device across every process on the file.
+      const open = isOpen(job.status) ? this.openRowFor(job.device.serialNumber) : undefined;
+      if (open) return { stored: toStored(open), created: false };
       this.insert(job);
       return { stored: { job, etag: '1' }, created: true };
     });
     return Promise.resolve(run.immediate());
+  }
+
+  private openRowFor(serialNumber: string): JobRow | undefined {
+    return this.db
+      .prepare(
+        `SELECT id, version, hardware_hash, doc FROM jobs
+         WHERE serial_key = ? AND status IN (${placeholders(OPEN_STATUSES)})
+         ORDER BY created_at DESC LIMIT 1`,
+      )
+      .get(serialKey(serialNumber), ...OPEN_STATUSES) as JobRow | undefined;
   }
 
   get(id: string): Promise<StoredJob | undefined> {
@@ -126,13 +142,7 @@ export class SqliteJobStore implements JobStore {
   }
 
   findOpenBySerial(serialNumber: string): Promise<StoredJob | undefined> {
-    const row = this.db
-      .prepare(
-        `SELECT id, version, hardware_hash, doc FROM jobs
-         WHERE serial_number = ? AND status IN (${placeholders(OPEN_STATUSES)})
-         ORDER BY created_at DESC LIMIT 1`,
-      )
-      .get(serialNumber, ...OPEN_STATUSES) as JobRow | undefined;
+    const row = this.openRowFor(serialNumber);
     return Promise.resolve(row ? toStored(row) : undefined);
   }
 

@@ -100,6 +100,25 @@ export function describeJobStoreContract(name: string, open: () => Promise<Store
       expect((await store.findOpenBySerial(serial))?.job.id).toBe(open.id);
     });
 
+    it('keeps one open job per device: serials in any case and spacing, two clients racing', async () => {
+      const serial = `cs-${randomUUID().slice(0, 8)}`;
+      const other = await fixture.openAnother();
+      const device = (serialNumber: string) => ({ serialNumber, manufacturer: 'C', model: 'M' });
+      const [a, b] = await Promise.all([
+        store.create(submittedJob(t0, { device: device(serial) })),
+        other.create(submittedJob(t0, { device: device(`  ${serial.toUpperCase()} `) })),
+      ]);
+      expect([a.created, b.created].sort()).toEqual([false, true]);
+      expect(a.stored.job.id).toBe(b.stored.job.id);
+      expect((await store.findOpenBySerial(serial.toUpperCase()))?.job.id).toBe(a.stored.job.id);
+      // Once that job has ended, the device can be submitted again.
+      const winner = (await store.get(a.stored.job.id))!;
+      await store.update({ ...winner.job, status: 'rejected' }, winner.etag);
+      const again = await other.create(submittedJob(at(60), { device: device(serial) }));
+      expect(again.created).toBe(true);
+      await other.close();
+    });
+
     it('lists newest first by status and time, paging through every job exactly once', async () => {
       const jobs: ImportJob[] = [];
       for (let i = 0; i < 23; i++) {

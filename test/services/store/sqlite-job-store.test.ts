@@ -43,6 +43,7 @@ describe('SQLite specifics', () => {
       { version: 3 },
       { version: 4 },
       { version: 5 },
+      { version: 6 },
     ]);
     db.close();
     rmSync(dir, { recursive: true, force: true });
