@@ -95,7 +95,8 @@ export class CardQueue implements ProgressPublisher {
     const known = this.newest.get(key);
     // A job card ignores a snapshot older than the one it has; a batch card is redrawn from the store anyway.
     if (key === job.id && known && known.updatedAt > job.updatedAt) return;
-    this.newest.set(key, job);
+    // What waits to be drawn never holds the hash (a card shows its fingerprint), however long it waits.
+    this.newest.set(key, job.hardwareHash === null ? job : { ...job, hardwareHash: null });
     if (!this.running.has(key)) {
       const run = this.drain(key).finally(() => this.running.delete(key));
       this.running.set(key, run);

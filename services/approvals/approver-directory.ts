@@ -19,6 +19,8 @@ export class StaticApproverDirectory implements ApproverDirectory {
   }
 }
 
+const MAX_CACHED = 5_000;
+
 export class GraphApproverDirectory implements ApproverDirectory {
   private readonly cache = new Map<string, { answer: Promise<boolean>; expiresAt: number }>();
 
@@ -38,10 +40,22 @@ export class GraphApproverDirectory implements ApproverDirectory {
     const answer = this.graph
       .checkMemberGroups(userObjectId, this.groupIds)
       .then((matches) => matches.length > 0);
+    if (this.cache.size >= MAX_CACHED) this.forgetExpired(now);
     this.cache.set(key, { answer, expiresAt: now + this.ttlMs });
     // A failed lookup is not remembered: the next click asks again.
     answer.catch(() => this.cache.delete(key));
     return answer;
+  }
+
+  /** Bounded: expired answers go, and if every answer is fresh (a flood of new people), the oldest half. */
+  private forgetExpired(now: number): void {
+    for (const [key, entry] of this.cache) if (entry.expiresAt <= now) this.cache.delete(key);
+    if (this.cache.size < MAX_CACHED) return;
+    let drop = Math.floor(this.cache.size / 2);
+    for (const key of this.cache.keys()) {
+      if (drop-- <= 0) break;
+      this.cache.delete(key);
+    }
   }
 }
 

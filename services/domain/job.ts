@@ -128,6 +128,8 @@ export interface AuditEvent {
   action: AuditAction;
   by: Actor;
   detail?: string;
+  /** How many times the same refusal happened; `at` is the latest (see audit.ts). */
+  count?: number;
 }
 
 export interface ImportJob {

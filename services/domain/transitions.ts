@@ -2,6 +2,7 @@
  * The job's state machine as pure functions: each takes a job and an event and returns the new job or a
  * typed DomainError. Every decision appends an audit event; every transition applies the hash-retention rule.
  */
+import { withAudit } from './audit.js';
 import { DomainError } from './errors.js';
 import { hashFingerprint } from './fingerprint.js';
 import { applyHashRetention } from './hash-retention.js';
@@ -301,5 +302,5 @@ export function deniedAttempt(by: Actor, now: Date, verb: string): AuditEvent {
 
 /** Someone tried a verb they may not use: nothing changes but the audit trail. */
 export function recordDenied(job: ImportJob, by: Actor, now: Date, verb: string): ImportJob {
-  return { ...job, updatedAt: now.toISOString(), audit: [...job.audit, deniedAttempt(by, now, verb)] };
+  return { ...withAudit(job, deniedAttempt(by, now, verb)), updatedAt: now.toISOString() };
 }

@@ -188,6 +188,10 @@ describe('CardQueue', () => {
     queue.jobChanged(second!);
     await queue.idle();
     expect(teams.sends).toEqual([]);
+    // What waits for a channel is the card's data, never the hash.
+    const held = [...(queue as unknown as { newest: Map<string, ImportJob> }).newest.values()];
+    expect(held.map((j) => j.hardwareHash)).toEqual([null]);
+    expect(second!.hardwareHash).not.toBeNull();
     teams.bound = true;
     queue.flushUnbound();
     await queue.idle();

@@ -25,6 +25,7 @@ import {
   type ImportJob,
 } from '../../domain/job.js';
 import type { ImportBatch } from '../../domain/batch.js';
+import { withAudit } from '../../domain/audit.js';
 import { serialKey } from '../../domain/serial-key.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { withLease } from '../due.js';
@@ -250,7 +251,7 @@ export class CosmosJobStore implements JobStore {
   }
 
   appendAudit(id: string, event: AuditEvent): Promise<StoredJob> {
-    return mutateJob(this, id, (job) => ({ ...job, audit: [...job.audit, event] }));
+    return mutateJob(this, id, (job) => withAudit(job, event));
   }
 
   async eraseHash(id: string): Promise<void> {
@@ -332,7 +333,14 @@ export class CosmosJobStore implements JobStore {
 
   async saveUserReference(userPrincipalName: string, reference: ConversationReferenceData): Promise<void> {
     const upn = userPrincipalName.toLowerCase();
-    await this.container.items.upsert({ id: `user:${upn}`, pk: 'users', type: 'user', reference });
+    // Kept while the person uses the bot: forgotten a retention period after their last contact.
+    await this.container.items.upsert({
+      id: `user:${upn}`,
+      pk: 'users',
+      type: 'user',
+      reference,
+      ttl: this.retentionSeconds,
+    });
   }
 
   async getUserReference(userPrincipalName: string): Promise<ConversationReferenceData | undefined> {
@@ -342,7 +350,13 @@ export class CosmosJobStore implements JobStore {
   /** A dropped chat keeps its user document, without the reference and with why. */
   async dropUserReference(userPrincipalName: string, dropped: UserReferenceDrop): Promise<void> {
     const upn = userPrincipalName.toLowerCase();
-    await this.container.items.upsert({ id: `user:${upn}`, pk: 'users', type: 'user', dropped });
+    await this.container.items.upsert({
+      id: `user:${upn}`,
+      pk: 'users',
+      type: 'user',
+      dropped,
+      ttl: this.retentionSeconds,
+    });
   }
 
   async getUserReferenceDrop(userPrincipalName: string): Promise<UserReferenceDrop | undefined> {
@@ -365,7 +379,15 @@ export class CosmosJobStore implements JobStore {
   }
 
   async saveCardAddress(jobId: string, address: CardAddress): Promise<void> {
-    await this.container.items.upsert({ id: `card:${jobId}`, pk: jobId, type: 'card', address });
+    // A card is written last when it shows its job's final state: it expires a retention period after that,
+    // as its job does (Cosmos counts ttl from the last write).
+    await this.container.items.upsert({
+      id: `card:${jobId}`,
+      pk: jobId,
+      type: 'card',
+      address,
+      ttl: this.retentionSeconds,
+    });
   }
 
   close(): Promise<void> {

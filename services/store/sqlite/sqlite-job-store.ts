@@ -14,6 +14,7 @@ import {
   type AuditEvent,
   type ImportJob,
 } from '../../domain/job.js';
+import { withAudit } from '../../domain/audit.js';
 import { serialKey } from '../../domain/serial-key.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { withLease } from '../due.js';
@@ -200,7 +201,7 @@ export class SqliteJobStore implements JobStore {
   }
 
   appendAudit(id: string, event: AuditEvent): Promise<StoredJob> {
-    return mutateJob(this, id, (job) => ({ ...job, audit: [...job.audit, event] }));
+    return mutateJob(this, id, (job) => withAudit(job, event));
   }
 
   eraseHash(id: string): Promise<void> {

@@ -41,6 +41,15 @@ describe('GraphApproverDirectory against the emulator', () => {
     expect(checks(fixture)).toBe(3);
   });
 
+  it('keeps its cache bounded however many people click', async () => {
+    const graph = { checkMemberGroups: () => Promise.resolve([]) };
+    const directory = new GraphApproverDirectory(graph, ['g-helpdesk'], 60_000, () => 1_000);
+    for (let i = 0; i < 12_000; i++) await directory.isApprover(`aad-${i}`);
+    const size = (directory as unknown as { cache: Map<string, unknown> }).cache.size;
+    expect(size).toBeLessThanOrEqual(5_000);
+    expect(size).toBeGreaterThan(0);
+  });
+
   it('does not cache a failed lookup, and refuses everyone when no group is configured', async () => {
     fixture = await startGraphFixture();
     const directory = new GraphApproverDirectory(fixture.graph, ['g-helpdesk']);
