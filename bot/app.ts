@@ -1,4 +1,5 @@
 /** Builds and starts the service from a Config: store, Graph access, pipeline worker and HTTP server. */
+import { LongPolls } from './status-routes.js';
 import type restify from 'restify';
 import type { ApprovalConfig, Config, IntakeKey } from '../services/config/config.js';
 import type { Logger } from '../services/logging/logger.js';
@@ -124,6 +125,7 @@ function mountIntake(
     limiter: new RateLimiter(config.intake.ratePerMinute),
     failures: new RateLimiter(config.intake.authFailuresPerMinute),
     trusted: trustedProxies(config.intake.trustedProxies),
+    polls: new LongPolls(),
     store,
     config: config.intake,
     logger,

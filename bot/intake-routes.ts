@@ -17,6 +17,8 @@ import { submissionSchema } from '../services/intake/submission.js';
 import type { Logger } from '../services/logging/logger.js';
 import type { JobStore } from '../services/store/job-store.js';
 import { readBody, requireContentType } from './http-body.js';
+import type { LongPolls } from './status-routes.js';
+import { jobsStatus, pollQuerySchema, watch } from './status-routes.js';
 
 export interface IntakeRouteDeps {
   intake: IntakeService;
@@ -26,6 +28,8 @@ export interface IntakeRouteDeps {
   /** Failed authentications per client address. */
   failures: RateLimiter;
   trusted: TrustedProxies;
+  /** Long-polls held per key. */
+  polls: LongPolls;
   store: JobStore;
   config: IntakeConfig;
   logger: Logger;
@@ -35,9 +39,6 @@ interface Reply {
   status: number;
   body: unknown;
 }
-
-const MAX_WAIT_SECONDS = 60;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * The key first: a request with a good key is limited per key only, so junk from any address (behind a proxy
@@ -103,37 +104,35 @@ async function postBatch(req: restify.Request, deps: IntakeRouteDeps): Promise<R
 }
 
 async function getSubmission(req: restify.Request, deps: IntakeRouteDeps): Promise<Reply> {
-  admit(req, deps);
-  const query = (req.query ?? {}) as Record<string, unknown>;
-  const waitSeconds = query.waitSeconds === undefined ? 0 : Number(query.waitSeconds);
-  if (!Number.isInteger(waitSeconds) || waitSeconds < 0 || waitSeconds > MAX_WAIT_SECONDS) {
-    throw new IntakeError(
-      'invalid_field',
-      `waitSeconds must be a whole number from 0 to ${MAX_WAIT_SECONDS}.`,
-      'waitSeconds',
-    );
-  }
-  const since = typeof query.since === 'string' ? query.since : undefined;
-  if (since !== undefined && Number.isNaN(Date.parse(since)))
-    throw new IntakeError('invalid_field', 'since must be an ISO date-time.', 'since');
+  const keyName = admit(req, deps);
+  const query = parseOrRefuse(pollQuerySchema, req.query ?? {});
   const rawId = (req.params as Record<string, unknown>).id;
   const id = typeof rawId === 'string' ? rawId : '';
-  const load = async (): Promise<ImportJob> => {
+  const load = async (): Promise<ImportJob[]> => {
     const stored = await deps.store.get(id);
     if (!stored) throw new IntakeError('not_found', `No submission with id ${id.slice(0, 64)}.`, 'id');
-    return stored.job;
+    return [stored.job];
   };
-  let job = await load();
-  const seen = since ?? job.updatedAt;
-  const deadline = Date.now() + waitSeconds * 1000;
   let closed = false;
   req.once('close', () => (closed = true));
-  // Long poll: look at the store (shared by every instance) until the job changes or the wait is over.
-  while (job.updatedAt <= seen && Date.now() < deadline && !closed) {
-    await sleep(Math.min(250, Math.max(0, deadline - Date.now())));
-    job = await load();
-  }
-  return { status: 200, body: jobView(job) };
+  const poll = () =>
+    watch(load, {
+      waitSeconds: query.waitSeconds,
+      ...(query.since ? { since: query.since } : {}),
+      closed: () => closed,
+    });
+  const [job] = query.waitSeconds > 0 ? await deps.polls.hold(keyName, poll) : await poll();
+  return { status: 200, body: jobView(job!) };
+}
+
+/** Many jobs at once (a CSV batch): one request instead of one long-poll per job. */
+async function postStatus(req: restify.Request, deps: IntakeRouteDeps): Promise<Reply> {
+  const keyName = admit(req, deps);
+  requireContentType(req, ['application/json']);
+  const body = parseJson(await readBody(req, deps.config.maxBodyBytes));
+  const wait = (body as { waitSeconds?: unknown } | null)?.waitSeconds;
+  const answer = () => jobsStatus(req, deps.store, body);
+  return { status: 200, body: wait ? await deps.polls.hold(keyName, answer) : await answer() };
 }
 
 function route(
@@ -164,6 +163,7 @@ function route(
 export function registerIntakeRoutes(server: restify.Server, deps: IntakeRouteDeps): void {
   server.post('/api/submissions', route(deps, postSubmission));
   server.post('/api/submissions/batch', route(deps, postBatch));
+  server.post('/api/submissions/status', route(deps, postStatus));
   server.get('/api/submissions/:id', route(deps, getSubmission));
   server.get('/api/openapi.json', (_req, res, next) => {
     res.send(200, openApiDocument());

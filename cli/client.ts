@@ -23,7 +23,7 @@ export class IntakeClient {
     path: string,
     body?: string | Uint8Array,
     contentType?: string,
-  ): Promise<{ status: number; body: unknown }> {
+  ): Promise<{ status: number; body: unknown; retryAfterSeconds?: number }> {
     const response = await fetch(`${this.server}${path}`, {
       method,
       headers: {
@@ -33,7 +33,12 @@ export class IntakeClient {
       ...(body === undefined ? {} : { body }),
     });
     const text = await response.text();
-    return { status: response.status, body: text ? (JSON.parse(text) as unknown) : undefined };
+    const retryAfter = Number(response.headers.get('retry-after'));
+    return {
+      status: response.status,
+      body: text ? (JSON.parse(text) as unknown) : undefined,
+      ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfterSeconds: retryAfter } : {}),
+    };
   }
 
   submit(device: Record<string, string>) {
@@ -52,12 +57,23 @@ export class IntakeClient {
     );
   }
 
-  /** Waits up to `waitSeconds` for the job to change after `since`. */
-  async follow(id: string, since: string | undefined, waitSeconds: number): Promise<JobView> {
-    const query = new URLSearchParams({ waitSeconds: String(waitSeconds), ...(since ? { since } : {}) });
-    const reply = await this.call('GET', `/api/submissions/${encodeURIComponent(id)}?${query.toString()}`);
-    if (reply.status !== 200)
-      throw new Error(`GET /api/submissions/${id} answered ${reply.status}: ${JSON.stringify(reply.body)}`);
-    return reply.body as JobView;
+  /**
+   * Up to 500 jobs at once: waits up to `waitSeconds` for one of them to change after `since`. A 429 is waited
+   * out for as long as its Retry-After says, then asked again.
+   */
+  async status(ids: readonly string[], since: string | undefined, waitSeconds: number): Promise<JobView[]> {
+    const body = JSON.stringify({ ids, waitSeconds, ...(since ? { since } : {}) });
+    for (;;) {
+      const reply = await this.call('POST', '/api/submissions/status', body, 'application/json');
+      if (reply.status === 429) {
+        await new Promise((r) => setTimeout(r, Math.max(1, reply.retryAfterSeconds ?? 1) * 1000));
+        continue;
+      }
+      if (reply.status !== 200)
+        throw new Error(
+          `POST /api/submissions/status answered ${reply.status}: ${JSON.stringify(reply.body)}`,
+        );
+      return (reply.body as { jobs: JobView[] }).jobs;
+    }
   }
 }

@@ -142,6 +142,45 @@ export function openApiDocument(serverUrl?: string): object {
           },
         },
       },
+      '/api/submissions/status': {
+        post: {
+          summary: 'Up to 500 jobs at once (a whole CSV batch), with the same long-poll as one job',
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['ids'],
+                  properties: {
+                    ids: { type: 'array', items: { type: 'string' }, minItems: 1, maxItems: 500 },
+                    waitSeconds: { type: 'integer', minimum: 0, maximum: 60 },
+                    since: { type: 'string', format: 'date-time' },
+                  },
+                },
+              },
+            },
+          },
+          responses: {
+            '200': {
+              description: 'The jobs found, and the ids not found',
+              content: {
+                'application/json': {
+                  schema: {
+                    type: 'object',
+                    properties: {
+                      jobs: { type: 'array', items: { $ref: '#/components/schemas/JobView' } },
+                      missing: { type: 'array', items: { type: 'string' } },
+                    },
+                  },
+                },
+              },
+            },
+            ...refusals(400, 401, 413, 415, 429),
+          },
+        },
+      },
       '/api/submissions/{id}': {
         get: {
           summary: 'A job: status, outcome, steps, error',
@@ -174,6 +213,16 @@ export function openApiDocument(serverUrl?: string): object {
       },
       '/api/health': {
         get: { summary: 'Liveness', security: [], responses: { '200': { description: 'ok' } } },
+      },
+      '/api/ready': {
+        get: {
+          summary: 'Readiness: the store is reachable and the instance is not stopping',
+          security: [],
+          responses: {
+            '200': { description: 'ready' },
+            '503': { description: 'unavailable, with the reason' },
+          },
+        },
       },
     },
   };

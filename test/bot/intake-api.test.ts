@@ -131,6 +131,41 @@ describe('POST /api/submissions', () => {
   });
 });
 
+describe('POST /api/submissions/status', () => {
+  const status = (s: IntakeFixture, body: unknown) =>
+    s.request('POST', '/api/submissions/status', { body: JSON.stringify(body) });
+
+  it('answers for many jobs at once, names the unknown ids, and never shows a hash', async () => {
+    server = await startIntakeServer();
+    const a = (await post(server, device('STA-1'))).body.id as string;
+    const b = (await post(server, device('STA-2'))).body.id as string;
+    const reply = await status(server, { ids: [a, b, 'no-such-job'] });
+    expect(reply.status).toBe(200);
+    expect(reply.body.jobs.map((j: { serialNumber: string }) => j.serialNumber).sort()).toEqual([
+      'STA-1',
+      'STA-2',
+    ]);
+    expect(reply.body.missing).toEqual(['no-such-job']);
+    expect(reply.text).not.toMatch(/hardwareHash/);
+    const refused = await status(server, { ids: [] });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.field).toBe('ids');
+  });
+
+  it('holds at most 10 waiting requests per key: the next is told to come back', async () => {
+    server = await startIntakeServer();
+    const id = (await post(server, device('STA-3'))).body.id as string;
+    const waiting = Array.from({ length: 10 }, () => status(server!, { ids: [id], waitSeconds: 2 }));
+    await new Promise((r) => setTimeout(r, 200));
+    const eleventh = await status(server, { ids: [id], waitSeconds: 2 });
+    expect(eleventh.status).toBe(429);
+    expect(Number(eleventh.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect((await Promise.all(waiting)).map((r) => r.status)).toEqual(Array(10).fill(200));
+    // Once they are answered, the key may wait again.
+    expect((await status(server, { ids: [id], waitSeconds: 1 })).status).toBe(200);
+  });
+});
+
 describe('GET /api/submissions/{id}', () => {
   it('long-polls: answers as soon as the job changes, or when the wait is over', async () => {
     server = await startIntakeServer();
@@ -271,8 +306,10 @@ describe('OpenAPI description', () => {
     expect(Object.keys(doc.paths).sort()).toEqual([
       '/api/health',
       '/api/openapi.json',
+      '/api/ready',
       '/api/submissions',
       '/api/submissions/batch',
+      '/api/submissions/status',
       '/api/submissions/{id}',
     ]);
     // Every documented operation is really served (not 404/405).

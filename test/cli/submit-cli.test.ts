@@ -115,6 +115,40 @@ describe('autopilot-submit CLI against a running service', () => {
     expect(code).toBe(1);
   });
 
+  it(
+    'waits on a 500-row CSV with one status request at a time, within the key rate limit, to the end',
+    { timeout: 180_000 },
+    async () => {
+      const csv = join(dir, 'five-hundred.csv');
+      writeFileSync(
+        csv,
+        [
+          'Device Serial Number,Windows Product ID,Hardware Hash',
+          ...Array.from(
+            { length: 500 },
+            (_, i) => `WAIT-${String(i).padStart(4, '0')},,${fakeHardwareHash(600)}`,
+          ),
+        ].join('\n'),
+      );
+      const stop = approver(() => 'approve');
+      const { code, output } = await runCli([
+        '--csv',
+        csv,
+        '--manufacturer',
+        'Dell',
+        '--model',
+        'Latitude 7450',
+        '--wait',
+        '--timeout',
+        '150',
+      ]);
+      stop();
+      expect(output).not.toMatch(/answered 429|Error/);
+      expect(output.match(/WAIT-\d{4}\s+completed/g)).toHaveLength(500);
+      expect(code).toBe(0);
+    },
+  );
+
   it('submits one device by flags, and a sample device, without waiting', async () => {
     const one = await runCli([
       '--serial',

@@ -1,3 +1,4 @@
+import { LongPolls } from '../../bot/status-routes.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -92,6 +93,7 @@ export async function startIntakeServer(overrides: Partial<IntakeConfig> = {}): 
     limiter: new RateLimiter(config.ratePerMinute),
     failures: new RateLimiter(config.authFailuresPerMinute),
     trusted: trustedProxies(config.trustedProxies),
+    polls: new LongPolls(),
     store,
     config,
     logger: silentLogger,
