@@ -109,9 +109,9 @@ async function getSubmission(req: restify.Request, deps: IntakeRouteDeps): Promi
   const rawId = (req.params as Record<string, unknown>).id;
   const id = typeof rawId === 'string' ? rawId : '';
   const load = async (): Promise<ImportJob[]> => {
-    const stored = await deps.store.get(id);
-    if (!stored) throw new IntakeError('not_found', `No submission with id ${id.slice(0, 64)}.`, 'id');
-    return [stored.job];
+    const [job] = await deps.store.peek([id]);
+    if (!job) throw new IntakeError('not_found', `No submission with id ${id.slice(0, 64)}.`, 'id');
+    return [job];
   };
   let closed = false;
   req.once('close', () => (closed = true));

@@ -97,9 +97,10 @@ export async function jobsStatus(
   req.once('close', () => (closed = true));
   let missing: string[] = [];
   const load = async () => {
-    const found = await Promise.all(ids.map((id) => store.get(id)));
-    missing = ids.filter((_, i) => !found[i]);
-    return found.flatMap((s) => (s ? [s.job] : []));
+    const found = await store.peek(ids);
+    const seen = new Set(found.map((j) => j.id));
+    missing = ids.filter((id) => !seen.has(id));
+    return found;
   };
   const jobs = await watch(load, {
     waitSeconds: request.waitSeconds,

@@ -67,6 +67,8 @@ export interface JobStore {
   /** Creates the job; if a job with that id exists, returns it unchanged (`created: false`). */
   create(job: ImportJob): Promise<{ stored: StoredJob; created: boolean }>;
   get(id: string): Promise<StoredJob | undefined>;
+  /** Several jobs for reading only (status requests): never their hashes. Unknown ids are left out. */
+  peek(ids: readonly string[]): Promise<ImportJob[]>;
   /** The job for this serial that is awaiting approval, approved or running, if any. */
   findOpenBySerial(serialNumber: string): Promise<StoredJob | undefined>;
   /** Newest first, keyset-paged. */

@@ -157,6 +157,12 @@ export class CosmosJobStore implements JobStore {
     return fromDocument(resource);
   }
 
+  /** Point reads (the cheapest read Cosmos DB has, one per job's partition); the hash is dropped at once. */
+  async peek(ids: readonly string[]): Promise<ImportJob[]> {
+    const found = await Promise.all(ids.map((id) => this.get(id)));
+    return found.flatMap((s) => (s ? [{ ...s.job, hardwareHash: null }] : []));
+  }
+
   async findOpenBySerial(serialNumber: string): Promise<StoredJob | undefined> {
     const held = await this.openSerials.read(serialNumber);
     const holder = held ? await this.get(held.jobId) : undefined;

@@ -142,6 +142,15 @@ export class SqliteJobStore implements JobStore {
     return Promise.resolve(row ? toStored(row) : undefined);
   }
 
+  peek(ids: readonly string[]): Promise<ImportJob[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    // The hash column is not read at all.
+    const rows = this.db
+      .prepare(`SELECT id, version, NULL AS hardware_hash, doc FROM jobs WHERE id IN (${placeholders(ids)})`)
+      .all(...ids) as JobRow[];
+    return Promise.resolve(rows.map((row) => toStored(row).job));
+  }
+
   findOpenBySerial(serialNumber: string): Promise<StoredJob | undefined> {
     const row = this.openRowFor(serialNumber);
     return Promise.resolve(row ? toStored(row) : undefined);

@@ -89,6 +89,17 @@ export function describeJobStoreContract(name: string, open: () => Promise<Store
       );
     });
 
+    it('peeks at several jobs without their hashes, leaving unknown ids out', async () => {
+      const [a, b] = [submittedJob(t0), submittedJob(t0)];
+      await store.create(a);
+      await store.create(b);
+      const peeked = await store.peek([a.id, 'no-such-job', b.id]);
+      expect(peeked.map((j) => j.id).sort()).toEqual([a.id, b.id].sort());
+      expect(peeked.map((j) => j.hardwareHash)).toEqual([null, null]);
+      expect(peeked.find((j) => j.id === a.id)?.device).toEqual(a.device);
+      expect(await store.peek([])).toEqual([]);
+    });
+
     it('finds the open job for a serial and ignores finished ones', async () => {
       const serial = `SN-${randomUUID()}`;
       const old = submittedJob(t0, { device: { serialNumber: serial, manufacturer: 'C', model: 'M' } });
