@@ -37,6 +37,14 @@ function statusOf(error: unknown): number | undefined {
 /** Cosmos ids may not hold / \ ? #; the key is percent-encoded, which leaves none of them. */
 const lockId = (serialNumber: string) => `open:${encodeURIComponent(serialKey(serialNumber))}`;
 
+const lockDocument = (serialNumber: string, jobId: string, now: Date): LockDocument => ({
+  id: lockId(serialNumber),
+  pk: PARTITION,
+  type: 'open-serial',
+  jobId,
+  at: now.toISOString(),
+});
+
 export class OpenSerialLocks {
   constructor(private readonly container: Container) {}
 
@@ -71,13 +79,7 @@ export class OpenSerialLocks {
 
   /** Takes the device's lock for this job; when another job holds it, says which (and the lock's version). */
   async claim(serialNumber: string, jobId: string, now: Date): Promise<'claimed' | HeldLock> {
-    const doc: LockDocument = {
-      id: lockId(serialNumber),
-      pk: PARTITION,
-      type: 'open-serial',
-      jobId,
-      at: now.toISOString(),
-    };
+    const doc = lockDocument(serialNumber, jobId, now);
     try {
       await this.container.items.create(doc);
       return 'claimed';
@@ -101,13 +103,7 @@ export class OpenSerialLocks {
 
   /** Moves a stale lock to this job; false when another taker was first. */
   async takeOver(serialNumber: string, held: HeldLock, jobId: string, now: Date): Promise<boolean> {
-    const doc: LockDocument = {
-      id: lockId(serialNumber),
-      pk: PARTITION,
-      type: 'open-serial',
-      jobId,
-      at: now.toISOString(),
-    };
+    const doc = lockDocument(serialNumber, jobId, now);
     try {
       await this.container
         .item(doc.id, PARTITION)
