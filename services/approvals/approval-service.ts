@@ -65,6 +65,10 @@ export class ApprovalService {
     }
     const change = decisionChange(request.verb, request.inputs, request.actor, this.now(), this.deps.config);
     if ('problems' in change) return { kind: 'invalid', job: stored.job, problems: change.problems };
+    if (request.verb === 'retry' && stored.job.status === 'failed') {
+      const other = await this.deps.store.reserveDevice(stored.job);
+      if (other) return { kind: 'refused', job: stored.job, message: deviceOpenElsewhere(other.job.id) };
+    }
     try {
       const decided = await mutateJob(this.deps.store, request.jobId, change.apply, {
         known: stored,
@@ -82,4 +86,9 @@ export class ApprovalService {
       return { kind: 'refused', job: latest, message: error.message };
     }
   }
+}
+
+/** A device has one open request at a time: a newer one took over from the job that failed. */
+export function deviceOpenElsewhere(jobId: string): string {
+  return `This device has a newer request that is still open (job ${jobId}); that one goes on instead of a retry.`;
 }

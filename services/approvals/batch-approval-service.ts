@@ -96,12 +96,10 @@ export class BatchApprovalService {
       };
     if ('retry' in clicked) {
       const at = this.now();
-      return this.applyToJobs(
-        stored.batch,
-        targets,
-        (job) => orThrow(retry(job, request.actor, at)),
-        request,
-      );
+      // A device with a newer open request is not retried here: one open request per device.
+      const free: ImportJob[] = [];
+      for (const job of targets) if (!(await this.deps.store.reserveDevice(job))) free.push(job);
+      return this.applyToJobs(stored.batch, free, (job) => orThrow(retry(job, request.actor, at)), request);
     }
     try {
       const decided = await mutateBatch(

@@ -8,7 +8,8 @@ export type DomainErrorCode =
   | 'not_retryable'
   | 'not_running'
   | 'step_out_of_order'
-  | 'not_yet_due';
+  | 'not_yet_due'
+  | 'device_already_open';
 
 /** A transition that the job's current state does not allow. Never retryable: the state must change first. */
 export class DomainError extends AppError {

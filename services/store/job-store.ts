@@ -69,6 +69,11 @@ export interface JobStore {
   get(id: string): Promise<StoredJob | undefined>;
   /** Several jobs for reading only (status requests): never their hashes. Unknown ids are left out. */
   peek(ids: readonly string[]): Promise<ImportJob[]>;
+  /**
+   * Before a finished job is opened again (a retry): another open job of the same device, if there is one;
+   * otherwise the device is held for this job (Cosmos DB takes its lock; SQLite's index holds it on write).
+   */
+  reserveDevice(job: ImportJob): Promise<StoredJob | undefined>;
   /** The job for this serial that is awaiting approval, approved or running, if any. */
   findOpenBySerial(serialNumber: string): Promise<StoredJob | undefined>;
   /** Newest first, keyset-paged. */

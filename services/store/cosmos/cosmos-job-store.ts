@@ -157,6 +157,11 @@ export class CosmosJobStore implements JobStore {
     return fromDocument(resource);
   }
 
+  async reserveDevice(job: ImportJob): Promise<StoredJob | undefined> {
+    const holder = await this.openSerials.hold(job, (id) => this.get(id));
+    return holder && holder.job.id !== job.id ? holder : undefined;
+  }
+
   /** Point reads (the cheapest read Cosmos DB has, one per job's partition); the hash is dropped at once. */
   async peek(ids: readonly string[]): Promise<ImportJob[]> {
     const found = await Promise.all(ids.map((id) => this.get(id)));

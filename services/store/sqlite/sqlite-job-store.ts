@@ -15,6 +15,7 @@ import {
   type ImportJob,
 } from '../../domain/job.js';
 import { withAudit } from '../../domain/audit.js';
+import { DomainError } from '../../domain/errors.js';
 import { serialKey } from '../../domain/serial-key.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { withLease } from '../due.js';
@@ -103,6 +104,17 @@ export class SqliteJobStore implements JobStore {
   }
 
   private replace(job: ImportJob, version: number): boolean {
+    try {
+      return this.replaceRow(job, version);
+    } catch (error) {
+      // The unique index over open jobs: another request for this device opened meanwhile.
+      if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE')
+        throw new DomainError('device_already_open', 'This device has a newer request that is still open.');
+      throw error;
+    }
+  }
+
+  private replaceRow(job: ImportJob, version: number): boolean {
     const result = this.db
       .prepare(
         `UPDATE jobs SET version = version + 1, status = @status, serial_number = @serial_number, serial_key = @serial_key,
@@ -149,6 +161,11 @@ export class SqliteJobStore implements JobStore {
       .prepare(`SELECT id, version, NULL AS hardware_hash, doc FROM jobs WHERE id IN (${placeholders(ids)})`)
       .all(...ids) as JobRow[];
     return Promise.resolve(rows.map((row) => toStored(row).job));
+  }
+
+  async reserveDevice(job: ImportJob): Promise<StoredJob | undefined> {
+    const open = await this.findOpenBySerial(job.device.serialNumber);
+    return open && open.job.id !== job.id ? open : undefined;
   }
 
   findOpenBySerial(serialNumber: string): Promise<StoredJob | undefined> {

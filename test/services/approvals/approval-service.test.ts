@@ -192,6 +192,32 @@ describe('ApprovalService', () => {
     });
   });
 
+  it('does not retry a failed job while a newer request for the same device is open', async () => {
+    const job = await newJob();
+    const stored = (await store.get(job.id))!;
+    await store.update(
+      {
+        ...stored.job,
+        status: 'failed',
+        error: {
+          step: 'import',
+          code: 'HTTP503',
+          name: 'ServiceUnavailable',
+          advice: 'later',
+          retryable: true,
+        },
+      },
+      stored.etag,
+    );
+    const newer = submittedJob(new Date(), { device: { ...job.device } });
+    expect((await store.create(newer)).created).toBe(true);
+    expect(await service.decide({ jobId: job.id, verb: 'retry', actor: alice, inputs: {} })).toMatchObject({
+      kind: 'refused',
+      message: expect.stringContaining(newer.id),
+    });
+    expect((await store.get(job.id))?.job.status).toBe('failed');
+  });
+
   it('says so for an unknown job', async () => {
     expect(await service.decide({ jobId: 'nope', verb: 'approve', actor: alice, inputs: {} })).toEqual({
       kind: 'not_found',

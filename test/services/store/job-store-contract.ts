@@ -130,6 +130,25 @@ export function describeJobStoreContract(name: string, open: () => Promise<Store
       await other.close();
     });
 
+    it('reserves a device for a failed job about to be retried, unless a newer request is open', async () => {
+      const serial = `RS-${randomUUID().slice(0, 8)}`;
+      const device = { serialNumber: serial, manufacturer: 'C', model: 'M' };
+      const first = (await store.create(submittedJob(t0, { device }))).stored;
+      const failed = await store.update({ ...first.job, status: 'failed' }, first.etag);
+      const newer = (
+        await store.create(
+          submittedJob(at(60), { device: { ...device, serialNumber: serial.toLowerCase() } }),
+        )
+      ).stored;
+      expect((await store.reserveDevice(failed.job))?.job.id).toBe(newer.job.id);
+      await store.update({ ...newer.job, status: 'rejected' }, newer.etag);
+      expect(await store.reserveDevice(failed.job)).toBeUndefined();
+      // Retried, the job holds the device again: a new submission gets it back.
+      await store.update({ ...failed.job, status: 'approved' }, failed.etag);
+      const again = await store.create(submittedJob(at(120), { device }));
+      expect([again.created, again.stored.job.id]).toEqual([false, failed.job.id]);
+    });
+
     it('lists newest first by status and time, paging through every job exactly once', async () => {
       const jobs: ImportJob[] = [];
       for (let i = 0; i < 23; i++) {
