@@ -16,6 +16,25 @@ afterEach(() => {
 });
 
 describe('npm start (the demo)', () => {
+  it('refuses to start the demo with a production setting, naming it, and exits 1', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'aa-main-'));
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bot/main.ts'], {
+      env: {
+        ...process.env,
+        MODE: 'demo',
+        DATA_DIR: dir,
+        PORT: String(await freePort()),
+        AZURE_TENANT_ID: '11111111-2222-3333-4444-555555555555',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/AZURE_TENANT_ID: is a production setting, refused with MODE=demo/);
+  }, 60_000);
+
   it('logs readable lines, prints no deprecation warning, serves on loopback only and exits 0 on SIGTERM', async () => {
     dir = mkdtempSync(join(tmpdir(), 'aa-main-'));
     const port = await freePort();
