@@ -1,9 +1,20 @@
 /** What the emulator does: how long each stage takes, which errors it injects, how hard it throttles. */
 import { DEFAULT_GRANTED_PERMISSIONS } from './permissions.js';
 
+/**
+ * Import errors Intune reports in `state.deviceErrorCode` / `deviceErrorName`. The 801-814 table is from Microsoft's
+ * draft Autopilot troubleshooting doc; 806 and 808 are confirmed by the support article "Windows Autopilot device
+ * import errors" (Intune troubleshoot docs). Only ZtdDeviceDuplicated and StorageError carry code 0.
+ */
 export type ImportErrorName =
+  | 'InvalidZtdRequestBody'
   | 'InvalidZtdHardwareHash'
+  | 'MissingZtdSerialNumberAndProductKey'
   | 'ZtdDeviceAlreadyAssigned'
+  | 'ZtdDeviceIsNotRegistered'
+  | 'ZtdDeviceNotFound'
+  | 'ZtdDeviceIsNotUnique'
+  | 'ZtdDeviceAlreadyAadRegistered'
   | 'ZtdDeviceAssignedToOtherTenant'
   /** 808 again: Microsoft's docs spell the name both ways, so the emulator answers both. */
   | 'ZtdDeviceAssignedToAnotherTenant'

@@ -63,8 +63,14 @@ export interface EmulatedGroup {
 }
 
 export const IMPORT_ERROR_CODES: Record<ImportErrorName, number> = {
+  InvalidZtdRequestBody: 801,
   InvalidZtdHardwareHash: 802,
+  MissingZtdSerialNumberAndProductKey: 803,
   ZtdDeviceAlreadyAssigned: 806,
+  ZtdDeviceIsNotRegistered: 807,
+  ZtdDeviceNotFound: 812,
+  ZtdDeviceIsNotUnique: 813,
+  ZtdDeviceAlreadyAadRegistered: 814,
   ZtdDeviceAssignedToOtherTenant: 808,
   ZtdDeviceAssignedToAnotherTenant: 808,
   ZtdDeviceDuplicated: 0,
@@ -145,6 +151,11 @@ export class EmulatedTenant {
     groupTag?: string;
     manufacturer?: string;
     model?: string;
+    /**
+     * When it shows among Autopilot devices (default: at once). Intune answers 806 to an upload of a device that
+     * another tool registered moments ago, before the device is listed (reference sheet, import errors).
+     */
+    visibleAt?: number;
   }): AutopilotRecord {
     const record: AutopilotRecord = {
       id: randomUUID(),
@@ -156,7 +167,7 @@ export class EmulatedTenant {
       entraDeviceId: randomUUID(),
       entraLinkedAt: 0,
       displayName: '',
-      visibleAt: 0,
+      visibleAt: input.visibleAt ?? 0,
       profileFails: false,
       profileAt: 0,
     };

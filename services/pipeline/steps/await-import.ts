@@ -71,6 +71,17 @@ async function readRecords(jobs: readonly ImportJob[], ctx: StepContext): Promis
   return answers;
 }
 
+/**
+ * An 806 whose device is not listed yet: wait for the listing; past the deadline fail with the 806 itself (its
+ * advice, not a generic time-out), since Intune did say the device is registered.
+ */
+function waitForListing(job: ImportJob, refused: StepOutcome | undefined, ctx: StepContext): StepOutcome {
+  const waiting = notYet(job, 'await-import', ctx);
+  if (waiting.kind !== 'fail' || refused?.kind !== 'fail') return waiting;
+  const advice = `${refused.error.advice} It was not listed among Autopilot devices within the wait; look it up in Intune.`;
+  return { kind: 'fail', error: { ...refused.error, advice } };
+}
+
 /** The import step found the device registered by an earlier attempt: there is no upload record to wait for. */
 const registeredEarlier = (job: ImportJob) => !job.graph.importedIdentityId && !!job.graph.autopilotDeviceId;
 
@@ -85,6 +96,7 @@ export const awaitImport: StepHandler = async (all, ctx) => {
 
   // 806: registered in this tenant already. Look the device up and finish as "already registered".
   const registered = jobs.filter((j) => recordOf(j)?.errorCode === 806);
+  const notListedYet = new Set<string>();
   if (registered.length) {
     const found = await ctx.graph.findAutopilotDevicesBySerial(registered.map((j) => j.device.serialNumber));
     for (const job of registered) {
@@ -99,11 +111,19 @@ export const awaitImport: StepHandler = async (all, ctx) => {
             existingGroupTag: device.groupTag || null,
           },
         });
+      } else if (result?.ok) {
+        // Intune answers 806 for a device another tool registered moments ago, before it is listed among
+        // Autopilot devices (reference sheet, import errors): keep the record and look again until the deadline.
+        notListedYet.add(job.id);
+        outcomes.set(job.id, waitForListing(job, outcomes.get(job.id), ctx));
       }
     }
   }
   // Upload records that ended in an error are of no further use: remove them (best effort).
-  const failed = jobs.map(recordOf).filter((r): r is ImportedIdentity => r?.status === 'error');
+  const failed = jobs
+    .filter((j) => !notListedYet.has(j.id))
+    .map(recordOf)
+    .filter((r): r is ImportedIdentity => r?.status === 'error');
   if (failed.length) await ctx.graph.deleteImportedIdentities(failed.map((r) => r.id));
   for (const job of all.filter(registeredEarlier))
     outcomes.set(job.id, { kind: 'done', note: 'Registered by an earlier attempt' });

@@ -113,6 +113,54 @@ describe('the pipeline against Graph as it really answers', () => {
     expect(fixture.emulator.tenant.uploadsBySerial.get('GONE-0808')).toBe(1);
   });
 
+  it('waits on an 806 for a device registered moments ago until it is listed, then ends as already registered', async () => {
+    fixture = await startPipelineFixture({
+      settings: {
+        deadlinesMs: { import: 30_000, autopilotDevice: 30_000, entraDevice: 30_000, profile: 30_000 },
+      },
+    });
+    // Another tool registered the device just now: Intune refuses the upload with 806 before it lists the device.
+    const listedAt = Date.now() + 1_500;
+    fixture.emulator.tenant.seedRegisteredDevice({
+      serialNumber: 'LATE-0806',
+      groupTag: 'Kiosk',
+      visibleAt: listedAt,
+    });
+    const [job] = await fixture.approvedJobs([deviceInput('LATE-0806')]);
+    fixture.newWorker().start();
+    const [done] = await fixture.waitForTerminal([job?.id ?? '']);
+    expect(done).toMatchObject({
+      status: 'completed',
+      outcome: 'already_registered',
+      graph: { existingGroupTag: 'Kiosk' },
+    });
+    expect(Date.now()).toBeGreaterThanOrEqual(listedAt);
+    expect(fixture.emulator.tenant.uploadsBySerial.get('LATE-0806')).toBe(1);
+    // The refused upload record was removed once the device was found.
+    expect(fixture.emulator.tenant.imported.size).toBe(0);
+  });
+
+  it('fails with the 806 and its advice when the device is still not listed at the deadline', async () => {
+    fixture = await startPipelineFixture({
+      settings: {
+        deadlinesMs: { import: 300, autopilotDevice: 30_000, entraDevice: 30_000, profile: 30_000 },
+      },
+    });
+    fixture.emulator.tenant.seedRegisteredDevice({
+      serialNumber: 'NEVER-0806',
+      visibleAt: Date.now() + 3_600_000,
+    });
+    const [job] = await fixture.approvedJobs([deviceInput('NEVER-0806')]);
+    fixture.newWorker().start();
+    const [done] = await fixture.waitForTerminal([job?.id ?? '']);
+    expect(done).toMatchObject({
+      status: 'failed',
+      error: { step: 'await-import', code: '806', retryable: false },
+    });
+    expect(done?.error?.advice).toMatch(/not listed among Autopilot devices within the wait/);
+    expect(fixture.emulator.tenant.uploadsBySerial.get('NEVER-0806')).toBe(1);
+  });
+
   it('goes on with the Autopilot device an earlier attempt registered when its upload record is gone', async () => {
     fixture = await startPipelineFixture({
       emulator: {

@@ -96,6 +96,12 @@ describe('pipeline worker against the Graph emulator', () => {
       /previous owner must deregister it, or Microsoft support must release it/,
     ],
     ['InvalidZtdHardwareHash', '802', /Collect the hash again/],
+    ['InvalidZtdRequestBody', '801', /malformed/],
+    ['MissingZtdSerialNumberAndProductKey', '803', /serial number/],
+    ['ZtdDeviceIsNotRegistered', '807', /not registered/],
+    ['ZtdDeviceNotFound', '812', /Collect the hash again/],
+    ['ZtdDeviceIsNotUnique', '813', /more than one device/],
+    ['ZtdDeviceAlreadyAadRegistered', '814', /Delete the stale Entra device/],
     ['ZtdDeviceDuplicated', 'ZtdDeviceDuplicated', /duplicate request/],
   ] as const)('fails permanently on %s with code, name and advice', async (error, code, advice) => {
     fixture = await startPipelineFixture({
