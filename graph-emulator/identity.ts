@@ -47,6 +47,12 @@ export class EmulatedIdentity {
     private readonly tokenLifetimeSeconds: number,
     /** The app roles granted right now (the scenario's); a token carries those of the moment it is issued. */
     private readonly grantedPermissions: () => readonly string[] = () => [],
+    /**
+     * Issue tokens a client cannot read. Microsoft's identity platform docs ("Access tokens": access tokens are
+     * opaque to clients, may be encrypted, and their format may change) tell clients not to read them, so a
+     * client must never depend on the `roles` claim being readable.
+     */
+    private readonly opaqueTokens: () => boolean = () => false,
   ) {}
 
   authorityMetadata(authorityHost: string) {
@@ -104,17 +110,19 @@ export class EmulatedIdentity {
     if (problem) return problem;
     const roles = [...this.grantedPermissions()];
     const expiresAt = now + this.tokenLifetimeSeconds * 1000;
-    const token = this.sign({
-      aud: this.resource,
-      iss: `https://sts.windows.net/${this.tenantId}/`,
-      tid: this.tenantId,
-      appid: clientId,
-      idtyp: 'app',
-      roles,
-      iat: Math.floor(now / 1000),
-      exp: Math.floor(expiresAt / 1000),
-      uti: randomBytes(8).toString('base64url'),
-    });
+    const token = this.opaqueTokens()
+      ? randomBytes(48).toString('base64url')
+      : this.sign({
+          aud: this.resource,
+          iss: `https://sts.windows.net/${this.tenantId}/`,
+          tid: this.tenantId,
+          appid: clientId,
+          idtyp: 'app',
+          roles,
+          iat: Math.floor(now / 1000),
+          exp: Math.floor(expiresAt / 1000),
+          uti: randomBytes(8).toString('base64url'),
+        });
     this.tokens.set(token, { clientId, roles, expiresAt });
     this.tokensIssued++;
     return {

@@ -16,7 +16,10 @@ export type ImportErrorName =
   | 'ZtdDeviceIsNotUnique'
   | 'ZtdDeviceAlreadyAadRegistered'
   | 'ZtdDeviceAssignedToOtherTenant'
-  /** 808 again: Microsoft's docs spell the name both ways, so the emulator answers both. */
+  /**
+   * 808 again: the support article "Troubleshoot error 806 or 808 when importing Windows Autopilot CSV files" spells
+   * it ZtdDeviceAssignedToOtherTenant; Autopilot's troubleshooting FAQ spells it ...ToAnotherTenant. Both are answered.
+   */
   | 'ZtdDeviceAssignedToAnotherTenant'
   | 'ZtdDeviceDuplicated'
   | 'StorageError';
@@ -63,6 +66,8 @@ export interface Scenario {
   faults: Faults;
   /** App roles put into tokens issued from now on; drop one to see a call answer 403. */
   grantedPermissions: string[];
+  /** Tokens that are not readable JWTs (Graph access tokens are opaque to clients): roles are not shown. */
+  opaqueTokens?: boolean;
   /**
    * Most devices one import action takes before Intune answers 400. Microsoft documents no maximum (the portal's
    * CSV import takes 500 rows); a tenant that refuses large imports is a scenario to rehearse.

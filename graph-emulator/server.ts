@@ -96,6 +96,7 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
     options.apps ?? [DEMO_APP],
     options.tokenLifetimeSeconds ?? 3600,
     () => scenario.grantedPermissions,
+    () => scenario.opaqueTokens === true,
   );
   const log = new RequestLog();
   const loginLog: string[] = [];

@@ -1,6 +1,8 @@
 /**
  * Intune's limits per app per tenant, as a sliding window over the last 20 s (scaled): writes and all
- * requests counted separately. A request over either limit is refused with the time until a slot frees up.
+ * requests counted separately (Graph's "Microsoft Graph service-specific throttling limits", Intune service limits:
+ * 100 POST/PUT/PATCH/DELETE and 1,000 requests per 20 s per app per tenant; 200 and 2,000 for all apps of a tenant,
+ * which one app alone cannot reach past its own limits, so only the per-app limits are modelled). A request over either limit is refused with the time until a slot frees up.
  */
 export class SlidingWindowThrottle {
   private readonly writes = new Map<string, number[]>();

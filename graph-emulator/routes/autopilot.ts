@@ -9,7 +9,8 @@ const SEGMENT = 'windowsAutopilotDeviceIdentities';
 const ZERO_GUID = '00000000-0000-0000-0000-000000000000';
 
 function autopilotView(device: AutopilotRecord, tenant: EmulatedTenant, req: EmulatorRequest) {
-  // Until Autopilot has joined the record to its Entra device, the id reads as the zero GUID.
+  // Until Autopilot has joined the record to its Entra device, the id reads as the zero GUID: an observation of
+  // community scripts (Get-WindowsAutopilotInfo waits for a non-zero azureActiveDirectoryDeviceId), not documented.
   const entraDeviceId = req.now < device.entraLinkedAt ? ZERO_GUID : device.entraDeviceId;
   const view: Record<string, unknown> & { id: string } = {
     '@odata.type': '#microsoft.graph.windowsAutopilotDeviceIdentity',
@@ -48,7 +49,10 @@ function visibleDevice(tenant: EmulatedTenant, id: string, now: number): Autopil
   return device && device.visibleAt <= now ? device : undefined;
 }
 
-/** The reference sheet: `$select` on this collection answers 500 since a 2026 regression. */
+/**
+ * `$select` on this collection answers 500 InternalServerError in Intune's envelope: microsoft-graph-docs #14937
+ * (2021, v1.0 and beta) and again in 2026 (ugurkocde/DeviceOffboardingManager #65, any property combination).
+ */
 const selectRegression = (req: EmulatorRequest) =>
   req.query.has('$select')
     ? intuneError(500, 'InternalError', 'An internal server error has occurred')
@@ -96,7 +100,8 @@ const get: Route = {
     if (!device) return notFound(m[1] ?? '');
     const view = autopilotView(device, tenant, req);
     if (/deploymentProfile/i.test(req.query.get('$expand') ?? '')) {
-      // The profile navigations exist in beta only; v1.0 refuses the $expand.
+      // The profile navigations exist in beta only (windowsAutopilotDeploymentProfile is a beta-only entity in
+      // Microsoft's Graph reference and metadata); v1.0 refuses the $expand.
       if (req.version !== 'beta')
         return graphError(
           400,
@@ -184,7 +189,12 @@ function validDeviceName(name: string): boolean {
   return expanded.length <= 15 && /^[A-Za-z0-9-]+$/.test(expanded) && !/^\d+$/.test(expanded);
 }
 
-/** What the community module uses to set user, tag and name; intermittent 412 ConditionNotMet is reported. */
+/**
+ * What the community module uses to set user, tag and name. Intermittent 412 ConditionNotMet, Intune's envelope
+ * inside `error.message`, is reported on a small share of calls (microsoft-graph-docs #17791, "PreconditionFailed -
+ * UpdateDeviceProperties"). Device-name rules: Windows Autopilot deployment profile docs ("Apply device name
+ * template": 15 characters, letters, digits and hyphens, not digits only; %SERIAL% and %RAND:x%).
+ */
 const updateProperties: Route = {
   method: 'POST',
   pattern: new RegExp(`^${AUTOPILOT}/${ID}/updatedeviceproperties$`),
@@ -208,7 +218,12 @@ const updateProperties: Route = {
   },
 };
 
-/** Sync (beta only): 409 while one runs, 429 within 10 minutes of the last. */
+/**
+ * Sync (beta only, windowsAutopilotSettings-sync in the beta reference): 409 while one runs, 429 within 10 minutes of
+ * the last. The 10-minute rule is the Intune portal's ("a sync can be requested once every 10 minutes", Autopilot
+ * device enrollment docs); 429s to scripts that sync too often are reported in andrew-s-taylor/WindowsAutopilotInfo
+ * #29. The 409 is an observation (a sync already running), modelled so that the product never relies on one.
+ */
 const sync: Route = {
   method: 'POST',
   pattern: /^\/devicemanagement\/windowsautopilotsettings\/sync$/,

@@ -19,7 +19,10 @@ const deviceView = (e: EntraRecord) => ({
   accountEnabled: true,
 });
 
-/** `/devices?$filter=deviceId eq|in (…)` (at most 15 values) and `/devices(deviceId='…')`. */
+/**
+ * `/devices?$filter=deviceId eq|in (…)` (at most 15 values: Graph's "Use the $filter query parameter" page on `in`
+ * for directory objects) and `/devices(deviceId='…')` (alternate key, device-get in the v1.0 reference).
+ */
 const devices: Route = {
   method: 'GET',
   pattern: /^\/devices(?:\(deviceid='([^']*)'\))?$/,
@@ -126,7 +129,7 @@ const addMember: Route = {
   },
 };
 
-/** checkMemberGroups: at most 20 group ids, transitive. */
+/** checkMemberGroups (directoryobject-checkmembergroups, v1.0 reference): at most 20 group ids, transitive. */
 const checkMemberGroups: Route = {
   method: 'POST',
   pattern: /^\/users\/([^/]+)\/checkmembergroups$/,

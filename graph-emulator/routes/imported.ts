@@ -15,7 +15,10 @@ function importedView(record: ImportedRecord, tenant: EmulatedTenant, now: numbe
     serialNumber: record.serialNumber,
     productKey: record.productKey,
     importId: record.id,
-    // Graph returns the hash it was given (the service compares its fingerprint, and never logs it).
+    // Graph returns the hash it was given: the resource's GET example in the Graph reference
+    // (intune-enrollment-importedwindowsautopilotdeviceidentity-get) carries hardwareIdentifier, and the community
+    // scripts' verbose logs show it echoed (andrew-s-taylor/WindowsAutopilotInfo #29). The service compares its
+    // fingerprint and never logs it.
     hardwareIdentifier: record.hardwareIdentifier,
     assignedUserPrincipalName: record.assignedUserPrincipalName,
     state: tenant.importState(record, now),

@@ -13,8 +13,11 @@ import type { TokenProvider } from './token-provider.js';
 export interface PermissionCheck {
   permission: string;
   neededFor: string;
-  /** `unverified`: a read works, but the token lists no roles to show the write permission is granted. */
-  status: 'ok' | 'missing' | 'unverified';
+  /**
+   * `unverified`: a read works, but the token lists no roles to show the write permission is granted.
+   * `failed`: the check read got an answer that shows nothing about the permission (Graph refused the request).
+   */
+  status: 'ok' | 'missing' | 'unverified' | 'failed';
   detail: string;
 }
 
@@ -68,7 +71,10 @@ function verdict(need: PermissionNeed, status: number, roles: string[] | undefin
   if (status === 403)
     return { ...row, status: 'missing', detail: `Graph answered 403: grant ${need.name} and admin consent` };
   if (status === 0 || status >= 500 || status === 401 || status === 429)
-    return { ...row, status: 'missing', detail: `the check read got ${status || 'no answer'}; try again` };
+    return { ...row, status: 'failed', detail: `the check read got ${status || 'no answer'}; try again` };
+  // Only a read that worked shows anything: a 400 or 404 means the check itself was refused (a version slip).
+  if (status < 200 || status > 299)
+    return { ...row, status: 'failed', detail: `the check read got ${status}; report it as a bug` };
   if (roles && ![need.name, ...need.includedIn].some((r) => roles.includes(r)))
     return {
       ...row,
@@ -107,7 +113,9 @@ export async function runDoctor(deps: {
     permissions.push(verdict(need, groupRead && status === 404 ? 200 : status, roles));
   }
   const groups = await checkGroups(deps.graph, deps.settings);
-  const ok = permissions.every((p) => p.status !== 'missing') && groups.every((g) => !g.problem);
+  const ok =
+    permissions.every((p) => p.status === 'ok' || p.status === 'unverified') &&
+    groups.every((g) => !g.problem);
   return { ok, permissions, groups };
 }
 

@@ -21,7 +21,11 @@ function adviceFor(step: StepName, error: GraphRequestError): string {
     return `The app registration lacks the Graph application permission ${names}, or admin consent for it. Grant it (npm run doctor checks every permission), then retry.`;
   }
   // Graph's answer to a path the API version called does not have: a bug or a version slip, not "not there yet".
-  if (error.status === 400 && /Resource not found for the segment/i.test(error.message))
+  // Called directly it is a 400 "Resource not found for the segment"; inside a $batch, a 405.
+  if (
+    (error.status === 400 && /Resource not found for the segment/i.test(error.message)) ||
+    error.status === 405
+  )
     return 'Graph does not know this request in the API version called. Report it with the job id.';
   return (
     ADVICE_BY_STATUS[error.status] ??

@@ -29,7 +29,18 @@ function onFailure(
     };
   }
   if (error?.status === 404) return notYet(job, 'add-to-group', ctx);
-  return graphFailure(job, 'add-to-group', error, ctx);
+  const outcome = graphFailure(job, 'add-to-group', error, ctx);
+  // A dynamic group refuses direct adds with the same 403 as a missing permission (Microsoft's support article on
+  // "Insufficient privileges" when adding members; CIPP #468): the group may have been made dynamic since start.
+  if (error?.status === 403 && outcome.kind === 'fail')
+    return {
+      kind: 'fail',
+      error: {
+        ...outcome.error,
+        advice: `${outcome.error.advice} A dynamic group refuses direct adds with the same answer: if PROFILE_GROUP_ID is dynamic now, target the profile by its rule and unset PROFILE_GROUP_ID (npm run doctor tells which).`,
+      },
+    };
+  return outcome;
 }
 
 export const addToGroup: StepHandler = async (jobs, ctx) => {

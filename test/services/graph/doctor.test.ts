@@ -20,12 +20,14 @@ const everything = { profileGroupId, approverGroupIds: [approverGroupId] };
 async function doctorWithout(
   withheld: string[],
   settings: { profileGroupId?: string; approverGroupIds: string[] } = everything,
+  opaqueTokens = false,
 ) {
   fixture = await startGraphFixture({
     profileGroupId,
     scenario: {
       timeScale: 0.001,
       grantedPermissions: DEFAULT_GRANTED_PERMISSIONS.filter((p) => !withheld.includes(p)),
+      opaqueTokens,
     },
   });
   fixture.emulator.tenant.addUserToGroups(randomUUID(), [approverGroupId]);
@@ -128,6 +130,42 @@ describe('doctor', () => {
       'User.Read.All': 'ok',
     });
     expect(formatDoctorReport(report)).toContain('UNVERIFIED (a read works; the token lists no roles');
+  });
+
+  // Graph's tokens are opaque to clients: with no roles to read, each read permission rests on its probe alone.
+  it.each(['Device.Read.All', 'User.Read.All'])(
+    'finds %s missing from its probe alone when the token cannot be read',
+    async (permission) => {
+      const broader = coveredBy[permission];
+      const report = await doctorWithout(broader ? [permission, broader] : [permission], everything, true);
+      const status = statusOf(report);
+      expect(status[permission]).toBe('missing');
+      expect(report.permissions.find((p) => p.permission === permission)?.detail).toContain(
+        'Graph answered 403',
+      );
+      expect(status['DeviceManagementServiceConfig.ReadWrite.All']).toBe('unverified');
+      expect(report.ok).toBe(false);
+    },
+  );
+
+  it('never counts a refused check read as a permission that works', async () => {
+    fixture = await startGraphFixture({ scenario: { timeScale: 0.001, opaqueTokens: true } });
+    const graph = fixture.graph;
+    // A probe path the API version does not have: real Graph answers 400 'Resource not found for the segment'.
+    const slipped = new Proxy(graph, {
+      get: (target, key) =>
+        key === 'probe'
+          ? (_version: 'v1.0' | 'beta', path: string) => target.probe('v1.0', `/noSuchSegment${path}`)
+          : (Reflect.get(target, key) as unknown),
+    });
+    const report = await runDoctor({
+      graph: slipped,
+      tokens: emulatorTokens(fixture.emulator),
+      settings: { approverGroupIds: [] },
+    });
+    expect(report.ok).toBe(false);
+    expect(report.permissions.every((p) => p.status === 'failed')).toBe(true);
+    expect(report.permissions[0]?.detail).toContain('the check read got 400');
   });
 
   it('says why when no token can be had', async () => {

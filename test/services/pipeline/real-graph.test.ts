@@ -183,6 +183,36 @@ describe('the pipeline against Graph as it really answers', () => {
     expect(tenant.uploadsBySerial.get('VANISH-01')).toBe(1);
   });
 
+  it('fails at once, naming PROFILE_GROUP_ID, when the profile group does not exist', async () => {
+    const missingGroup = randomUUID();
+    fixture = await startPipelineFixture({ settings: { profileGroupId: missingGroup } });
+    const [job] = await fixture.approvedJobs([deviceInput('NOGROUP-01')]);
+    fixture.newWorker().start();
+    const [done] = await fixture.waitForTerminal([job?.id ?? '']);
+    expect(done).toMatchObject({
+      status: 'failed',
+      error: { step: 'add-to-group', code: 'ProfileGroupNotFound' },
+    });
+    expect(done?.error?.advice).toContain(`${missingGroup} does not exist`);
+    expect(done?.error?.advice).toContain('PROFILE_GROUP_ID');
+    // One refused add, not an hour of polls read as "the device is not there yet".
+    const adds = fixture.emulator.log.entries.filter((e) => e.path.endsWith('/members/$ref'));
+    expect(adds).toHaveLength(1);
+  });
+
+  it('says a dynamic profile group may be why an add is refused with 403', async () => {
+    const groupId = randomUUID();
+    fixture = await startPipelineFixture({ settings: { profileGroupId: groupId } });
+    // Made dynamic after the service started (the start-up check saw an assigned group).
+    fixture.emulator.tenant.addGroup(groupId, { dynamic: true });
+    const [job] = await fixture.approvedJobs([deviceInput('DYNAMIC-01')]);
+    fixture.newWorker().start();
+    const [done] = await fixture.waitForTerminal([job?.id ?? '']);
+    expect(done).toMatchObject({ status: 'failed', error: { step: 'add-to-group', code: 'HTTP403' } });
+    expect(done?.error?.advice).toMatch(/GroupMember\.ReadWrite\.All/);
+    expect(done?.error?.advice).toMatch(/if PROFILE_GROUP_ID is dynamic now/);
+  });
+
   it('names the missing permission in the job error', async () => {
     const granted = DEFAULT_GRANTED_PERMISSIONS.filter((p) => !p.startsWith('Device.'));
     fixture = await startPipelineFixture({ emulator: { scenario: { grantedPermissions: granted } } });
