@@ -328,6 +328,31 @@ describe('step handlers', () => {
     expect(calls).toEqual(['ada@contoso.example', 'ada@contoso.example']);
   });
 
+  it('assign-user retries a 409 Conflict as it does a 412, and warns once the attempts run out', async () => {
+    const graph: AutopilotGraph = {
+      ...fakeGraph('ok'),
+      updateDeviceProperties: (items) =>
+        Promise.resolve(
+          new Map(
+            items.map((i) => [
+              i.autopilotDeviceId,
+              failed<void>(new GraphRequestError(409, 'Conflict', 'busy')),
+            ]),
+          ),
+        ),
+    };
+    const job = jobAt('assign-user');
+    expect((await STEP_HANDLERS['assign-user']([job], context(graph))).get(job.id)).toMatchObject({
+      kind: 'retry',
+      error: { code: 'HTTP409', retryable: true },
+    });
+    const last = withAttempts(job, 'assign-user', testSettings().maxAttempts);
+    expect((await STEP_HANDLERS['assign-user']([last], context(graph))).get(last.id)).toMatchObject({
+      kind: 'done',
+      note: 'User not assigned',
+    });
+  });
+
   it('add-to-group fails at once when the 404 names the profile group itself, and waits when it names the device', async () => {
     const answer = (message: string): AutopilotGraph => ({
       ...fakeGraph('ok'),
