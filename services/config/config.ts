@@ -7,7 +7,17 @@ import { CONFIG_KEYS, envSchema, type EnvSettings } from './schema.js';
 
 export type StoreConfig =
   | { kind: 'sqlite'; path: string }
-  | { kind: 'cosmos'; endpoint: string; key?: string; databaseId: string; containerId: string };
+  | {
+      kind: 'cosmos';
+      endpoint: string;
+      key?: string;
+      databaseId: string;
+      containerId: string;
+      /** Throughput of a container the service creates (key auth only). */
+      throughput?: { kind: 'manual'; ru: number } | { kind: 'autoscale'; maxRu: number };
+      /** Longest the Cosmos SDK waits out 429s in one call: a fifth of the worker's lease. */
+      maxRetryWaitSeconds: number;
+    };
 
 export type GraphCredential = { kind: 'secret'; secret: string } | { kind: 'certificate'; path: string };
 
@@ -128,6 +138,11 @@ function crossChecks(env: Env): ConfigProblem[] {
   if (env.STORE?.trim() === 'cosmos' && !has('COSMOS_ENDPOINT')) {
     problems.push({ key: 'COSMOS_ENDPOINT', problem: 'is required when STORE=cosmos' });
   }
+  if (has('COSMOS_THROUGHPUT') && has('COSMOS_AUTOSCALE_MAX_THROUGHPUT'))
+    problems.push({
+      key: 'COSMOS_THROUGHPUT',
+      problem: 'set either COSMOS_THROUGHPUT (manual) or COSMOS_AUTOSCALE_MAX_THROUGHPUT, not both',
+    });
   if (has('TEAMS_CHANNEL_ID') && !has('TEAMS_TEAM_ID'))
     problems.push({ key: 'TEAMS_TEAM_ID', problem: 'is required with TEAMS_CHANNEL_ID' });
   if (has('TICKET_PATTERN')) {
@@ -200,6 +215,12 @@ function storeConfig(s: EnvSettings): StoreConfig {
     ...(s.COSMOS_KEY ? { key: s.COSMOS_KEY } : {}),
     databaseId: s.COSMOS_DATABASE,
     containerId: s.COSMOS_CONTAINER,
+    ...(s.COSMOS_AUTOSCALE_MAX_THROUGHPUT
+      ? { throughput: { kind: 'autoscale' as const, maxRu: s.COSMOS_AUTOSCALE_MAX_THROUGHPUT } }
+      : s.COSMOS_THROUGHPUT
+        ? { throughput: { kind: 'manual' as const, ru: s.COSMOS_THROUGHPUT } }
+        : {}),
+    maxRetryWaitSeconds: Math.max(1, Math.floor(s.WORKER_LEASE_SECONDS / 5)),
   };
 }
 

@@ -30,8 +30,12 @@ export class LeaseLostError extends AppError {
 
 /** The store could not be reached or refused the request for a reason other than a conflict. */
 export class StoreUnavailableError extends AppError {
-  constructor(message: string, cause: unknown) {
-    super('store_unavailable', message, { retryable: true, cause });
+  constructor(message: string, cause: unknown, retryAfterMs?: number) {
+    super('store_unavailable', message, {
+      retryable: true,
+      cause,
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+    });
     this.name = 'StoreUnavailableError';
   }
 }

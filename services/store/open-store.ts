@@ -11,6 +11,8 @@ export async function openJobStore(config: StoreConfig, retentionDays: number): 
     databaseId: config.databaseId,
     containerId: config.containerId,
     retentionDays,
+    ...(config.throughput ? { throughput: config.throughput } : {}),
+    maxRetryWaitSeconds: config.maxRetryWaitSeconds,
     // With a key we may create what is missing; with Entra ID the database is provisioned ahead (see README).
     createIfMissing: config.key !== undefined,
   });

@@ -6,18 +6,28 @@ import type { Container, ItemDefinition } from '@azure/cosmos';
 import type { ImportBatch } from '../../domain/batch.js';
 import { StoreConflictError, StoreUnavailableError } from '../errors.js';
 import type { StoredBatch } from '../job-store.js';
+import { checkReadResponse, cosmosCall } from './cosmos-call.js';
 
-type BatchDocument = ItemDefinition & { pk: string; type: 'batch'; createdAt: string; batch: ImportBatch };
+type BatchDocument = ItemDefinition & {
+  pk: string;
+  type: 'batch';
+  createdAt: string;
+  batch: ImportBatch;
+  ttl: number;
+};
 
 const keyOf = (batchId: string) => `batch:${batchId}`;
 
-function statusOf(error: unknown): number | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'number' ? code : undefined;
-}
-
+/** A batch never expires by itself: the purge removes it once no job refers to it. */
 function toDocument(batch: ImportBatch): BatchDocument {
-  return { id: keyOf(batch.id), pk: keyOf(batch.id), type: 'batch', createdAt: batch.createdAt, batch };
+  return {
+    id: keyOf(batch.id),
+    pk: keyOf(batch.id),
+    type: 'batch',
+    createdAt: batch.createdAt,
+    batch,
+    ttl: -1,
+  };
 }
 
 function fromDocument(doc: BatchDocument): StoredBatch {
@@ -32,39 +42,39 @@ export class CosmosBatches {
 
   async create(batch: ImportBatch): Promise<void> {
     try {
-      await this.container.items.create(toDocument(batch));
+      await cosmosCall('the new batch', batch.id, () => this.container.items.create(toDocument(batch)));
     } catch (error) {
-      if (statusOf(error) !== 409) throw new StoreUnavailableError('Cosmos DB refused the new batch.', error);
+      // Stored already: left as it is.
+      if (!(error instanceof StoreConflictError)) throw error;
     }
   }
 
   async get(id: string): Promise<StoredBatch | undefined> {
-    const { resource } = await this.container.item(keyOf(id), keyOf(id)).read<BatchDocument>();
+    const resource = await cosmosCall(`the read of batch ${id}`, id, async () => {
+      const response = await this.container.item(keyOf(id), keyOf(id)).read<BatchDocument>();
+      checkReadResponse(`the read of batch ${id}`, response);
+      return response.resource;
+    });
     return resource ? fromDocument(resource) : undefined;
   }
 
   async update(batch: ImportBatch, etag: string): Promise<StoredBatch> {
-    try {
-      const { resource } = await this.container
+    const { resource } = await cosmosCall(`the update of batch ${batch.id}`, batch.id, () =>
+      this.container
         .item(keyOf(batch.id), keyOf(batch.id))
-        .replace<BatchDocument>(toDocument(batch), { accessCondition: { type: 'IfMatch', condition: etag } });
-      return fromDocument(resource as BatchDocument);
-    } catch (error) {
-      const status = statusOf(error);
-      if (status === 412 || status === 404) throw new StoreConflictError(batch.id);
-      throw new StoreUnavailableError(`Cosmos DB refused the update of batch ${batch.id}.`, error);
-    }
+        .replace<BatchDocument>(toDocument(batch), { accessCondition: { type: 'IfMatch', condition: etag } }),
+    );
+    return fromDocument(resource as BatchDocument);
   }
 
   /** Deletes batches created before the cutoff that no job refers to any more, with their card addresses. */
   async purgeOrphaned(cutoff: Date, remove: (id: string, pk: string) => Promise<void>): Promise<void> {
-    const query = async <T>(text: string, parameters: { name: string; value: string }[]) => {
-      try {
-        return (await this.container.items.query<T>({ query: text, parameters }).fetchAll()).resources;
-      } catch (error) {
-        throw new StoreUnavailableError('Cosmos DB query failed.', error);
-      }
-    };
+    const query = <T>(text: string, parameters: { name: string; value: string }[]) =>
+      cosmosCall(
+        'the batch purge query',
+        'batches',
+        async () => (await this.container.items.query<T>({ query: text, parameters }).fetchAll()).resources,
+      );
     const old = await query<string>(
       `SELECT VALUE c.batch.id FROM c WHERE c.type = 'batch' AND c.createdAt < @cutoff`,
       [{ name: '@cutoff', value: cutoff.toISOString() }],

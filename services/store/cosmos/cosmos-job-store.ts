@@ -3,17 +3,24 @@
  *
  * Partitioning: one container, partition key `/pk`. A job's partition key is its own id, so every read and
  * write of a job is a point operation on one small logical partition and load spreads evenly however many
- * jobs arrive at once; no partition can grow hot or past its 20 GB limit. The job's card address lives in the
- * same partition (`card:<jobId>`). A CSV batch is a document in its own partition `batch:<id>`, with its card. The few queries (due jobs, open job for a serial, listings) fan out across
- * partitions, which is cheap at helpdesk volumes (thousands of jobs, not millions) and avoids a hot "status"
- * partition that every worker would hammer. The channel binding is a single document in partition `binding`.
+ * jobs arrive at once. The job's card address lives in the same partition (`card:<jobId>`); a CSV batch is a
+ * document in its own partition `batch:<id>`, with its card. The few queries (due jobs, open job for a serial,
+ * listings) fan out across partitions and are shaped for the container's indexes (container-setup.ts).
  *
  * Concurrency: every job write is a replace with `IfMatch: <_etag>`; a stale etag is a 412 and becomes a
- * StoreConflictError. Claims are such replaces too, so two instances can never lease the same job.
- * Retention: finished jobs get a per-item `ttl` so Cosmos deletes them itself; open jobs never expire.
+ * StoreConflictError. A claim selects ids and etags only, then leases each job with a conditional patch.
+ * Retention: the purge removes a finished job with its card a retention period after it ended; the item's `ttl`
+ * (retention plus a grace period) is a backstop only. Everything that must not expire carries `ttl: -1`, so a
+ * container default TTL set to a number expires nothing of ours.
  */
 import type { Agent } from 'node:https';
-import { CosmosClient, type Container, type ItemDefinition, type SqlParameter } from '@azure/cosmos';
+import {
+  CosmosClient,
+  type Container,
+  type ItemDefinition,
+  type PluginConfig,
+  type SqlQuerySpec,
+} from '@azure/cosmos';
 import { DefaultAzureCredential } from '@azure/identity';
 import {
   OPEN_STATUSES,
@@ -27,8 +34,7 @@ import {
 import type { ImportBatch } from '../../domain/batch.js';
 import { withAudit } from '../../domain/audit.js';
 import { serialKey } from '../../domain/serial-key.js';
-import { decodeCursor, encodeCursor } from '../cursor.js';
-import { withLease } from '../due.js';
+import { encodeCursor } from '../cursor.js';
 import { StoreConflictError, StoreUnavailableError } from '../errors.js';
 import type {
   CardAddress,
@@ -44,7 +50,11 @@ import type {
 } from '../job-store.js';
 import { mutateJob } from '../mutate.js';
 import { CosmosBatches } from './cosmos-batches.js';
+import { checkReadResponse, cosmosCall } from './cosmos-call.js';
+import { inList, listingQueries, newestFirst } from './cosmos-job-queries.js';
 import { OpenSerialLocks } from './cosmos-open-serials.js';
+import { CosmosReferences } from './cosmos-references.js';
+import { openContainer, StoreSetupError, type ContainerOptions } from './container-setup.js';
 
 export interface CosmosStoreOptions {
   endpoint: string;
@@ -55,18 +65,38 @@ export interface CosmosStoreOptions {
   retentionDays: number;
   /** Creates the database and container when missing (needs key auth: Entra data-plane roles cannot). */
   createIfMissing?: boolean;
+  /** Throughput of a container the store creates. */
+  throughput?: ContainerOptions['throughput'];
+  /**
+   * Longest the SDK waits out 429s inside one call before the store's own retryable error is raised: keep it well
+   * under a third of the worker's lease, so a throttled write cannot outlast the lease it renews.
+   */
+  maxRetryWaitSeconds?: number;
   /** An HTTPS agent for this client only, e.g. to trust a local emulator's self-signed certificate. */
   agent?: Agent;
+  /**
+   * The SDK's request plugins: tests inject what the local server never answers (429s, 404/1002, a failed write)
+   * through them, below the store, where real Cosmos DB's answers arrive.
+   */
+  plugins?: PluginConfig[];
 }
 
-type JobDocument = ImportJob & ItemDefinition & { pk: string; type: 'job'; ttl?: number };
-const SYSTEM_FIELDS = ['_rid', '_self', '_etag', '_attachments', '_ts', 'pk', 'type', 'ttl'] as const;
-const BINDING = { id: 'binding:helpdesk', pk: 'binding' };
+/** How long past the retention a finished job's ttl lets the purge come first. */
+const TTL_GRACE_DAYS = 7;
+const DAY_SECONDS = 24 * 60 * 60;
 
-function statusOf(error: unknown): number | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'number' ? code : undefined;
-}
+type JobDocument = ImportJob & ItemDefinition & { pk: string; type: 'job'; serialKey: string; ttl: number };
+const SYSTEM_FIELDS = [
+  '_rid',
+  '_self',
+  '_etag',
+  '_attachments',
+  '_ts',
+  'pk',
+  'type',
+  'ttl',
+  'serialKey',
+] as const;
 
 function fromDocument(doc: JobDocument): StoredJob {
   const etag: unknown = doc._etag;
@@ -77,44 +107,59 @@ function fromDocument(doc: JobDocument): StoredJob {
   return { job: job as unknown as ImportJob, etag };
 }
 
+/** The local server (and any endpoint on this machine) has no regions to discover. */
+function isLocalEndpoint(endpoint: string): boolean {
+  const host = new URL(endpoint).hostname.replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
+
 export class CosmosJobStore implements JobStore {
   private readonly batches: CosmosBatches;
   private readonly openSerials: OpenSerialLocks;
+  private readonly references: CosmosReferences;
+  private readonly finishedTtlSeconds: number;
 
   private constructor(
     private readonly client: CosmosClient,
     private readonly container: Container,
-    private readonly retentionSeconds: number,
+    retentionDays: number,
   ) {
+    this.finishedTtlSeconds = (retentionDays + TTL_GRACE_DAYS) * DAY_SECONDS;
     this.batches = new CosmosBatches(container);
     this.openSerials = new OpenSerialLocks(container);
+    this.references = new CosmosReferences(container, retentionDays * DAY_SECONDS, this.finishedTtlSeconds);
   }
 
   static async open(options: CosmosStoreOptions): Promise<CosmosJobStore> {
+    const local = isLocalEndpoint(options.endpoint);
     const client = new CosmosClient({
       endpoint: options.endpoint,
       ...(options.key ? { key: options.key } : { aadCredentials: new DefaultAzureCredential() }),
-      connectionPolicy: { enableEndpointDiscovery: false },
-      ...(options.agent ? { agent: options.agent } : {}),
-    });
-    let container = client.database(options.databaseId).container(options.containerId);
-    if (options.createIfMissing) {
-      const { database } = await client.databases.createIfNotExists({ id: options.databaseId });
-      ({ container } = await database.containers.createIfNotExists({
-        id: options.containerId,
-        partitionKey: { paths: ['/pk'] },
-        defaultTtl: -1,
-        indexingPolicy: {
-          compositeIndexes: [
-            [
-              { path: '/createdAt', order: 'descending' },
-              { path: '/id', order: 'descending' },
-            ],
-          ],
+      connectionPolicy: {
+        // Discovery brings session retries across regions, failover and preferred regions: off only locally.
+        enableEndpointDiscovery: !local,
+        retryOptions: {
+          maxRetryAttemptCount: 9,
+          fixedRetryIntervalInMilliseconds: 0,
+          maxWaitTimeInSeconds: options.maxRetryWaitSeconds ?? 10,
         },
-      }));
+      },
+      ...(options.agent ? { agent: options.agent } : {}),
+      ...(options.plugins ? { plugins: options.plugins } : {}),
+    });
+    try {
+      const container = await openContainer(client, {
+        databaseId: options.databaseId,
+        containerId: options.containerId,
+        createIfMissing: options.createIfMissing ?? false,
+        ...(options.throughput ? { throughput: options.throughput } : {}),
+      });
+      return new CosmosJobStore(client, container, options.retentionDays);
+    } catch (error) {
+      client.dispose();
+      if (error instanceof StoreSetupError) throw error;
+      throw new StoreUnavailableError('Cosmos DB could not be opened.', error);
     }
-    return new CosmosJobStore(client, container, options.retentionDays * 24 * 60 * 60);
   }
 
   private toDocument(job: ImportJob): JobDocument {
@@ -122,17 +167,17 @@ export class CosmosJobStore implements JobStore {
       ...job,
       pk: job.id,
       type: 'job',
-      ...(isTerminal(job.status) ? { ttl: this.retentionSeconds } : {}),
+      serialKey: serialKey(job.device.serialNumber),
+      ttl: isTerminal(job.status) ? this.finishedTtlSeconds : -1,
     };
   }
 
-  private async query<T>(query: string, parameters: SqlParameter[]): Promise<T[]> {
-    try {
-      const { resources } = await this.container.items.query<T>({ query, parameters }).fetchAll();
-      return resources;
-    } catch (error) {
-      throw new StoreUnavailableError('Cosmos DB query failed.', error);
-    }
+  private query<T>(what: string, spec: SqlQuerySpec): Promise<T[]> {
+    return cosmosCall(
+      what,
+      what,
+      async () => (await this.container.items.query<T>(spec).fetchAll()).resources,
+    );
   }
 
   async create(job: ImportJob): Promise<{ stored: StoredJob; created: boolean }> {
@@ -141,10 +186,13 @@ export class CosmosJobStore implements JobStore {
       if (holder) return { stored: holder, created: false };
     }
     try {
-      const { resource } = await this.container.items.create<JobDocument>(this.toDocument(job));
+      const doc = this.toDocument(job);
+      const { resource } = await cosmosCall('the new job', job.id, () =>
+        this.container.items.create<JobDocument>(doc),
+      );
       return { stored: fromDocument(resource as JobDocument), created: true };
     } catch (error) {
-      if (statusOf(error) !== 409) throw new StoreUnavailableError('Cosmos DB refused the new job.', error);
+      if (!(error instanceof StoreConflictError)) throw error;
       const existing = await this.get(job.id);
       if (!existing) throw new StoreUnavailableError(`Job ${job.id} exists but cannot be read.`, error);
       return { stored: existing, created: false };
@@ -152,9 +200,12 @@ export class CosmosJobStore implements JobStore {
   }
 
   async get(id: string): Promise<StoredJob | undefined> {
-    const { resource, statusCode } = await this.container.item(id, id).read<JobDocument>();
-    if (statusCode === 404 || !resource) return undefined;
-    return fromDocument(resource);
+    const resource = await cosmosCall(`the read of job ${id}`, id, async () => {
+      const response = await this.container.item(id, id).read<JobDocument>();
+      checkReadResponse(`the read of job ${id}`, response);
+      return response.resource;
+    });
+    return resource ? fromDocument(resource) : undefined;
   }
 
   async reserveDevice(job: ImportJob): Promise<StoredJob | undefined> {
@@ -172,93 +223,82 @@ export class CosmosJobStore implements JobStore {
     const held = await this.openSerials.read(serialNumber);
     const holder = held ? await this.get(held.jobId) : undefined;
     if (holder && isOpen(holder.job.status)) return holder;
-    // Jobs from before the device locks: compared by key as well.
-    const docs = await this.query<JobDocument>(
-      `SELECT * FROM c WHERE c.type = 'job' AND UPPER(TRIM(c.device.serialNumber)) = @key
-       AND ARRAY_CONTAINS(@open, c.status)`,
-      [
-        { name: '@key', value: serialKey(serialNumber) },
-        { name: '@open', value: [...OPEN_STATUSES] },
-      ],
-    );
+    // Jobs from before the device locks; those written before serialKey existed are compared by key as well.
+    const open = inList('c.status', 'open', OPEN_STATUSES);
+    const docs = await this.query<JobDocument>('the open job query', {
+      query: `SELECT * FROM c WHERE c.type = 'job' AND ${open.clause} AND (c.serialKey = @key
+        OR (NOT IS_DEFINED(c.serialKey) AND UPPER(TRIM(c.device.serialNumber)) = @key))`,
+      parameters: [{ name: '@key', value: serialKey(serialNumber) }, ...open.parameters],
+    });
     const newest = docs.sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
     return newest ? fromDocument(newest) : undefined;
   }
 
   async list(query: ListQuery): Promise<Page<ImportJob>> {
-    const where = ["c.type = 'job'"];
-    const parameters: SqlParameter[] = [];
-    const add = (clause: string, name: string, value: SqlParameter['value']) => {
-      where.push(clause);
-      parameters.push({ name, value });
-    };
-    if (query.statuses?.length) add('ARRAY_CONTAINS(@statuses, c.status)', '@statuses', [...query.statuses]);
-    if (query.createdFrom) add('c.createdAt >= @from', '@from', query.createdFrom);
-    if (query.createdBefore) add('c.createdAt < @before', '@before', query.createdBefore);
-    if (query.serialNumber) add('c.device.serialNumber = @serial', '@serial', query.serialNumber);
-    if (query.batchId) add('c.batchId = @batch', '@batch', query.batchId);
-    if (query.cursor) {
-      const after = decodeCursor(query.cursor);
-      add(
-        '(c.createdAt < @afterAt OR (c.createdAt = @afterAt AND c.id < @afterId))',
-        '@afterAt',
-        after.createdAt,
-      );
-      parameters.push({ name: '@afterId', value: after.id });
-    }
     const limit = Math.max(1, Math.floor(query.limit));
-    const docs = await this.query<JobDocument>(
-      `SELECT TOP ${limit + 1} * FROM c WHERE ${where.join(' AND ')} ORDER BY c.createdAt DESC, c.id DESC`,
-      parameters,
+    const pages = await Promise.all(
+      listingQueries(query).map((spec) => this.query<JobDocument>('the job listing', spec)),
     );
+    const docs = pages.flat().sort(newestFirst);
     const items = docs.slice(0, limit).map((d) => fromDocument(d).job);
     const last = items.at(-1);
     return docs.length > limit && last ? { items, nextCursor: encodeCursor(last) } : { items };
   }
 
   async update(job: ImportJob, etag: string): Promise<StoredJob> {
-    try {
-      const { resource } = await this.container
+    const doc = this.toDocument(job);
+    const { resource } = await cosmosCall(`the update of job ${job.id}`, job.id, () =>
+      this.container
         .item(job.id, job.id)
-        .replace<JobDocument>(this.toDocument(job), {
-          accessCondition: { type: 'IfMatch', condition: etag },
-        });
-      const stored = fromDocument(resource as JobDocument);
-      // The device is free again once its job has ended (best effort: a later submission takes a stale lock).
-      if (!isOpen(job.status))
-        await this.openSerials.release(job.device.serialNumber, job.id).catch(() => undefined);
-      return stored;
-    } catch (error) {
-      const status = statusOf(error);
-      if (status === 412 || status === 404) throw new StoreConflictError(job.id);
-      throw new StoreUnavailableError(`Cosmos DB refused the update of job ${job.id}.`, error);
-    }
+        .replace<JobDocument>(doc, { accessCondition: { type: 'IfMatch', condition: etag } }),
+    );
+    const stored = fromDocument(resource as JobDocument);
+    // The device is free again once its job has ended (best effort: a later submission takes a stale lock).
+    if (!isOpen(job.status))
+      await this.openSerials.release(job.device.serialNumber, job.id).catch(() => undefined);
+    return stored;
   }
 
   async claimDue(request: ClaimRequest): Promise<StoredJob[]> {
     const now = request.now.toISOString();
-    // Fetch more candidates than needed and try them in random order, so that claimers racing for the same
-    // due jobs mostly pick different ones; each claim is still an IfMatch replace, so a lost race is a 412.
-    const candidates = await this.query<JobDocument>(
-      `SELECT TOP ${Math.max(1, request.limit) * 3} * FROM c WHERE c.type = 'job'
-       AND ARRAY_CONTAINS(@workable, c.status) AND c.nextRunAt <= @now
-       AND (NOT IS_DEFINED(c.lease) OR c.lease.expiresAt <= @now) ORDER BY c.nextRunAt`,
-      [
-        { name: '@workable', value: [...WORKABLE_STATUSES] },
-        { name: '@now', value: now },
-      ],
-    );
+    const workable = inList('c.status', 'workable', WORKABLE_STATUSES);
+    // Ids and etags only; more candidates than needed, tried in random order, so that claimers racing for the same
+    // due jobs mostly pick different ones. Each lease is a patch on the etag read, so a lost race is a conflict.
+    const candidates = await this.query<{ id: string; _etag: string }>('the due job query', {
+      query: `SELECT TOP ${Math.max(1, request.limit) * 3} c.id, c._etag FROM c WHERE c.type = 'job'
+        AND ${workable.clause} AND c.nextRunAt <= @now
+        AND (NOT IS_DEFINED(c.lease) OR c.lease.expiresAt <= @now) ORDER BY c.nextRunAt`,
+      parameters: [{ name: '@now', value: now }, ...workable.parameters],
+    });
+    const lease = {
+      owner: request.owner,
+      expiresAt: new Date(request.now.getTime() + request.leaseMs).toISOString(),
+    };
     const claimed: StoredJob[] = [];
-    for (const doc of shuffle(candidates)) {
+    for (const candidate of shuffle(candidates)) {
       if (claimed.length >= request.limit) break;
-      const { job, etag } = fromDocument(doc);
       try {
-        claimed.push(await this.update(withLease(job, request.owner, request.now, request.leaseMs), etag));
+        claimed.push(await this.lease(candidate.id, candidate._etag, lease));
       } catch (error) {
-        if (!(error instanceof StoreConflictError)) throw error;
+        if (error instanceof StoreConflictError) continue;
+        // What was leased already is handed over, not abandoned until its lease runs out.
+        if (claimed.length) break;
+        throw error;
       }
     }
     return claimed;
+  }
+
+  private async lease(id: string, etag: string, lease: ImportJob['lease']): Promise<StoredJob> {
+    const { resource } = await cosmosCall(`the lease of job ${id}`, id, () =>
+      this.container
+        .item(id, id)
+        .patch<JobDocument>(
+          { operations: [{ op: 'set', path: '/lease', value: lease }] },
+          { accessCondition: { type: 'IfMatch', condition: etag } },
+        ),
+    );
+    return fromDocument(resource as JobDocument);
   }
 
   appendAudit(id: string, event: AuditEvent): Promise<StoredJob> {
@@ -282,123 +322,57 @@ export class CosmosJobStore implements JobStore {
   }
 
   async purgeFinishedBefore(cutoff: Date): Promise<number> {
-    const ids = await this.query<string>(
-      `SELECT VALUE c.id FROM c WHERE c.type = 'job' AND ARRAY_CONTAINS(@terminal, c.status) AND c.updatedAt < @cutoff`,
-      [
-        { name: '@terminal', value: [...TERMINAL_STATUSES] },
-        { name: '@cutoff', value: cutoff.toISOString() },
-      ],
-    );
+    const terminal = inList('c.status', 'terminal', TERMINAL_STATUSES);
+    const ids = await this.query<string>('the purge query', {
+      query: `SELECT VALUE c.id FROM c WHERE c.type = 'job' AND ${terminal.clause} AND c.updatedAt < @cutoff`,
+      parameters: [{ name: '@cutoff', value: cutoff.toISOString() }, ...terminal.parameters],
+    });
     for (const id of ids) {
-      await this.deleteIfPresent(`card:${id}`, id);
-      await this.deleteIfPresent(id, id);
+      await this.references.deleteIfPresent(`card:${id}`, id);
+      await this.references.deleteIfPresent(id, id);
     }
-    await this.batches.purgeOrphaned(cutoff, (id, pk) => this.deleteIfPresent(id, pk));
+    await this.batches.purgeOrphaned(cutoff, (id, pk) => this.references.deleteIfPresent(id, pk));
     return ids.length;
   }
 
-  private async deleteIfPresent(id: string, pk: string): Promise<void> {
-    try {
-      await this.container.item(id, pk).delete();
-    } catch (error) {
-      if (statusOf(error) !== 404)
-        throw new StoreUnavailableError(`Cosmos DB refused to delete ${id}.`, error);
-    }
+  getChannelBinding(): Promise<ChannelBinding | undefined> {
+    return this.references.getChannelBinding();
   }
 
-  async getChannelBinding(): Promise<ChannelBinding | undefined> {
-    const { resource } = await this.container
-      .item(BINDING.id, BINDING.pk)
-      .read<{ binding: ChannelBinding }>();
-    return resource?.binding;
-  }
-
-  async saveChannelBinding(binding: ChannelBinding): Promise<void> {
-    await this.container.items.upsert({ ...BINDING, type: 'binding', binding });
+  saveChannelBinding(binding: ChannelBinding): Promise<void> {
+    return this.references.saveChannelBinding(binding);
   }
 
   clearChannelBinding(): Promise<void> {
-    return this.deleteIfPresent(BINDING.id, BINDING.pk);
+    return this.references.clearChannelBinding();
   }
 
-  async tryAcquireTimedSlot(name: string, now: Date, intervalMs: number): Promise<boolean> {
-    const id = `slot:${name}`;
-    const doc = { id, pk: 'slot', type: 'slot', takenAt: now.toISOString() };
-    const { resource, etag } = await this.container.item(id, 'slot').read<{ takenAt: string }>();
-    try {
-      if (!resource) {
-        await this.container.items.create(doc);
-        return true;
-      }
-      if (now.getTime() - Date.parse(resource.takenAt) < intervalMs) return false;
-      await this.container
-        .item(id, 'slot')
-        .replace(doc, { accessCondition: { type: 'IfMatch', condition: etag ?? '' } });
-      return true;
-    } catch (error) {
-      // Another instance took the slot between our read and write: it is theirs.
-      if (statusOf(error) === 409 || statusOf(error) === 412) return false;
-      throw new StoreUnavailableError('Cosmos DB refused the timed slot.', error);
-    }
+  tryAcquireTimedSlot(name: string, now: Date, intervalMs: number): Promise<boolean> {
+    return this.references.tryAcquireTimedSlot(name, now, intervalMs);
   }
 
-  async saveUserReference(userPrincipalName: string, reference: ConversationReferenceData): Promise<void> {
-    const upn = userPrincipalName.toLowerCase();
-    // Kept while the person uses the bot: forgotten a retention period after their last contact.
-    await this.container.items.upsert({
-      id: `user:${upn}`,
-      pk: 'users',
-      type: 'user',
-      reference,
-      ttl: this.retentionSeconds,
-    });
+  saveUserReference(userPrincipalName: string, reference: ConversationReferenceData): Promise<void> {
+    return this.references.saveUserReference(userPrincipalName, reference);
   }
 
   async getUserReference(userPrincipalName: string): Promise<ConversationReferenceData | undefined> {
-    return (await this.readUser(userPrincipalName))?.reference;
+    return (await this.references.readUser(userPrincipalName))?.reference;
   }
 
-  /** A dropped chat keeps its user document, without the reference and with why. */
-  async dropUserReference(userPrincipalName: string, dropped: UserReferenceDrop): Promise<void> {
-    const upn = userPrincipalName.toLowerCase();
-    await this.container.items.upsert({
-      id: `user:${upn}`,
-      pk: 'users',
-      type: 'user',
-      dropped,
-      ttl: this.retentionSeconds,
-    });
+  dropUserReference(userPrincipalName: string, dropped: UserReferenceDrop): Promise<void> {
+    return this.references.dropUserReference(userPrincipalName, dropped);
   }
 
   async getUserReferenceDrop(userPrincipalName: string): Promise<UserReferenceDrop | undefined> {
-    return (await this.readUser(userPrincipalName))?.dropped;
+    return (await this.references.readUser(userPrincipalName))?.dropped;
   }
 
-  private async readUser(
-    userPrincipalName: string,
-  ): Promise<{ reference?: ConversationReferenceData; dropped?: UserReferenceDrop } | undefined> {
-    const upn = userPrincipalName.toLowerCase();
-    const { resource } = await this.container
-      .item(`user:${upn}`, 'users')
-      .read<{ reference?: ConversationReferenceData; dropped?: UserReferenceDrop }>();
-    return resource;
+  getCardAddress(jobId: string): Promise<CardAddress | undefined> {
+    return this.references.getCardAddress(jobId);
   }
 
-  async getCardAddress(jobId: string): Promise<CardAddress | undefined> {
-    const { resource } = await this.container.item(`card:${jobId}`, jobId).read<{ address: CardAddress }>();
-    return resource?.address;
-  }
-
-  async saveCardAddress(jobId: string, address: CardAddress): Promise<void> {
-    // A card is written last when it shows its job's final state: it expires a retention period after that,
-    // as its job does (Cosmos counts ttl from the last write).
-    await this.container.items.upsert({
-      id: `card:${jobId}`,
-      pk: jobId,
-      type: 'card',
-      address,
-      ttl: this.retentionSeconds,
-    });
+  saveCardAddress(jobId: string, address: CardAddress): Promise<void> {
+    return this.references.saveCardAddress(jobId, address);
   }
 
   close(): Promise<void> {

@@ -8,8 +8,9 @@
 import type { Container } from '@azure/cosmos';
 import { isOpen, type ImportJob } from '../../domain/job.js';
 import { serialKey } from '../../domain/serial-key.js';
-import { StoreUnavailableError } from '../errors.js';
+import { StoreConflictError, StoreUnavailableError } from '../errors.js';
 import type { StoredJob } from '../job-store.js';
+import { checkReadResponse, cosmosCall } from './cosmos-call.js';
 
 /** How long a device lock whose job is not written yet is left to its writer before it is taken over. */
 const LOCK_GRACE_MS = 30_000;
@@ -22,16 +23,14 @@ interface LockDocument {
   type: 'open-serial';
   jobId: string;
   at: string;
+  /** Held until its job ends, whatever default TTL the container has. */
+  ttl: -1;
 }
 
 export interface HeldLock {
   jobId: string;
   at: string;
   etag: string;
-}
-
-function statusOf(error: unknown): number | undefined {
-  return (error as { code?: number }).code;
 }
 
 /** Cosmos ids may not hold / \ ? #; the key is percent-encoded, which leaves none of them. */
@@ -43,6 +42,7 @@ const lockDocument = (serialNumber: string, jobId: string, now: Date): LockDocum
   type: 'open-serial',
   jobId,
   at: now.toISOString(),
+  ttl: -1,
 });
 
 export class OpenSerialLocks {
@@ -81,11 +81,10 @@ export class OpenSerialLocks {
   async claim(serialNumber: string, jobId: string, now: Date): Promise<'claimed' | HeldLock> {
     const doc = lockDocument(serialNumber, jobId, now);
     try {
-      await this.container.items.create(doc);
+      await cosmosCall('the device lock', doc.id, () => this.container.items.create(doc));
       return 'claimed';
     } catch (error) {
-      if (statusOf(error) !== 409)
-        throw new StoreUnavailableError('Cosmos DB refused the device lock.', error);
+      if (!(error instanceof StoreConflictError)) throw error;
     }
     const held = await this.read(serialNumber);
     // Released between our create and our read: try once more.
@@ -94,10 +93,13 @@ export class OpenSerialLocks {
   }
 
   async read(serialNumber: string): Promise<HeldLock | undefined> {
-    const { resource, statusCode, etag } = await this.container
-      .item(lockId(serialNumber), PARTITION)
-      .read<LockDocument>();
-    if (statusCode === 404 || !resource) return undefined;
+    const id = lockId(serialNumber);
+    const { resource, etag } = await cosmosCall('the device lock', id, async () => {
+      const response = await this.container.item(id, PARTITION).read<LockDocument>();
+      checkReadResponse('the device lock', response);
+      return response;
+    });
+    if (!resource) return undefined;
     return { jobId: resource.jobId, at: resource.at, etag: etag ?? '' };
   }
 
@@ -105,14 +107,15 @@ export class OpenSerialLocks {
   async takeOver(serialNumber: string, held: HeldLock, jobId: string, now: Date): Promise<boolean> {
     const doc = lockDocument(serialNumber, jobId, now);
     try {
-      await this.container
-        .item(doc.id, PARTITION)
-        .replace(doc, { accessCondition: { type: 'IfMatch', condition: held.etag } });
+      await cosmosCall('the device lock', doc.id, () =>
+        this.container
+          .item(doc.id, PARTITION)
+          .replace(doc, { accessCondition: { type: 'IfMatch', condition: held.etag } }),
+      );
       return true;
     } catch (error) {
-      const status = statusOf(error);
-      if (status === 412 || status === 404) return false;
-      throw new StoreUnavailableError('Cosmos DB refused the device lock.', error);
+      if (error instanceof StoreConflictError) return false;
+      throw error;
     }
   }
 
@@ -121,12 +124,14 @@ export class OpenSerialLocks {
     const held = await this.read(serialNumber);
     if (held?.jobId !== jobId) return;
     try {
-      await this.container
-        .item(lockId(serialNumber), PARTITION)
-        .delete({ accessCondition: { type: 'IfMatch', condition: held.etag } });
+      await cosmosCall('the device lock', lockId(serialNumber), () =>
+        this.container
+          .item(lockId(serialNumber), PARTITION)
+          .delete({ accessCondition: { type: 'IfMatch', condition: held.etag } }),
+      );
     } catch (error) {
       // Gone or taken over meanwhile: nothing of ours to free. Anything else: a later submission takes it over.
-      if (statusOf(error) !== 404 && statusOf(error) !== 412) throw error;
+      if (!(error instanceof StoreConflictError)) throw error;
     }
   }
 }

@@ -93,8 +93,31 @@ describe('loadConfig', () => {
       endpoint: 'https://acct.documents.azure.com:443',
       databaseId: 'autopilot-approvals',
       containerId: 'jobs',
+      maxRetryWaitSeconds: 24,
     });
     expect(config.approvals.approverGroupIds).toEqual(['a', 'b']);
+  });
+
+  it("takes the Cosmos DB container's throughput, manual or autoscale, and not both", () => {
+    const cosmos = { ...PRODUCTION, COSMOS_ENDPOINT: 'https://acct.documents.azure.com' };
+    expect(loadConfig({ ...cosmos, COSMOS_AUTOSCALE_MAX_THROUGHPUT: '4000' }).store).toMatchObject({
+      throughput: { kind: 'autoscale', maxRu: 4000 },
+    });
+    expect(
+      loadConfig({ ...cosmos, COSMOS_THROUGHPUT: '400', WORKER_LEASE_SECONDS: '30' }).store,
+    ).toMatchObject({
+      throughput: { kind: 'manual', ru: 400 },
+      maxRetryWaitSeconds: 6,
+    });
+    expect(
+      problemsOf({ ...cosmos, COSMOS_THROUGHPUT: '400', COSMOS_AUTOSCALE_MAX_THROUGHPUT: '4000' }).map(
+        (p) => p.key,
+      ),
+    ).toContain('COSMOS_THROUGHPUT');
+    expect(problemsOf({ ...cosmos, COSMOS_THROUGHPUT: '100' })).toContainEqual({
+      key: 'COSMOS_THROUGHPUT',
+      problem: 'must be at least 400 RU/s',
+    });
   });
 
   it('takes a standalone emulator for the demo only', () => {

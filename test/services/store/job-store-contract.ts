@@ -337,6 +337,12 @@ export function describeJobStoreContract(name: string, open: () => Promise<Store
       await store.saveUserReference('Ada@Contoso.example', { conversation: { id: 'a:1' } });
       await store.saveUserReference('ada@contoso.example', { conversation: { id: 'a:2' } });
       expect(await store.getUserReference('ADA@contoso.example')).toEqual({ conversation: { id: 'a:2' } });
+      // A guest's UPN holds '#EXT#' (not allowed in a Cosmos DB id): guests are told too.
+      const guest = 'grace_fabrikam.example#EXT#@contoso.onmicrosoft.com';
+      await store.saveUserReference(guest, { conversation: { id: 'a:guest' } });
+      expect(await store.getUserReference(guest)).toEqual({ conversation: { id: 'a:guest' } });
+      await store.dropUserReference(guest, { at: '2026-12-02T05:00:00.000Z', reason: '403' });
+      expect(await store.getUserReferenceDrop(guest)).toMatchObject({ reason: '403' });
     });
 
     it('forgets a personal chat Teams refused, keeps why, and clears that once the person is back', async () => {
