@@ -81,12 +81,8 @@ function hasComposite(actual: CompositePath[][] | undefined, wanted: CompositePa
   return (actual ?? []).some(
     (index) =>
       index.length === wanted.length &&
-      (index.every(
-        (p, i) => p.path === wanted[i]?.path && orderOf(p) === orderOf(wanted[i]),
-      ) ||
-        index.every(
-          (p, i) => p.path === wanted[i]?.path && orderOf(p) === flip(orderOf(wanted[i])),
-        )),
+      (index.every((p, i) => p.path === wanted[i]?.path && orderOf(p) === orderOf(wanted[i])) ||
+        index.every((p, i) => p.path === wanted[i]?.path && orderOf(p) === flip(orderOf(wanted[i])))),
   );
 }
 

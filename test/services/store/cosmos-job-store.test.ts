@@ -30,4 +30,3 @@ describeJobStoreContract('Cosmos DB', async () => {
     dispose: () => store.close(),
   };
 });
-
