@@ -41,8 +41,14 @@ export const envSchema = z.object({
   COSMOS_KEY: optionalText,
   COSMOS_DATABASE: z.string().trim().min(1).default('autopilot-approvals'),
   COSMOS_CONTAINER: z.string().trim().min(1).default('jobs'),
-  COSMOS_THROUGHPUT: wholeNumber().min(400, 'must be at least 400 RU/s').optional(),
-  COSMOS_AUTOSCALE_MAX_THROUGHPUT: wholeNumber().min(1000, 'must be at least 1000 RU/s').optional(),
+  COSMOS_THROUGHPUT: wholeNumber()
+    .min(400, 'must be at least 400 RU/s')
+    .multipleOf(100, 'must be a multiple of 100 RU/s')
+    .optional(),
+  COSMOS_AUTOSCALE_MAX_THROUGHPUT: wholeNumber()
+    .min(1000, 'must be at least 1000 RU/s')
+    .multipleOf(1000, 'must be a multiple of 1000 RU/s')
+    .optional(),
   RETENTION_DAYS: positiveInt(180),
   HASH_RETENTION_DAYS: positiveInt(14),
   APPROVAL_WINDOW_HOURS: positiveInt(72),

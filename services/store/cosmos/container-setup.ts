@@ -88,10 +88,11 @@ function hasComposite(actual: CompositePath[][] | undefined, wanted: CompositePa
 
 /** True when a path such as `/status/?` is indexed under the policy (included by itself or a wildcard above it). */
 function isIndexed(policy: IndexingPolicy | undefined, path: string): boolean {
-  if (!policy || policy.indexingMode === 'none') return false;
+  if (!policy || policy.indexingMode === 'none' || policy.automatic === false) return false;
   const covers = (pattern: string) =>
     pattern === path || (pattern.endsWith('/*') && path.startsWith(pattern.slice(0, -1)));
-  const depth = (pattern: string) => pattern.split('/').length;
+  // Deeper is more specific; at the same depth a scalar path (`/?`) is more specific than a wildcard (`/*`).
+  const depth = (pattern: string) => pattern.split('/').length * 2 + (pattern.endsWith('/?') ? 1 : 0);
   const included = (policy.includedPaths ?? [{ path: '/*' }]).filter((p) => covers(p.path));
   const excluded = (policy.excludedPaths ?? []).filter((p) => covers(p.path));
   const best = (list: { path: string }[]) => Math.max(-1, ...list.map((p) => depth(p.path)));
@@ -107,9 +108,11 @@ export function containerProblems(definition: ContainerDefinition): string[] {
     problems.push(
       `its partition key is ${paths.join(', ') || 'not set'}; it must be ${PARTITION_KEY_PATH}. A partition key cannot be changed: create a new container with ${PARTITION_KEY_PATH}.`,
     );
-  if (definition.defaultTtl === undefined || definition.defaultTtl === null)
+  if (definition.defaultTtl !== -1)
     problems.push(
-      'time to live is off; finished jobs would never expire. Turn it on with no default: az cosmosdb sql container update … --ttl -1 (or "On (no default)" in the portal).',
+      definition.defaultTtl === undefined || definition.defaultTtl === null
+        ? 'time to live is off; finished jobs would never expire. Turn it on with no default: az cosmosdb sql container update … --ttl -1 (or "On (no default)" in the portal).'
+        : `its default time to live is ${definition.defaultTtl} s; documents written before this version carry no ttl of their own and would expire. Set it to on with no default: az cosmosdb sql container update … --ttl -1.`,
     );
   for (const path of INDEXED_PATHS.filter((p) => !isIndexed(definition.indexingPolicy, p)))
     problems.push(
@@ -171,7 +174,18 @@ export async function openContainer(client: CosmosClient, options: ContainerOpti
     throw new StoreSetupError([
       `the container ${options.databaseId}/${options.containerId} does not exist. Create it as the README says (the store creates it only with an account key).`,
     ]);
-  const problems = containerProblems(resource);
+  let problems = containerProblems(resource);
+  const samePartitionKey = resource.partitionKey?.paths?.[0] === PARTITION_KEY_PATH;
+  if (problems.length && options.createIfMissing && samePartitionKey) {
+    // With the account key the store may bring a container of an earlier version up to date (TTL and indexes;
+    // Cosmos DB rebuilds the index online). A partition key cannot be changed, so that is refused, not fixed.
+    const { resource: updated } = await container.replace({
+      ...resource,
+      defaultTtl: -1,
+      indexingPolicy: INDEXING_POLICY,
+    });
+    problems = updated ? containerProblems(updated) : problems;
+  }
   if (problems.length) throw new StoreSetupError(problems);
   return container;
 }

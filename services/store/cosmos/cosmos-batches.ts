@@ -59,10 +59,16 @@ export class CosmosBatches {
   }
 
   async update(batch: ImportBatch, etag: string): Promise<StoredBatch> {
-    const { resource } = await cosmosCall(`the update of batch ${batch.id}`, batch.id, () =>
-      this.container
-        .item(keyOf(batch.id), keyOf(batch.id))
-        .replace<BatchDocument>(toDocument(batch), { accessCondition: { type: 'IfMatch', condition: etag } }),
+    const { resource } = await cosmosCall(
+      `the update of batch ${batch.id}`,
+      batch.id,
+      () =>
+        this.container
+          .item(keyOf(batch.id), keyOf(batch.id))
+          .replace<BatchDocument>(toDocument(batch), {
+            accessCondition: { type: 'IfMatch', condition: etag },
+          }),
+      'conflict',
     );
     return fromDocument(resource as BatchDocument);
   }

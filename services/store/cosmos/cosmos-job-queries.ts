@@ -55,7 +55,7 @@ export function listingQueries(query: ListQuery): SqlQuerySpec[] {
     ];
   }
   if (!query.statuses?.length) return [spec([], [], 'c.createdAt DESC, c.id DESC')];
-  return query.statuses.map((status) =>
+  return [...new Set(query.statuses)].map((status) =>
     spec(
       ['c.status = @status'],
       [{ name: '@status', value: status }],

@@ -247,10 +247,14 @@ export class CosmosJobStore implements JobStore {
 
   async update(job: ImportJob, etag: string): Promise<StoredJob> {
     const doc = this.toDocument(job);
-    const { resource } = await cosmosCall(`the update of job ${job.id}`, job.id, () =>
-      this.container
-        .item(job.id, job.id)
-        .replace<JobDocument>(doc, { accessCondition: { type: 'IfMatch', condition: etag } }),
+    const { resource } = await cosmosCall(
+      `the update of job ${job.id}`,
+      job.id,
+      () =>
+        this.container
+          .item(job.id, job.id)
+          .replace<JobDocument>(doc, { accessCondition: { type: 'IfMatch', condition: etag } }),
+      'conflict',
     );
     const stored = fromDocument(resource as JobDocument);
     // The device is free again once its job has ended (best effort: a later submission takes a stale lock).
@@ -290,13 +294,17 @@ export class CosmosJobStore implements JobStore {
   }
 
   private async lease(id: string, etag: string, lease: ImportJob['lease']): Promise<StoredJob> {
-    const { resource } = await cosmosCall(`the lease of job ${id}`, id, () =>
-      this.container
-        .item(id, id)
-        .patch<JobDocument>(
-          { operations: [{ op: 'set', path: '/lease', value: lease }] },
-          { accessCondition: { type: 'IfMatch', condition: etag } },
-        ),
+    const { resource } = await cosmosCall(
+      `the lease of job ${id}`,
+      id,
+      () =>
+        this.container
+          .item(id, id)
+          .patch<JobDocument>(
+            { operations: [{ op: 'set', path: '/lease', value: lease }] },
+            { accessCondition: { type: 'IfMatch', condition: etag } },
+          ),
+      'conflict',
     );
     return fromDocument(resource as JobDocument);
   }

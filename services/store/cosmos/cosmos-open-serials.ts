@@ -78,7 +78,7 @@ export class OpenSerialLocks {
   }
 
   /** Takes the device's lock for this job; when another job holds it, says which (and the lock's version). */
-  async claim(serialNumber: string, jobId: string, now: Date): Promise<'claimed' | HeldLock> {
+  async claim(serialNumber: string, jobId: string, now: Date, again = true): Promise<'claimed' | HeldLock> {
     const doc = lockDocument(serialNumber, jobId, now);
     try {
       await cosmosCall('the device lock', doc.id, () => this.container.items.create(doc));
@@ -87,9 +87,13 @@ export class OpenSerialLocks {
       if (!(error instanceof StoreConflictError)) throw error;
     }
     const held = await this.read(serialNumber);
-    // Released between our create and our read: try once more.
-    if (!held) return this.claim(serialNumber, jobId, now);
-    return held;
+    if (held) return held;
+    // Released between our create and our read: try once more, then let the caller's loop wait.
+    if (again) return this.claim(serialNumber, jobId, now, false);
+    throw new StoreUnavailableError(
+      `The device lock of ${serialNumber} changed hands twice; try again.`,
+      null,
+    );
   }
 
   async read(serialNumber: string): Promise<HeldLock | undefined> {
@@ -107,10 +111,14 @@ export class OpenSerialLocks {
   async takeOver(serialNumber: string, held: HeldLock, jobId: string, now: Date): Promise<boolean> {
     const doc = lockDocument(serialNumber, jobId, now);
     try {
-      await cosmosCall('the device lock', doc.id, () =>
-        this.container
-          .item(doc.id, PARTITION)
-          .replace(doc, { accessCondition: { type: 'IfMatch', condition: held.etag } }),
+      await cosmosCall(
+        'the device lock',
+        doc.id,
+        () =>
+          this.container
+            .item(doc.id, PARTITION)
+            .replace(doc, { accessCondition: { type: 'IfMatch', condition: held.etag } }),
+        'conflict',
       );
       return true;
     } catch (error) {
@@ -124,10 +132,14 @@ export class OpenSerialLocks {
     const held = await this.read(serialNumber);
     if (held?.jobId !== jobId) return;
     try {
-      await cosmosCall('the device lock', lockId(serialNumber), () =>
-        this.container
-          .item(lockId(serialNumber), PARTITION)
-          .delete({ accessCondition: { type: 'IfMatch', condition: held.etag } }),
+      await cosmosCall(
+        'the device lock',
+        lockId(serialNumber),
+        () =>
+          this.container
+            .item(lockId(serialNumber), PARTITION)
+            .delete({ accessCondition: { type: 'IfMatch', condition: held.etag } }),
+        'conflict',
       );
     } catch (error) {
       // Gone or taken over meanwhile: nothing of ours to free. Anything else: a later submission takes it over.

@@ -81,10 +81,14 @@ export class CosmosReferences {
         return true;
       }
       if (now.getTime() - Date.parse(found.resource.takenAt) < intervalMs) return false;
-      await cosmosCall(`the slot ${name}`, id, () =>
-        this.container
-          .item(id, 'slot')
-          .replace(doc, { accessCondition: { type: 'IfMatch', condition: found.etag ?? '' } }),
+      await cosmosCall(
+        `the slot ${name}`,
+        id,
+        () =>
+          this.container
+            .item(id, 'slot')
+            .replace(doc, { accessCondition: { type: 'IfMatch', condition: found.etag ?? '' } }),
+        'conflict',
       );
       return true;
     } catch (error) {

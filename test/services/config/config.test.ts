@@ -114,6 +114,10 @@ describe('loadConfig', () => {
         (p) => p.key,
       ),
     ).toContain('COSMOS_THROUGHPUT');
+    expect(problemsOf({ ...cosmos, COSMOS_AUTOSCALE_MAX_THROUGHPUT: '1500' })).toContainEqual({
+      key: 'COSMOS_AUTOSCALE_MAX_THROUGHPUT',
+      problem: 'must be a multiple of 1000 RU/s',
+    });
     expect(problemsOf({ ...cosmos, COSMOS_THROUGHPUT: '100' })).toContainEqual({
       key: 'COSMOS_THROUGHPUT',
       problem: 'must be at least 400 RU/s',

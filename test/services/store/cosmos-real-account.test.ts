@@ -111,11 +111,33 @@ describe('Cosmos DB container settings, checked at open', () => {
     await admin.database(DATABASE).containers.create({
       id: wide,
       partitionKey: { paths: ['/pk'] },
-      defaultTtl: 3600,
+      defaultTtl: -1,
       indexingPolicy: { compositeIndexes: COMPOSITE_INDEXES },
     });
     const store = await CosmosJobStore.open(options(wide, { createIfMissing: false }));
     await store.close();
+  });
+
+  it("brings an earlier version's container up to date when it holds the account key", async () => {
+    const id = `upgrade-${randomUUID()}`;
+    // As the previous version created it: one composite index, everything indexed.
+    await admin.database(DATABASE).containers.create({
+      id,
+      partitionKey: { paths: ['/pk'] },
+      defaultTtl: -1,
+      indexingPolicy: { compositeIndexes: [COMPOSITE_INDEXES[0] ?? []] },
+    });
+    expect((await refusal(id)).problems).toHaveLength(2);
+    const store = await CosmosJobStore.open(options(id));
+    const { resource } = await rawContainer(id).read();
+    expect(resource?.indexingPolicy?.compositeIndexes).toEqual(COMPOSITE_INDEXES);
+    await store.close();
+  });
+
+  it('refuses a numeric default time to live: documents of earlier versions carry no ttl of their own', async () => {
+    const id = `numeric-${randomUUID()}`;
+    await admin.database(DATABASE).containers.create({ ...containerDefinition(id), defaultTtl: 3600 });
+    expect((await refusal(id)).message).toContain('default time to live is 3600 s');
   });
 
   it('says the container is missing when it may not create it (Entra ID)', async () => {
