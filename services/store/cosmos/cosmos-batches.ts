@@ -63,11 +63,9 @@ export class CosmosBatches {
       `the update of batch ${batch.id}`,
       batch.id,
       () =>
-        this.container
-          .item(keyOf(batch.id), keyOf(batch.id))
-          .replace<BatchDocument>(toDocument(batch), {
-            accessCondition: { type: 'IfMatch', condition: etag },
-          }),
+        this.container.item(keyOf(batch.id), keyOf(batch.id)).replace<BatchDocument>(toDocument(batch), {
+          accessCondition: { type: 'IfMatch', condition: etag },
+        }),
       'conflict',
     );
     return fromDocument(resource as BatchDocument);
