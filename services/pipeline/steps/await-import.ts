@@ -114,8 +114,9 @@ export const awaitImport: StepHandler = async (all, ctx) => {
       } else if (result?.ok) {
         // Intune answers 806 for a device another tool registered moments ago, before it is listed among
         // Autopilot devices (reference sheet, import errors): keep the record and look again until the deadline.
-        notListedYet.add(job.id);
-        outcomes.set(job.id, waitForListing(job, outcomes.get(job.id), ctx));
+        const outcome = waitForListing(job, outcomes.get(job.id), ctx);
+        if (outcome.kind === 'wait') notListedYet.add(job.id);
+        outcomes.set(job.id, outcome);
       }
     }
   }

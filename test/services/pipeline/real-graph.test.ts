@@ -159,6 +159,8 @@ describe('the pipeline against Graph as it really answers', () => {
     });
     expect(done?.error?.advice).toMatch(/not listed among Autopilot devices within the wait/);
     expect(fixture.emulator.tenant.uploadsBySerial.get('NEVER-0806')).toBe(1);
+    // The refused upload record is not left behind in the tenant once the job gives up.
+    expect(fixture.emulator.tenant.imported.size).toBe(0);
   });
 
   it('goes on with the Autopilot device an earlier attempt registered when its upload record is gone', async () => {
