@@ -135,8 +135,9 @@ export class GraphDispatcher {
   /**
    * The upload was applied; the answer is lost to a gateway timeout or a dropped connection. Graph's error page
    * ("Microsoft Graph error responses": 504 Gateway Timeout, the server acting as a proxy got no timely answer
-   * from the service behind it) promises nothing about whether the work was done; the community import scripts
-   * see the records appear after such failures, so the emulator applies the work first.
+   * from the service behind it) promises nothing about whether the work was done. The emulator models the worst
+   * case for a client, the work applied and the answer lost (the reference sheet's rule: never resend an upload
+   * without looking first); it is not an observed rate.
    */
   private afterImportFault(serials: readonly string[]): EmulatorResponse | undefined {
     const fault = this.scenario.faults.afterImport;
