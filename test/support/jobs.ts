@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { submit, type NewJob } from '../../services/domain/transitions.js';
+import { approve, submit, type NewJob } from '../../services/domain/transitions.js';
 import type { ImportJob } from '../../services/domain/job.js';
 
 /** A realistic 4K hash: about 4,000 base64 characters of random bytes. */
@@ -24,4 +24,20 @@ export function submittedJob(
   overrides: Partial<NewJob> = {},
 ): ImportJob {
   return submit(newJobInput(overrides), now, 3 * DAY_MS);
+}
+
+/** A job approved by Alice (tag Sales, ticket INC-1) at `at`, for the serial given or a random one. */
+export function approvedJob(at = new Date('2026-11-01T10:00:00Z'), serialNumber?: string): ImportJob {
+  const job = submittedJob(
+    at,
+    serialNumber ? { device: { serialNumber, manufacturer: 'Contoso', model: 'M1' } } : {},
+  );
+  const result = approve(job, {
+    by: { id: 'aad-1', name: 'Alice' },
+    at,
+    groupTag: 'Sales',
+    comment: 'INC-1',
+  });
+  if (!result.ok) throw result.error;
+  return result.value;
 }

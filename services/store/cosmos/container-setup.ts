@@ -64,7 +64,7 @@ export class StoreSetupError extends AppError {
   constructor(readonly problems: readonly string[]) {
     super(
       'store_setup',
-      `The Cosmos DB container is not set up as this service needs (see the README, "Cosmos DB"):\n- ${problems.join('\n- ')}`,
+      `The Cosmos DB container is not set up as this service needs (see the README, "Cosmos DB in Azure"):\n- ${problems.join('\n- ')}`,
       { retryable: false },
     );
     this.name = 'StoreSetupError';

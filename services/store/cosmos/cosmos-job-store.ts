@@ -10,8 +10,8 @@
  * Concurrency: every job write is a replace with `IfMatch: <_etag>`; a stale etag is a 412 and becomes a
  * StoreConflictError. A claim selects ids and etags only, then leases each job with a conditional patch.
  * Retention: the purge removes a finished job with its card a retention period after it ended; the item's `ttl`
- * (retention plus a grace period) is a backstop only. Everything that must not expire carries `ttl: -1`, so a
- * container default TTL set to a number expires nothing of ours.
+ * (retention plus a grace period) is a backstop only. Everything that must not expire carries `ttl: -1`; the
+ * container's default TTL must be -1 (documents of earlier versions carry no ttl of their own).
  */
 import type { Agent } from 'node:https';
 import {
@@ -35,6 +35,7 @@ import type { ImportBatch } from '../../domain/batch.js';
 import { withAudit } from '../../domain/audit.js';
 import { serialKey } from '../../domain/serial-key.js';
 import { encodeCursor } from '../cursor.js';
+import { leaseFor } from '../due.js';
 import { StoreConflictError, StoreUnavailableError } from '../errors.js';
 import type {
   CardAddress,
@@ -274,10 +275,7 @@ export class CosmosJobStore implements JobStore {
         AND (NOT IS_DEFINED(c.lease) OR c.lease.expiresAt <= @now) ORDER BY c.nextRunAt`,
       parameters: [{ name: '@now', value: now }, ...workable.parameters],
     });
-    const lease = {
-      owner: request.owner,
-      expiresAt: new Date(request.now.getTime() + request.leaseMs).toISOString(),
-    };
+    const lease = leaseFor(request.owner, request.now, request.leaseMs);
     const claimed: StoredJob[] = [];
     for (const candidate of shuffle(candidates)) {
       if (claimed.length >= request.limit) break;

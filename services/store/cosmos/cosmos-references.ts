@@ -98,26 +98,24 @@ export class CosmosReferences {
     }
   }
 
-  saveUserReference(userPrincipalName: string, reference: ConversationReferenceData): Promise<void> {
-    // Kept while the person uses the bot: forgotten a retention period after their last contact.
+  /** Kept while the person uses the bot: forgotten a retention period after their last contact. */
+  private writeUser(userPrincipalName: string, user: UserDocument): Promise<void> {
     return this.upsert({
       id: userId(userPrincipalName),
       pk: 'users',
       type: 'user',
-      reference,
+      ...user,
       ttl: this.userTtlSeconds,
     });
   }
 
+  saveUserReference(userPrincipalName: string, reference: ConversationReferenceData): Promise<void> {
+    return this.writeUser(userPrincipalName, { reference });
+  }
+
   /** A dropped chat keeps its user document, without the reference and with why. */
   dropUserReference(userPrincipalName: string, dropped: UserReferenceDrop): Promise<void> {
-    return this.upsert({
-      id: userId(userPrincipalName),
-      pk: 'users',
-      type: 'user',
-      dropped,
-      ttl: this.userTtlSeconds,
-    });
+    return this.writeUser(userPrincipalName, { dropped });
   }
 
   async readUser(userPrincipalName: string): Promise<UserDocument | undefined> {

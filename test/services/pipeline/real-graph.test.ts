@@ -114,11 +114,7 @@ describe('the pipeline against Graph as it really answers', () => {
   });
 
   it('waits on an 806 for a device registered moments ago until it is listed, then ends as already registered', async () => {
-    fixture = await startPipelineFixture({
-      settings: {
-        deadlinesMs: { import: 30_000, autopilotDevice: 30_000, entraDevice: 30_000, profile: 30_000 },
-      },
-    });
+    fixture = await startPipelineFixture();
     // Another tool registered the device just now: Intune refuses the upload with 806 before it lists the device.
     const listedAt = Date.now() + 1_500;
     fixture.emulator.tenant.seedRegisteredDevice({

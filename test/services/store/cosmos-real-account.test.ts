@@ -5,7 +5,7 @@
  * through the SDK's request plugins, below the store, where real Cosmos DB's answers arrive.
  */
 import { randomUUID } from 'node:crypto';
-import { CosmosClient, type PluginConfig } from '@azure/cosmos';
+import { CosmosClient } from '@azure/cosmos';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CosmosJobStore, type CosmosStoreOptions } from '../../../services/store/cosmos/cosmos-job-store.js';
 import {
@@ -16,10 +16,8 @@ import {
 } from '../../../services/store/cosmos/container-setup.js';
 import { storeErrorOf } from '../../../services/store/cosmos/cosmos-call.js';
 import { StoreConflictError, StoreUnavailableError } from '../../../services/store/errors.js';
-import type { ImportJob } from '../../../services/domain/job.js';
-import { approve } from '../../../services/domain/transitions.js';
 import { LOCAL_COSMOS_KEY, startLocalCosmos, type LocalCosmos } from '../../support/cosmos-server.js';
-import { submittedJob } from '../../support/jobs.js';
+import { approvedJob, submittedJob } from '../../support/jobs.js';
 
 let cosmos: LocalCosmos;
 let admin: CosmosClient;
@@ -48,17 +46,6 @@ const options = (containerId: string, extra: Partial<CosmosStoreOptions> = {}): 
 const rawContainer = (id: string) => admin.database(DATABASE).container(id);
 
 const device = (serialNumber: string) => ({ device: { serialNumber, manufacturer: 'Contoso', model: 'M1' } });
-
-function approvedJob(serialNumber: string, at: Date): ImportJob {
-  const result = approve(submittedJob(at, device(serialNumber)), {
-    by: { id: 'aad-1', name: 'Alice' },
-    at,
-    groupTag: 'Sales',
-    comment: 'INC-1',
-  });
-  if (!result.ok) throw result.error;
-  return result.value;
-}
 
 async function refusal(containerId: string): Promise<StoreSetupError> {
   const error: unknown = await CosmosJobStore.open(options(containerId, { createIfMissing: false })).then(
@@ -160,7 +147,7 @@ describe('Cosmos DB time to live, a backstop behind the purge', () => {
     const now = new Date();
     const open = submittedJob(now, device('TTL-OPEN'));
     await store.create(open);
-    const done: ImportJob = { ...approvedJob('TTL-DONE', now), status: 'completed' };
+    const done = { ...approvedJob(now, 'TTL-DONE'), status: 'completed' as const };
     await store.create(done);
     await store.saveCardAddress(done.id, { activityId: 'a', conversationReference: {} });
     await store.saveChannelBinding({ teamId: 't', channelId: 'c', conversationReference: {} } as never);
@@ -194,23 +181,38 @@ describe('Cosmos DB ids from user input', () => {
   });
 });
 
-/** A plugin that answers the matching requests itself, as real Cosmos DB would, while `times` lasts. */
-function fault(
-  matches: (operationType: string | undefined, resourceType: string | undefined) => boolean,
-  answer: () => object,
-  times: { left: number },
-): PluginConfig {
-  return {
-    on: 'request',
-    plugin: async (context, _diagnostics, next) => {
-      if (times.left > 0 && matches(context.operationType, context.resourceType)) {
-        times.left--;
-        throw Object.assign(new Error('injected'), answer());
-      }
-      return next(context);
-    },
-  };
+/**
+ * A store whose requests matching `when` are answered by a request plugin, as real Cosmos DB would answer them,
+ * below the SDK's own retries and the store.
+ */
+function storeWithFault(
+  containerId: string,
+  when: (operationType: string | undefined, resourceType: string | undefined) => boolean,
+  answer: object,
+  extra: Partial<CosmosStoreOptions> = {},
+): Promise<CosmosJobStore> {
+  return CosmosJobStore.open(
+    options(containerId, {
+      ...extra,
+      plugins: [
+        {
+          on: 'request',
+          plugin: async (context, _diagnostics, next) => {
+            if (when(context.operationType, context.resourceType))
+              throw Object.assign(new Error('injected'), answer);
+            return next(context);
+          },
+        },
+      ],
+    }),
+  );
 }
+
+const rejection = (promise: Promise<unknown>): Promise<unknown> =>
+  promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
 
 describe('Cosmos DB errors become the store errors', () => {
   it('maps 429, 404/1002, 409, 412 and others, keeping the retry-after', () => {
@@ -225,26 +227,14 @@ describe('Cosmos DB errors become the store errors', () => {
   });
 
   it('raises a retryable error with the retry-after once the SDK gives up on 429s, on reads and writes', async () => {
-    const times = { left: 1_000 };
-    const id = `throttled-${randomUUID()}`;
-    await CosmosJobStore.open(options(id)).then((s) => s.close());
-    const store = await CosmosJobStore.open(
-      options(id, {
-        maxRetryWaitSeconds: 1,
-        plugins: [
-          fault(
-            (op, resource) => resource === 'docs' && (op === 'read' || op === 'upsert'),
-            () => ({ code: 429, retryAfterInMs: 200, headers: { 'x-ms-retry-after-ms': '200' } }),
-            times,
-          ),
-        ],
-      }),
+    const store = await storeWithFault(
+      `throttled-${randomUUID()}`,
+      (op, resource) => resource === 'docs' && (op === 'read' || op === 'upsert'),
+      { code: 429, retryAfterInMs: 200, headers: { 'x-ms-retry-after-ms': '200' } },
+      { maxRetryWaitSeconds: 1 },
     );
     for (const call of [() => store.get('nope'), () => store.saveUserReference('a@b.c', {})]) {
-      const error: unknown = await call().then(
-        () => undefined,
-        (e: unknown) => e,
-      );
+      const error = await rejection(call());
       expect(error).toBeInstanceOf(StoreUnavailableError);
       expect((error as StoreUnavailableError).retryAfterMs).toBeGreaterThan(0);
     }
@@ -252,28 +242,17 @@ describe('Cosmos DB errors become the store errors', () => {
   });
 
   it('reads a 404 with substatus 1002 as "not caught up yet", never as "not found"', async () => {
-    const id = `session-${randomUUID()}`;
-    const times = { left: 0 };
-    const store = await CosmosJobStore.open(
-      options(id, {
-        plugins: [
-          fault(
-            (op) => op === 'read',
-            () => ({ code: 404, substatus: 1002, headers: {} }),
-            times,
-          ),
-        ],
-      }),
-    );
+    let behind = false;
+    const store = await storeWithFault(`session-${randomUUID()}`, (op) => behind && op === 'read', {
+      code: 404,
+      substatus: 1002,
+      headers: {},
+    });
     const job = submittedJob(new Date(), device('SESSION-1'));
     await store.create(job);
-    times.left = 1_000;
-    const error: unknown = await store.get(job.id).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    expect(error).toBeInstanceOf(StoreUnavailableError);
-    times.left = 0;
+    behind = true;
+    expect(await rejection(store.get(job.id))).toBeInstanceOf(StoreUnavailableError);
+    behind = false;
     expect((await store.get(job.id))?.job.id).toBe(job.id);
     await store.close();
   });
@@ -281,24 +260,16 @@ describe('Cosmos DB errors become the store errors', () => {
 
 describe('Cosmos DB claims', () => {
   it('hands over what it leased when a later lease write fails, and the rest is claimed next time', async () => {
-    const id = `claim-${randomUUID()}`;
     // Every lease write after the first fails while armed.
     let patches = 0;
     let armed = true;
-    const times = { left: Number.POSITIVE_INFINITY };
-    const store = await CosmosJobStore.open(
-      options(id, {
-        plugins: [
-          fault(
-            (op) => op === 'patch' && armed && ++patches > 1,
-            () => ({ code: 503, headers: {} }),
-            times,
-          ),
-        ],
-      }),
+    const store = await storeWithFault(
+      `claim-${randomUUID()}`,
+      (op) => op === 'patch' && armed && ++patches > 1,
+      { code: 503, headers: {} },
     );
     const now = new Date();
-    for (let i = 0; i < 4; i++) await store.create(approvedJob(`CLAIM-${i}`, now));
+    for (let i = 0; i < 4; i++) await store.create(approvedJob(now, `CLAIM-${i}`));
     const claimAt = new Date(now.getTime() + 1000);
     const first = await store.claimDue({ owner: 'w1', now: claimAt, leaseMs: 60_000, limit: 4 });
     // What was leased before the failure is handed over, not abandoned until its lease runs out.
@@ -312,22 +283,12 @@ describe('Cosmos DB claims', () => {
   });
 
   it('throws when the very first lease write fails, so the worker backs off', async () => {
-    const id = `claim0-${randomUUID()}`;
-    const times = { left: 0 };
-    const store = await CosmosJobStore.open(
-      options(id, {
-        plugins: [
-          fault(
-            (op) => op === 'patch',
-            () => ({ code: 503, headers: {} }),
-            times,
-          ),
-        ],
-      }),
-    );
+    const store = await storeWithFault(`claim0-${randomUUID()}`, (op) => op === 'patch', {
+      code: 503,
+      headers: {},
+    });
     const now = new Date();
-    await store.create(approvedJob('CLAIM-0', now));
-    times.left = 1_000;
+    await store.create(approvedJob(now, 'CLAIM-0'));
     await expect(
       store.claimDue({ owner: 'w1', now: new Date(now.getTime() + 1000), leaseMs: 60_000, limit: 1 }),
     ).rejects.toBeInstanceOf(StoreUnavailableError);

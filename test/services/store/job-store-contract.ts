@@ -3,11 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decideBatch, type ImportBatch } from '../../../services/domain/batch.js';
 import type { ImportJob } from '../../../services/domain/job.js';
-import { approve } from '../../../services/domain/transitions.js';
 import { StoreConflictError, LeaseLostError } from '../../../services/store/errors.js';
 import type { JobStore } from '../../../services/store/job-store.js';
 import { releaseLease, renewLease, updateLeased } from '../../../services/store/leases.js';
-import { submittedJob } from '../../support/jobs.js';
+import { approvedJob as approvedAt, submittedJob } from '../../support/jobs.js';
 
 export interface StoreFixture {
   store: JobStore;
@@ -17,22 +16,8 @@ export interface StoreFixture {
 }
 
 const t0 = new Date('2026-11-01T10:00:00Z');
+const approvedJob = (createdAt = t0, serial?: string) => approvedAt(createdAt, serial);
 const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
-
-function approvedJob(createdAt = t0, serial?: string): ImportJob {
-  const job = submittedJob(
-    createdAt,
-    serial ? { device: { serialNumber: serial, manufacturer: 'Contoso', model: 'M1' } } : {},
-  );
-  const result = approve(job, {
-    by: { id: 'aad-1', name: 'Alice' },
-    at: createdAt,
-    groupTag: 'Sales',
-    comment: 'INC-1',
-  });
-  if (!result.ok) throw result.error;
-  return result.value;
-}
 
 function newBatch(createdAt = t0): ImportBatch {
   return {
