@@ -21,6 +21,7 @@ import { bindConfiguredChannel } from './configured-channel.js';
 import { demoIntakeKey } from './demo-key.js';
 import { openGraphAccess, type EmulatorSetup, type GraphAccess } from './graph-access.js';
 import { checkConfiguredGroups, doctorFor } from './graph-checks.js';
+import { registerExportRoutes } from './export-routes.js';
 import { registerIntakeRoutes } from './intake-routes.js';
 import { drain, Readiness } from './readiness.js';
 import { createServer, listen } from './server.js';
@@ -130,8 +131,19 @@ function mountIntake(
     config: config.intake,
     logger,
   });
+  registerExportRoutes(server, {
+    auth: new IntakeAuth(config.reportKeys),
+    limiter: new RateLimiter(EXPORTS_PER_MINUTE),
+    failures: new RateLimiter(config.intake.authFailuresPerMinute),
+    trusted: trustedProxies(config.intake.trustedProxies),
+    store,
+    logger,
+  });
   return demoKey;
 }
+
+/** Exports per report key and minute: an export walks the whole history, so a few suffice. */
+const EXPORTS_PER_MINUTE = 10;
 
 export interface StartOptions {
   host?: string;

@@ -20,6 +20,8 @@ export interface CommandDeps {
   directory: ApproverDirectory;
   approvalConfig: ApprovalConfig;
   binder: ChannelBinder;
+  /** Whether any REPORT_KEYS are configured (the export command says how to get one otherwise). */
+  exportEnabled: boolean;
 }
 
 /** Who asks, resolved lazily (a roster look-up costs a call to Teams). */
@@ -42,13 +44,16 @@ export class CommandAnswers {
         return;
       case 'pending':
       case 'report':
+      case 'export':
         if (!(await this.mayReadSummaries(context, inChannel, asker))) {
           await context.sendActivity(
-            'Pending requests and reports are shown in the helpdesk channel, or to approvers in personal chat.',
+            'Pending requests, reports and exports are shown in the helpdesk channel, or to approvers in personal chat.',
           );
           return;
         }
-        await this.card(context, await this.summary(command));
+        if (command.kind === 'export')
+          await context.sendActivity(exportHowTo(this.deps.exportEnabled, new Date()));
+        else await this.card(context, await this.summary(command));
         return;
       case 'status':
         await this.answerStatus(context, command.query, asker);
@@ -130,4 +135,22 @@ export function askerOf(context: TurnContext, directory: ApproverDirectory, know
         m.userPrincipalName?.toLowerCase(),
       )),
   };
+}
+
+/** How to take the history out: the export API with a read-only report key, for the last 30 days by default. */
+export function exportHowTo(enabled: boolean, now: Date): string {
+  const to = now.toISOString().slice(0, 10);
+  const from = new Date(now.getTime() - 30 * 86_400_000).toISOString().slice(0, 10);
+  const call = `GET /api/exports/jobs?from=${from}&to=${to}&format=csv`;
+  const lines = [
+    "The job history (one row per request: serial, model, tag, source, requester, approver, decision, ticket, outcome, error code, times; never a hash) comes from the service's export API:",
+    `- ${call} (or format=json), with "Authorization: Bearer <report key>"`,
+    `- curl -H "Authorization: Bearer $REPORT_KEY" -o jobs.csv "https://<this service>/api/exports/jobs?from=${from}&to=${to}&format=csv"`,
+  ];
+  lines.push(
+    enabled
+      ? "Report keys are read-only and kept apart from intake keys; ask the service's administrator for one."
+      : 'No report key is configured yet: the administrator sets REPORT_KEYS (name:key, at least 16 characters).',
+  );
+  return lines.join('\n');
 }

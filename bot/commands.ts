@@ -3,6 +3,7 @@ export type Command =
   | { kind: 'bind' }
   | { kind: 'pending' }
   | { kind: 'report'; days: number }
+  | { kind: 'export' }
   | { kind: 'status'; query: string }
   | { kind: 'my-requests' }
   | { kind: 'help' };
@@ -11,6 +12,7 @@ export const HELP_CHANNEL = [
   'In the helpdesk channel:',
   '- **pending**: requests waiting for approval',
   '- **report** [days]: a summary of the last 7 (or the given number of) days',
+  '- **export**: how to take the job history out (CSV or JSON)',
   '- **bind here**: approvers only; post approval cards in this channel',
 ].join('\n');
 
@@ -28,6 +30,7 @@ export function parseCommand(text: string, inChannel: boolean): Command {
   if (inChannel && verb === 'bind' && rest.toLowerCase() === 'here') return { kind: 'bind' };
   // Also in personal chat, where they answer approvers only.
   if (verb === 'pending') return { kind: 'pending' };
+  if (verb === 'export' && rest === '') return { kind: 'export' };
   if (verb === 'report') {
     const days = rest === '' ? 7 : Number(rest);
     return Number.isInteger(days) && days >= 1 && days <= 90 ? { kind: 'report', days } : { kind: 'help' };

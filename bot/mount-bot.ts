@@ -63,7 +63,13 @@ export function mountBot(server: restify.Server, parts: BotParts): void {
     store,
     directory,
     binder,
-    commands: new CommandAnswers({ store, directory, approvalConfig, binder }),
+    commands: new CommandAnswers({
+      store,
+      directory,
+      approvalConfig,
+      binder,
+      exportEnabled: config.reportKeys.length > 0,
+    }),
     cardActions: new CardActions({
       approvals: new ApprovalService(deps),
       batchApprovals: new BatchApprovalService(deps),

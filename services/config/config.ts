@@ -108,6 +108,8 @@ export interface Config {
   graph: GraphConfig;
   pipeline: PipelineConfig;
   intake: IntakeConfig;
+  /** Read-only keys for the export API. */
+  reportKeys: IntakeKey[];
   emulatorTimeScale: number;
   /** The demo's Agents Playground port; 0 runs the demo without it. */
   demoPlaygroundPort: number;
@@ -179,6 +181,20 @@ function crossChecks(env: Env): ConfigProblem[] {
     });
   if (shortKey)
     problems.push({ key: 'INTAKE_KEYS', problem: `key "${shortKey.name}" is shorter than 16 characters` });
+  const reportKeys = parseIntakeKeys(env.REPORT_KEYS ?? '');
+  const shortReportKey = reportKeys.find((k) => k.key.length < 16);
+  if (shortReportKey)
+    problems.push({
+      key: 'REPORT_KEYS',
+      problem: `key "${shortReportKey.name}" is shorter than 16 characters`,
+    });
+  const intakeKeys = new Set(parseIntakeKeys(env.INTAKE_KEYS ?? '').map((k) => k.key));
+  const shared = reportKeys.find((k) => intakeKeys.has(k.key));
+  if (shared)
+    problems.push({
+      key: 'REPORT_KEYS',
+      problem: `key "${shared.name}" is an intake key too; report keys must be separate (read-only)`,
+    });
   return problems;
 }
 
@@ -315,6 +331,7 @@ export function loadConfig(env: Env): Config {
       allowedModels: s.INTAKE_ALLOWED_MODELS,
       allowListMode: s.INTAKE_ALLOW_LIST_MODE,
     },
+    reportKeys: parseIntakeKeys(s.REPORT_KEYS),
     emulatorTimeScale: s.EMULATOR_TIME_SCALE,
     demoPlaygroundPort: s.DEMO_PLAYGROUND_PORT,
   };
@@ -328,6 +345,7 @@ export function redactedSummary(config: Config): Record<string, unknown> {
     store: store.kind === 'cosmos' ? { ...store, key: store.key ? '(set)' : '(Entra ID)' } : store,
     bot: { ...config.bot, appPassword: config.bot.appPassword ? '(set)' : undefined },
     intake: { ...config.intake, keys: config.intake.keys.map((k) => k.name) },
+    reportKeys: config.reportKeys.map((k) => k.name),
     graph: {
       ...graph,
       credential: graph.credential

@@ -92,6 +92,7 @@ export const envSchema = z.object({
   TEAMS_SERVICE_URL: httpUrl.default('https://smba.trafficmanager.net/teams'),
   TEAMS_INSTANCES: positiveInt(1),
   INTAKE_KEYS: z.string().default(''),
+  REPORT_KEYS: z.string().default(''),
   INTAKE_RATE_PER_MINUTE: positiveInt(120),
   INTAKE_AUTH_FAILURES_PER_MINUTE: positiveInt(10),
   TRUSTED_PROXIES: csv,
