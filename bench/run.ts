@@ -5,6 +5,7 @@
 import { approvalLatency } from './approval-latency.js';
 import { bulkImport } from './bulk-import.js';
 import { cardUpdates } from './card-updates.js';
+import { exportBench } from './export.js';
 import { channelAtScale } from './channel-scale.js';
 import { intakeThroughput } from './intake-throughput.js';
 import { round, table, writeResult } from './report.js';
@@ -122,4 +123,11 @@ if (want('intake')) {
     ]),
   );
   console.log(`\nwritten to ${writeResult('intake-throughput', result)}`);
+}
+
+if (want('export')) {
+  console.log('\n## Export of 100,000 finished jobs from SQLite (CSV, streamed)\n');
+  const result = await exportBench();
+  console.log(table([{ ...result }]));
+  console.log(`\nwritten to ${writeResult('export', result)}`);
 }

@@ -5,12 +5,18 @@
  */
 import { CardFactory, MessageFactory, TeamsInfo, type TurnContext } from 'botbuilder';
 import { renderJobCard, statusLine } from '../cards/job-card.js';
-import { renderPendingCard, renderReportCard, renderRequestsCard } from '../cards/summary-cards.js';
+import {
+  LIST_LIMIT,
+  renderPendingCard,
+  renderReportCard,
+  renderRequestsCard,
+  type ListPage,
+} from '../cards/summary-cards.js';
 import type { ApproverDirectory } from '../services/approvals/approver-directory.js';
 import type { ApprovalConfig } from '../services/config/config.js';
 import type { ImportJob } from '../services/domain/job.js';
 import { buildReport } from '../services/reports/report.js';
-import type { JobStore } from '../services/store/job-store.js';
+import type { JobFilter, JobStore } from '../services/store/job-store.js';
 import { listAll } from '../services/store/list-all.js';
 import type { ChannelBinder } from './channel-binder.js';
 import { HELP_CHANNEL, HELP_PERSONAL, type Command } from './commands.js';
@@ -68,10 +74,7 @@ export class CommandAnswers {
 
   private async summary(command: Extract<Command, { kind: 'pending' | 'report' }>) {
     if (command.kind === 'pending')
-      return renderPendingCard(
-        await listAll(this.deps.store, { statuses: ['awaiting_approval'] }),
-        new Date(),
-      );
+      return renderPendingCard(await this.firstPage({ statuses: ['awaiting_approval'] }), new Date());
     const from = new Date(Date.now() - command.days * 86_400_000).toISOString();
     const jobs = await listAll(this.deps.store, { createdFrom: from });
     return renderReportCard(buildReport(jobs, new Date(), command.days));
@@ -114,8 +117,16 @@ export class CommandAnswers {
       return;
     }
     const from = new Date(Date.now() - 30 * 86_400_000).toISOString();
-    const mine = (await listAll(this.deps.store, { createdFrom: from })).filter((j) => isAbout(j, upn));
-    await this.card(context, renderRequestsCard(mine));
+    await this.card(context, renderRequestsCard(await this.firstPage({ createdFrom: from, person: upn })));
+  }
+
+  /** The newest jobs a list card shows (without their hashes) and the store's count of all that match. */
+  private async firstPage(filter: JobFilter): Promise<ListPage> {
+    const [page, total] = await Promise.all([
+      this.deps.store.list({ ...filter, limit: LIST_LIMIT, omitHash: true }),
+      this.deps.store.count(filter),
+    ]);
+    return { jobs: page.items, total };
   }
 
   private async card(context: TurnContext, content: Record<string, unknown>): Promise<void> {

@@ -8,7 +8,8 @@ import listTemplate from './templates/list-card.json' with { type: 'json' };
 import reportTemplate from './templates/report-card.json' with { type: 'json' };
 import { expandTemplate } from './template-engine.js';
 
-const LIST_LIMIT = 25;
+/** Rows a list card shows; the rest are counted ("…and 230 more"). */
+export const LIST_LIMIT = 25;
 
 export function renderReportCard(report: Report): Record<string, unknown> {
   return expandTemplate(reportTemplate, {
@@ -31,29 +32,37 @@ export function renderReportCard(report: Report): Record<string, unknown> {
   });
 }
 
+/** The first page of a listing and how many match in all (counted by the store). */
+export interface ListPage {
+  jobs: readonly ImportJob[];
+  total: number;
+}
+
 function listCard(
   title: string,
   empty: string,
-  jobs: readonly ImportJob[],
+  page: ListPage,
   secondary: (job: ImportJob) => string,
 ): Record<string, unknown> {
+  const shown = page.jobs.slice(0, LIST_LIMIT);
+  const total = Math.max(page.total, page.jobs.length);
   return expandTemplate(listTemplate, {
-    summary: `${title}: ${jobs.length}`,
+    summary: `${title}: ${total}`,
     title,
     empty,
-    rows: jobs.slice(0, LIST_LIMIT).map((job) => ({
+    rows: shown.map((job) => ({
       primary: `${esc(job.device.serialNumber)} · ${esc(job.device.manufacturer)} ${esc(job.device.model)}`,
       secondary: secondary(job),
     })),
-    more: jobs.length > LIST_LIMIT ? `…and ${jobs.length - LIST_LIMIT} more.` : '',
+    more: total > shown.length ? `…and ${total - shown.length} more.` : '',
   });
 }
 
-export function renderPendingCard(jobs: readonly ImportJob[], now: Date): Record<string, unknown> {
+export function renderPendingCard(page: ListPage, now: Date): Record<string, unknown> {
   return listCard(
-    `Waiting for approval (${jobs.length})`,
+    `Waiting for approval (${Math.max(page.total, page.jobs.length)})`,
     'Nothing is waiting for approval.',
-    jobs,
+    page,
     (job) => {
       const waited = formatDuration(now.getTime() - Date.parse(job.createdAt));
       return `Submitted ${waited} ago via ${esc(job.submittedBy.via)} · decide by ${formatInstant(job.approvalDeadline)}`;
@@ -61,11 +70,11 @@ export function renderPendingCard(jobs: readonly ImportJob[], now: Date): Record
   );
 }
 
-export function renderRequestsCard(jobs: readonly ImportJob[]): Record<string, unknown> {
+export function renderRequestsCard(page: ListPage): Record<string, unknown> {
   return listCard(
     'Your requests',
     'You have no requests from the last 30 days.',
-    jobs,
+    page,
     (job) => `${statusLine(job).text} · submitted ${formatInstant(job.createdAt)} · job ${job.id}`,
   );
 }

@@ -40,6 +40,7 @@ export async function* jobsCreatedBetween(store: JobStore, query: ExportQuery): 
       createdFrom: query.from,
       createdBefore: query.to,
       limit: EXPORT_PAGE_SIZE,
+      omitHash: true,
       ...(cursor ? { cursor } : {}),
     });
     if (page.items.length) yield page.items;

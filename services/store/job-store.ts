@@ -21,9 +21,16 @@ export interface ListQuery {
   createdBefore?: string;
   serialNumber?: string;
   batchId?: string;
+  /** Jobs about this person (lower-case UPN): requested by them or assigned to them. */
+  person?: string;
   limit: number;
   cursor?: string;
+  /** Leave the hardware hash out (it is not read at all where the store can help it): for listings and exports. */
+  omitHash?: boolean;
 }
+
+/** The filter of a listing, without its paging. */
+export type JobFilter = Omit<ListQuery, 'limit' | 'cursor' | 'omitHash'>;
 
 export interface Page<T> {
   items: T[];
@@ -78,6 +85,8 @@ export interface JobStore {
   findOpenBySerial(serialNumber: string): Promise<StoredJob | undefined>;
   /** Newest first, keyset-paged. */
   list(query: ListQuery): Promise<Page<ImportJob>>;
+  /** How many jobs match the filter, counted by the store (not by loading them). */
+  count(filter: JobFilter): Promise<number>;
   /** Replaces the job if `etag` is still current; otherwise throws StoreConflictError. */
   update(job: ImportJob, etag: string): Promise<StoredJob>;
   /**

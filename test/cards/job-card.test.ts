@@ -241,18 +241,22 @@ describe('summary cards', () => {
     const { buildReport } = await import('../../services/reports/report.js');
     const jobs = states().map(([, job]) => job);
     for (const card of [
-      renderPendingCard(jobs, at(100)),
-      renderRequestsCard(jobs),
+      renderPendingCard({ jobs, total: jobs.length }, at(100)),
+      renderRequestsCard({ jobs, total: jobs.length }),
       renderReportCard(buildReport(jobs, at(100), 7)),
-      renderPendingCard([], at(1)),
+      renderPendingCard({ jobs: [], total: 0 }, at(1)),
     ]) {
       expect(cardProblems(card)).toEqual([]);
       expect(JSON.stringify(card)).not.toContain('${');
     }
-    const many = Array.from({ length: 30 }, () => largest());
-    const pending = renderPendingCard(many, at(1));
-    expect(JSON.stringify(pending)).toContain('…and 5 more.');
+    const many = Array.from({ length: 25 }, () => largest());
+    // The store counted 255 in all; the card shows 25 and says how many more there are.
+    const pending = renderPendingCard({ jobs: many, total: 255 }, at(1));
+    expect(JSON.stringify(pending)).toContain('Waiting for approval (255)');
+    expect(JSON.stringify(pending)).toContain('…and 230 more.');
     // The largest lists (25 rows of the longest names) and a report with every field still fit a channel post.
-    for (const card of [pending, renderRequestsCard(many)]) expect(fitsTeamsMessage(card)).toBe(true);
+    for (const card of [pending, renderRequestsCard({ jobs: many, total: 25 })])
+      expect(fitsTeamsMessage(card)).toBe(true);
+    expect(JSON.stringify(renderRequestsCard({ jobs: many, total: 25 }))).not.toContain('more.');
   });
 });

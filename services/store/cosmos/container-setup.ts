@@ -39,6 +39,7 @@ export const INDEXED_PATHS = [
   '/serialKey/?',
   '/device/serialNumber/?',
   '/batchId/?',
+  '/people/[]/?',
 ];
 
 export const INDEXING_POLICY: IndexingPolicy = {

@@ -5,7 +5,7 @@
  */
 import type { SqlParameter, SqlQuerySpec } from '@azure/cosmos';
 import { decodeCursor } from '../cursor.js';
-import type { ListQuery } from '../job-store.js';
+import type { JobFilter, ListQuery } from '../job-store.js';
 
 /** `c.<field> IN (@p0, @p1, …)` with one scalar parameter each. */
 export function inList(
@@ -17,19 +17,46 @@ export function inList(
   return { clause: `${field} IN (${parameters.map((p) => p.name).join(', ')})`, parameters };
 }
 
-/** The queries that together answer a listing, each at most `limit + 1` rows, newest first. */
-export function listingQueries(query: ListQuery): SqlQuerySpec[] {
+/** The WHERE clauses of a listing's filter. Jobs written before `people` existed are matched by their fields. */
+export function filterClauses(filter: JobFilter): { where: string[]; parameters: SqlParameter[] } {
   const where = ["c.type = 'job'"];
   const parameters: SqlParameter[] = [];
   const add = (clause: string, ...params: SqlParameter[]) => {
     where.push(clause);
     parameters.push(...params);
   };
-  if (query.batchId) add('c.batchId = @batch', { name: '@batch', value: query.batchId });
-  if (query.serialNumber)
-    add('c.device.serialNumber = @serial', { name: '@serial', value: query.serialNumber });
-  if (query.createdFrom) add('c.createdAt >= @from', { name: '@from', value: query.createdFrom });
-  if (query.createdBefore) add('c.createdAt < @before', { name: '@before', value: query.createdBefore });
+  if (filter.batchId) add('c.batchId = @batch', { name: '@batch', value: filter.batchId });
+  if (filter.serialNumber)
+    add('c.device.serialNumber = @serial', { name: '@serial', value: filter.serialNumber });
+  if (filter.createdFrom) add('c.createdAt >= @from', { name: '@from', value: filter.createdFrom });
+  if (filter.createdBefore) add('c.createdAt < @before', { name: '@before', value: filter.createdBefore });
+  if (filter.person)
+    add(
+      `(ARRAY_CONTAINS(c.people, @person) OR (NOT IS_DEFINED(c.people)
+        AND (LOWER(c.submittedBy.requestedBy) = @person OR LOWER(c.device.assignedUser) = @person)))`,
+      { name: '@person', value: filter.person },
+    );
+  return { where, parameters };
+}
+
+/** One COUNT query (statuses as an IN list: no ORDER BY to keep). */
+export function countQuery(filter: JobFilter): SqlQuerySpec {
+  const { where, parameters } = filterClauses(filter);
+  if (filter.statuses?.length) {
+    const statuses = inList('c.status', 'status', [...new Set(filter.statuses)]);
+    where.push(statuses.clause);
+    parameters.push(...statuses.parameters);
+  }
+  return { query: `SELECT VALUE COUNT(1) FROM c WHERE ${where.join(' AND ')}`, parameters };
+}
+
+/** The queries that together answer a listing, each at most `limit + 1` rows, newest first. */
+export function listingQueries(query: ListQuery): SqlQuerySpec[] {
+  const { where, parameters } = filterClauses(query);
+  const add = (clause: string, ...params: SqlParameter[]) => {
+    where.push(clause);
+    parameters.push(...params);
+  };
   if (query.cursor) {
     const after = decodeCursor(query.cursor);
     add(

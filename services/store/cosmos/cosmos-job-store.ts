@@ -43,6 +43,7 @@ import type {
   ClaimRequest,
   ConversationReferenceData,
   UserReferenceDrop,
+  JobFilter,
   JobStore,
   ListQuery,
   Page,
@@ -52,7 +53,7 @@ import type {
 import { mutateJob } from '../mutate.js';
 import { CosmosBatches } from './cosmos-batches.js';
 import { checkReadResponse, cosmosCall } from './cosmos-call.js';
-import { inList, listingQueries, newestFirst } from './cosmos-job-queries.js';
+import { countQuery, inList, listingQueries, newestFirst } from './cosmos-job-queries.js';
 import { OpenSerialLocks } from './cosmos-open-serials.js';
 import { CosmosReferences } from './cosmos-references.js';
 import { openContainer, StoreSetupError, type ContainerOptions } from './container-setup.js';
@@ -86,7 +87,8 @@ export interface CosmosStoreOptions {
 const TTL_GRACE_DAYS = 7;
 const DAY_SECONDS = 24 * 60 * 60;
 
-type JobDocument = ImportJob & ItemDefinition & { pk: string; type: 'job'; serialKey: string; ttl: number };
+type JobDocument = ImportJob &
+  ItemDefinition & { pk: string; type: 'job'; serialKey: string; people: string[]; ttl: number };
 const SYSTEM_FIELDS = [
   '_rid',
   '_self',
@@ -97,6 +99,7 @@ const SYSTEM_FIELDS = [
   'type',
   'ttl',
   'serialKey',
+  'people',
 ] as const;
 
 function fromDocument(doc: JobDocument): StoredJob {
@@ -169,6 +172,12 @@ export class CosmosJobStore implements JobStore {
       pk: job.id,
       type: 'job',
       serialKey: serialKey(job.device.serialNumber),
+      // Who the job is about, lower-case, for "my requests" (an indexed array instead of two unindexed fields).
+      people: [
+        ...new Set(
+          [job.submittedBy.requestedBy, job.device.assignedUser].flatMap((u) => (u ? [u.toLowerCase()] : [])),
+        ),
+      ],
       ttl: isTerminal(job.status) ? this.finishedTtlSeconds : -1,
     };
   }
@@ -241,9 +250,17 @@ export class CosmosJobStore implements JobStore {
       listingQueries(query).map((spec) => this.query<JobDocument>('the job listing', spec)),
     );
     const docs = pages.flat().sort(newestFirst);
-    const items = docs.slice(0, limit).map((d) => fromDocument(d).job);
+    const items = docs.slice(0, limit).map((d) => {
+      const { job } = fromDocument(d);
+      return query.omitHash ? { ...job, hardwareHash: null } : job;
+    });
     const last = items.at(-1);
     return docs.length > limit && last ? { items, nextCursor: encodeCursor(last) } : { items };
+  }
+
+  async count(filter: JobFilter): Promise<number> {
+    const [count] = await this.query<number>('the job count', countQuery(filter));
+    return count ?? 0;
   }
 
   async update(job: ImportJob, etag: string): Promise<StoredJob> {

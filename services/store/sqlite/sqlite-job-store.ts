@@ -26,6 +26,7 @@ import type {
   ClaimRequest,
   ConversationReferenceData,
   UserReferenceDrop,
+  JobFilter,
   JobStore,
   ListQuery,
   Page,
@@ -45,6 +46,28 @@ interface JobRow {
 
 const BINDING_NAME = 'helpdesk';
 const placeholders = (values: readonly unknown[]) => values.map(() => '?').join(', ');
+
+/** The WHERE clauses of a listing's filter (the person is read from the document: a 30-day window is small). */
+function filterClauses(filter: JobFilter): { where: string[]; params: unknown[] } {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const add = (clause: string, ...values: unknown[]) => {
+    where.push(clause);
+    params.push(...values);
+  };
+  if (filter.statuses?.length) add(`status IN (${placeholders(filter.statuses)})`, ...filter.statuses);
+  if (filter.createdFrom) add('created_at >= ?', filter.createdFrom);
+  if (filter.createdBefore) add('created_at < ?', filter.createdBefore);
+  if (filter.serialNumber) add('serial_number = ?', filter.serialNumber);
+  if (filter.batchId) add('batch_id = ?', filter.batchId);
+  if (filter.person)
+    add(
+      `(lower(json_extract(doc, '$.submittedBy.requestedBy')) = ? OR lower(json_extract(doc, '$.device.assignedUser')) = ?)`,
+      filter.person,
+      filter.person,
+    );
+  return { where, params };
+}
 
 function toStored(row: JobRow): StoredJob {
   const doc = JSON.parse(row.doc) as Omit<ImportJob, 'hardwareHash'>;
@@ -174,22 +197,14 @@ export class SqliteJobStore implements JobStore {
   }
 
   list(query: ListQuery): Promise<Page<ImportJob>> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const add = (clause: string, ...values: unknown[]) => {
-      where.push(clause);
-      params.push(...values);
-    };
-    if (query.statuses?.length) add(`status IN (${placeholders(query.statuses)})`, ...query.statuses);
-    if (query.createdFrom) add('created_at >= ?', query.createdFrom);
-    if (query.createdBefore) add('created_at < ?', query.createdBefore);
-    if (query.serialNumber) add('serial_number = ?', query.serialNumber);
-    if (query.batchId) add('batch_id = ?', query.batchId);
+    const { where, params } = filterClauses(query);
     if (query.cursor) {
       const after = decodeCursor(query.cursor);
-      add('(created_at < ? OR (created_at = ? AND id < ?))', after.createdAt, after.createdAt, after.id);
+      where.push('(created_at < ? OR (created_at = ? AND id < ?))');
+      params.push(after.createdAt, after.createdAt, after.id);
     }
-    const sql = `SELECT id, version, hardware_hash, doc FROM jobs
+    const hash = query.omitHash ? 'NULL AS hardware_hash' : 'hardware_hash';
+    const sql = `SELECT id, version, ${hash}, doc FROM jobs
       ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY created_at DESC, id DESC LIMIT ?`;
     const rows = this.db.prepare(sql).all(...params, query.limit + 1) as JobRow[];
@@ -198,6 +213,12 @@ export class SqliteJobStore implements JobStore {
     return Promise.resolve(
       rows.length > query.limit && last ? { items, nextCursor: encodeCursor(last) } : { items },
     );
+  }
+
+  count(filter: JobFilter): Promise<number> {
+    const { where, params } = filterClauses(filter);
+    const sql = `SELECT COUNT(*) AS n FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`;
+    return Promise.resolve((this.db.prepare(sql).get(...params) as { n: number }).n);
   }
 
   update(job: ImportJob, etag: string): Promise<StoredJob> {

@@ -173,6 +173,33 @@ export function describeJobStoreContract(name: string, open: () => Promise<Store
       expect(window.items).toHaveLength(6);
     });
 
+    it('counts by filter and lists the jobs about a person, without their hashes when asked', async () => {
+      const mine = [
+        submittedJob(at(1), {
+          submittedBy: { channel: 'api', via: 'cli', requestedBy: 'Grace@Contoso.example' },
+        }),
+        submittedJob(at(2), {
+          device: {
+            serialNumber: 'FOR-GRACE',
+            manufacturer: 'Contoso',
+            model: 'M1',
+            assignedUser: 'grace@contoso.example',
+          },
+        }),
+      ];
+      const others = [approvedJob(at(3)), approvedJob(at(4)), submittedJob(at(5))];
+      for (const job of [...mine, ...others]) await store.create(job);
+      expect(await store.count({})).toBe(5);
+      expect(await store.count({ statuses: ['awaiting_approval'] })).toBe(3);
+      expect(await store.count({ statuses: ['awaiting_approval', 'approved'] })).toBe(5);
+      expect(await store.count({ createdFrom: at(3).toISOString() })).toBe(3);
+      expect(await store.count({ person: 'grace@contoso.example' })).toBe(2);
+      const page = await store.list({ person: 'grace@contoso.example', limit: 10, omitHash: true });
+      expect(page.items.map((j) => j.id)).toEqual([mine[1]?.id, mine[0]?.id]);
+      expect(page.items.every((j) => j.hardwareHash === null)).toBe(true);
+      expect((await store.get(mine[0]?.id ?? ''))?.job.hardwareHash).toBe(mine[0]?.hardwareHash);
+    });
+
     it('claims only due, workable, unleased jobs, and leases them to the claimer', async () => {
       const due = approvedJob(t0);
       const later = { ...approvedJob(t0), nextRunAt: at(600).toISOString() };
