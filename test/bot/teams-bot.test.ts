@@ -150,6 +150,19 @@ describe('the Teams bot', () => {
     expect(cardProblems(report.attachments[0].content)).toEqual([]);
   });
 
+  it('lists the newest 25 pending requests and counts the rest, from the store', async () => {
+    await toBot(installation(connector.url));
+    for (let i = 0; i < 27; i++) await submit(`MANY-${String(i).padStart(2, '0')}`);
+    await toBot(message(connector.url, bob, 'pending'));
+    const pending = await until(() =>
+      connector.calls.find((c) => JSON.stringify(c.body).includes('Waiting for approval (27)')),
+    );
+    const text = JSON.stringify(pending.body);
+    expect(text).toContain('…and 2 more.');
+    expect(text).toContain('MANY-26');
+    expect(text).not.toContain('MANY-00');
+  });
+
   it('answers "export" in the bound channel with the way to the export API, and nothing to others', async () => {
     await toBot(installation(connector.url));
     await toBot(message(connector.url, bob, 'export'));
