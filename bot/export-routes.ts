@@ -14,7 +14,7 @@ import type { RateLimiter } from '../services/intake/rate-limiter.js';
 import type { Logger } from '../services/logging/logger.js';
 import { csvRecord } from '../services/reports/csv.js';
 import { exportQuerySchema, jobsCreatedBetween, type ExportQuery } from '../services/reports/export-query.js';
-import { EXPORT_COLUMNS, exportRow } from '../services/reports/export-rows.js';
+import { EXPORT_COLUMNS, exportRow, type ExportRow } from '../services/reports/export-rows.js';
 import type { JobStore } from '../services/store/job-store.js';
 
 export interface ExportRouteDeps {
@@ -50,6 +50,8 @@ function admit(req: restify.Request, deps: ExportRouteDeps): string {
   return keyName;
 }
 
+const csvLine = (row: ExportRow) => csvRecord(EXPORT_COLUMNS.map((column) => row[column]));
+
 /** Writes a chunk and waits when the client reads slower than the store is read. */
 function write(res: ServerResponse, chunk: string): Promise<void> {
   return res.write(chunk) ? Promise.resolve() : new Promise((resolve) => res.once('drain', () => resolve()));
@@ -63,7 +65,7 @@ async function stream(res: ServerResponse, deps: ExportRouteDeps, query: ExportQ
     if (res.destroyed) break;
     const text =
       query.format === 'csv'
-        ? page.map((job) => csvRecord(EXPORT_COLUMNS.map((c) => exportRow(job)[c]))).join('')
+        ? page.map((job) => csvLine(exportRow(job))).join('')
         : page.map((job, i) => `${rows + i ? ',' : ''}\n${JSON.stringify(exportRow(job))}`).join('');
     rows += page.length;
     await write(res, text);
