@@ -1,11 +1,12 @@
 /**
  * `npm run bench`: every benchmark in turn; each prints its table and writes its JSON under bench/results/.
- * `npm run bench -- bulk` (or approval, cards, channel, intake) runs one.
+ * `npm run bench -- bulk` (or approval, cards, channel, intake, export, report) runs one.
  */
 import { approvalLatency } from './approval-latency.js';
 import { bulkImport } from './bulk-import.js';
 import { cardUpdates } from './card-updates.js';
 import { exportBench } from './export.js';
+import { reportBench } from './report-figures.js';
 import { channelAtScale } from './channel-scale.js';
 import { intakeThroughput } from './intake-throughput.js';
 import { round, table, writeResult } from './report.js';
@@ -130,4 +131,11 @@ if (want('export')) {
   const result = await exportBench();
   console.log(table([{ ...result }]));
   console.log(`\nwritten to ${writeResult('export', result)}`);
+}
+
+if (want('report')) {
+  console.log('\n## Report of 100,000 jobs in SQLite (counts, breakdowns and percentiles in SQL)\n');
+  const result = await reportBench();
+  console.log(table([{ ...result }]));
+  console.log(`\nwritten to ${writeResult('report', result)}`);
 }

@@ -11,13 +11,13 @@ import {
   renderReportCard,
   renderRequestsCard,
   type ListPage,
+  type ReportTitle,
 } from '../cards/summary-cards.js';
+import type { ReportPeriod } from '../services/reports/figures.js';
 import type { ApproverDirectory } from '../services/approvals/approver-directory.js';
 import type { ApprovalConfig } from '../services/config/config.js';
 import type { ImportJob } from '../services/domain/job.js';
-import { buildReport } from '../services/reports/report.js';
 import type { JobFilter, JobStore } from '../services/store/job-store.js';
-import { listAll } from '../services/store/list-all.js';
 import type { ChannelBinder } from './channel-binder.js';
 import { HELP_CHANNEL, HELP_PERSONAL, type Command } from './commands.js';
 
@@ -75,9 +75,10 @@ export class CommandAnswers {
   private async summary(command: Extract<Command, { kind: 'pending' | 'report' }>) {
     if (command.kind === 'pending')
       return renderPendingCard(await this.firstPage({ statuses: ['awaiting_approval'] }), new Date());
-    const from = new Date(Date.now() - command.days * 86_400_000).toISOString();
-    const jobs = await listAll(this.deps.store, { createdFrom: from });
-    return renderReportCard(buildReport(jobs, new Date(), command.days));
+    return renderReportCard(
+      await this.deps.store.report(periodOf(command.period, new Date())),
+      command.period,
+    );
   }
 
   private async mayReadSummaries(context: TurnContext, inChannel: boolean, asker: Asker): Promise<boolean> {
@@ -164,4 +165,15 @@ export function exportHowTo(enabled: boolean, now: Date): string {
       : 'No report key is configured yet: the administrator sets REPORT_KEYS (name:key, at least 16 characters).',
   );
   return lines.join('\n');
+}
+
+/** The instants a report covers: the last N days up to now, or whole UTC days from the first to the last. */
+export function periodOf(title: ReportTitle, now: Date): ReportPeriod {
+  if ('days' in title)
+    return { from: new Date(now.getTime() - title.days * 86_400_000).toISOString(), to: now.toISOString() };
+  const end = new Date(`${title.lastDay}T00:00:00.000Z`);
+  return {
+    from: `${title.firstDay}T00:00:00.000Z`,
+    to: new Date(end.getTime() + 86_400_000).toISOString(),
+  };
 }

@@ -1,8 +1,10 @@
 /** Text commands, parsed once: what the person asked for, in which kind of conversation. */
+import type { ReportTitle } from '../cards/summary-cards.js';
+
 export type Command =
   | { kind: 'bind' }
   | { kind: 'pending' }
-  | { kind: 'report'; days: number }
+  | { kind: 'report'; period: ReportTitle }
   | { kind: 'export' }
   | { kind: 'status'; query: string }
   | { kind: 'my-requests' }
@@ -11,7 +13,7 @@ export type Command =
 export const HELP_CHANNEL = [
   'In the helpdesk channel:',
   '- **pending**: requests waiting for approval',
-  '- **report** [days]: a summary of the last 7 (or the given number of) days',
+  '- **report** [days]: a summary of the last 7 (or the given number of) days; **report** _2026-11-01 2026-11-30_ for any period',
   '- **export**: how to take the job history out (CSV or JSON)',
   '- **bind here**: approvers only; post approval cards in this channel',
 ].join('\n');
@@ -32,10 +34,26 @@ export function parseCommand(text: string, inChannel: boolean): Command {
   if (verb === 'pending') return { kind: 'pending' };
   if (verb === 'export' && rest === '') return { kind: 'export' };
   if (verb === 'report') {
-    const days = rest === '' ? 7 : Number(rest);
-    return Number.isInteger(days) && days >= 1 && days <= 90 ? { kind: 'report', days } : { kind: 'help' };
+    const period = reportPeriod(words.slice(1));
+    return period ? { kind: 'report', period } : { kind: 'help' };
   }
   if (!inChannel && verb === 'status' && rest !== '') return { kind: 'status', query: rest.slice(0, 100) };
   if (!inChannel && `${verb} ${rest}`.toLowerCase() === 'my requests') return { kind: 'my-requests' };
   return { kind: 'help' };
+}
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const isDay = (text: string) =>
+  DAY.test(text) && new Date(`${text}T00:00:00Z`).toISOString().startsWith(text);
+
+/** `report`, `report 30` (1 to 366 days) or `report 2026-11-01 2026-11-30` (first and last day, UTC). */
+function reportPeriod(args: string[]): ReportTitle | undefined {
+  if (args.length === 0) return { days: 7 };
+  if (args.length === 1) {
+    const days = Number(args[0]);
+    return Number.isInteger(days) && days >= 1 && days <= 366 ? { days } : undefined;
+  }
+  const [firstDay = '', lastDay = ''] = args.filter((a) => a.toLowerCase() !== 'to');
+  if (args.length > 3 || !isDay(firstDay) || !isDay(lastDay) || lastDay < firstDay) return undefined;
+  return { firstDay, lastDay };
 }

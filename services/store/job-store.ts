@@ -1,6 +1,7 @@
 /** The JobStore port: everything the service keeps durably. Implemented by SQLite (default) and Cosmos DB. */
 import type { ImportBatch } from '../domain/batch.js';
 import type { AuditEvent, ImportJob, JobStatus } from '../domain/job.js';
+import type { ReportFigures, ReportPeriod } from '../reports/figures.js';
 
 /** A job as read from the store, with the version token that a conditional update must present. */
 export interface StoredJob {
@@ -87,6 +88,8 @@ export interface JobStore {
   list(query: ListQuery): Promise<Page<ImportJob>>;
   /** How many jobs match the filter, counted by the store (not by loading them). */
   count(filter: JobFilter): Promise<number>;
+  /** The report's figures over the jobs created in the period, computed by the store (see reports/figures.ts). */
+  report(period: ReportPeriod): Promise<ReportFigures>;
   /** Replaces the job if `etag` is still current; otherwise throws StoreConflictError. */
   update(job: ImportJob, etag: string): Promise<StoredJob>;
   /**

@@ -55,6 +55,8 @@ import { CosmosBatches } from './cosmos-batches.js';
 import { checkReadResponse, cosmosCall } from './cosmos-call.js';
 import { countQuery, inList, listingQueries, newestFirst } from './cosmos-job-queries.js';
 import { OpenSerialLocks } from './cosmos-open-serials.js';
+import { cosmosReport } from './cosmos-report.js';
+import type { ReportFigures, ReportPeriod } from '../../reports/figures.js';
 import { CosmosReferences } from './cosmos-references.js';
 import { openContainer, StoreSetupError, type ContainerOptions } from './container-setup.js';
 
@@ -256,6 +258,10 @@ export class CosmosJobStore implements JobStore {
     });
     const last = items.at(-1);
     return docs.length > limit && last ? { items, nextCursor: encodeCursor(last) } : { items };
+  }
+
+  report(period: ReportPeriod): Promise<ReportFigures> {
+    return cosmosReport(this.container, period);
   }
 
   async count(filter: JobFilter): Promise<number> {

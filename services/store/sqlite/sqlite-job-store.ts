@@ -35,6 +35,8 @@ import type {
 } from '../job-store.js';
 import { mutateJob } from '../mutate.js';
 import { migrate } from './migrations.js';
+import { sqliteReport } from './sqlite-report.js';
+import type { ReportFigures, ReportPeriod } from '../../reports/figures.js';
 import { SqliteBatches } from './sqlite-batches.js';
 
 interface JobRow {
@@ -213,6 +215,10 @@ export class SqliteJobStore implements JobStore {
     return Promise.resolve(
       rows.length > query.limit && last ? { items, nextCursor: encodeCursor(last) } : { items },
     );
+  }
+
+  report(period: ReportPeriod): Promise<ReportFigures> {
+    return Promise.resolve(sqliteReport(this.db, period));
   }
 
   count(filter: JobFilter): Promise<number> {
