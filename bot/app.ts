@@ -96,6 +96,7 @@ function startWorker(
     logger,
     retentionDays: config.retentionDays,
     hashRetentionDays: config.hashRetentionDays,
+    ...(config.approvals.policy ? { policy: config.approvals.policy } : {}),
   });
   worker.start();
   return worker;
@@ -119,6 +120,7 @@ function mountIntake(
     logger,
     approvalWindowMs: config.approvalWindowMs,
     allowLists: { manufacturers, models, mode },
+    ...(config.approvals.policy ? { policy: config.approvals.policy } : {}),
   });
   registerIntakeRoutes(server, {
     intake,

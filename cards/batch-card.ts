@@ -2,7 +2,7 @@
  * Turns a CSV batch and its jobs into the batch card: one card for the whole file, decided once (Approve all /
  * Reject all), then showing the batch's overall progress, its failed devices and the rows that were refused.
  */
-import type { InputProblem } from '../services/approvals/decision-inputs.js';
+import { NO_TAG, type InputProblem } from '../services/approvals/decision-inputs.js';
 import type { ApprovalConfig } from '../services/config/config.js';
 import { batchProgress, type BatchProgress, type ImportBatch } from '../services/domain/batch.js';
 import type { ImportJob } from '../services/domain/job.js';
@@ -25,13 +25,20 @@ export interface BatchCardOptions {
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
-function statusLine(batch: ImportBatch, p: BatchProgress): { text: string; color: string } {
+function statusLine(
+  batch: ImportBatch,
+  p: BatchProgress,
+  ruleApproved: number,
+): { text: string; color: string } {
   const done = p.registered + p.alreadyRegistered;
   if (batch.decision?.verb === 'reject') return { text: 'Rejected', color: 'Attention' };
-  if (!batch.decision)
-    return p.byStatus.awaiting_approval > 0
-      ? { text: 'Waiting for approval', color: 'Accent' }
-      : { text: 'Expired: nobody decided before the deadline', color: 'Warning' };
+  if (!batch.decision && p.byStatus.awaiting_approval > 0)
+    return batch.firstApproval
+      ? { text: 'Waiting for a second approver', color: 'Accent' }
+      : { text: 'Waiting for approval', color: 'Accent' };
+  // Devices a policy rule approved at intake go on without a decision on the batch.
+  if (!batch.decision && ruleApproved === 0)
+    return { text: 'Expired: nobody decided before the deadline', color: 'Warning' };
   if (p.finished < p.total) return { text: `Importing: ${p.finished} of ${p.total} done`, color: 'Accent' };
   if (done === p.total)
     return { text: `Completed: all ${plural(p.total, 'device')} registered`, color: 'Good' };
@@ -71,9 +78,14 @@ export function batchCardView(
   listed = LISTED,
 ) {
   const p = batchProgress(batch, jobs);
-  const status = statusLine(batch, p);
+  const ruleApproved = jobs.filter((j) => j.approval?.by.id.startsWith('rule:')).length;
+  const status = statusLine(batch, p, ruleApproved);
   const awaiting = !batch.decision && p.byStatus.awaiting_approval > 0;
   const decision = batch.decision;
+  const underway = decision?.verb === 'approve' || ruleApproved > 0;
+  const rules = [...new Set(jobs.flatMap((j) => (j.policy && !j.policy.dryRun ? [j.policy.rule] : [])))];
+  const dryRuns = [...new Set(jobs.flatMap((j) => (j.policy?.dryRun ? [j.policy.rule] : [])))];
+  const first = batch.firstApproval;
   const models = p.models
     .slice(0, MODELS_LISTED)
     .map((m) => `${esc(m.manufacturer)} ${esc(m.model)} (${m.count})`)
@@ -95,7 +107,17 @@ export function batchCardView(
     summary: `${batch.decision ? 'Batch' : 'Approval needed: batch'} of ${plural(p.total, 'device')}: ${status.text}`,
     statusLine: status.text,
     statusColor: status.color,
-    progress: decision?.verb === 'approve' ? progressLine(p) : '',
+    progress: underway ? progressLine(p) : '',
+    policyLine: [
+      ruleApproved > 0 ? `${plural(ruleApproved, 'device')} approved by rule ${esc(rules.join(', '))}.` : '',
+      ruleApproved === 0 && rules.length > 0 ? `Rules matched: ${esc(rules.join(', '))}.` : '',
+      dryRuns.length > 0 ? `Dry run: rules ${esc(dryRuns.join(', '))} matched; they did nothing.` : '',
+      first && !decision
+        ? `First approval: ${esc(first.by.name ?? first.by.id)}, ${formatInstant(first.at)}, ${first.groupTag ? `tag ${esc(first.groupTag)}` : 'no tag'}; waiting for a second, different approver.`
+        : '',
+    ]
+      .filter(Boolean)
+      .join(' '),
     warnings,
     devices: String(p.total),
     models: models + (p.models.length > MODELS_LISTED ? `, and ${p.models.length - MODELS_LISTED} more` : ''),
@@ -115,7 +137,7 @@ export function batchCardView(
     // Free text goes in TextRuns, which no client reads as Markdown or HTML: as typed, nothing escaped.
     comment: decision?.verb === 'approve' ? plainText(decision.comment) : '',
     reason: decision?.verb === 'reject' ? plainText(decision.reason) : '',
-    counts: decision ? counts(p) : [],
+    counts: decision || underway ? counts(p) : [],
     failures: p.failed.slice(0, listed).map((job) => ({
       text: `${esc(job.device.serialNumber)}: ${esc(job.error?.code ?? '')} ${esc(job.error?.name ?? '')}. ${esc(job.error?.advice ?? '')}`,
     })),
@@ -131,7 +153,7 @@ export function batchCardView(
     ...inputsView(
       options.approvals,
       options.problems,
-      requestedTags.size === 1 ? [...requestedTags][0] : undefined,
+      first ? (first.groupTag ?? NO_TAG) : requestedTags.size === 1 ? [...requestedTags][0] : undefined,
     ),
   };
 }

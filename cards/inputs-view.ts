@@ -15,7 +15,9 @@ export function inputsView(
     ...approvals.groupTags.map((t) => ({ title: plainText(t), value: t })),
     ...(approvals.allowNoTag ? [{ title: 'No tag', value: NO_TAG }] : []),
   ];
-  const suggested = requestedTag && approvals.groupTags.includes(requestedTag) ? requestedTag : undefined;
+  const offered = (tag: string) =>
+    approvals.groupTags.includes(tag) || (tag === NO_TAG && approvals.allowNoTag);
+  const suggested = requestedTag && offered(requestedTag) ? requestedTag : undefined;
   return {
     tagChoices: tags,
     defaultTag: suggested ?? approvals.defaultGroupTag ?? tags[0]?.value ?? '',

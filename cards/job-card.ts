@@ -13,6 +13,8 @@ import { formatDuration, formatInstant } from './format.js';
 import { expandTemplate } from './template-engine.js';
 import template from './templates/job-card.json' with { type: 'json' };
 import { inputsView } from './inputs-view.js';
+import { NO_TAG } from '../services/approvals/decision-inputs.js';
+import { describeVerdict } from '../services/policy/policy.js';
 
 export const STEP_LABELS: Record<StepName, string> = {
   'check-registration': 'Check Autopilot registration',
@@ -55,7 +57,9 @@ export function statusLine(job: ImportJob): { text: string; color: string } {
   const step = currentStep(job);
   switch (job.status) {
     case 'awaiting_approval':
-      return { text: 'Waiting for approval', color: 'Accent' };
+      return job.firstApproval
+        ? { text: 'Waiting for a second approver', color: 'Accent' }
+        : { text: 'Waiting for approval', color: 'Accent' };
     case 'approved':
       return { text: 'Approved: queued for import', color: 'Accent' };
     case 'running':
@@ -94,6 +98,13 @@ function requestedForLine(job: ImportJob): string {
   return people ? `${esc(people)} (as given by ${esc(job.submittedBy.via)}, not verified)` : '';
 }
 
+function firstApprovalLine(job: ImportJob): string {
+  const first = job.firstApproval;
+  if (!first) return '';
+  const who = `${esc(first.by.name ?? first.by.id)}, ${formatInstant(first.at)}, ${first.groupTag ? `tag ${esc(first.groupTag)}` : 'no tag'}`;
+  return job.status === 'awaiting_approval' ? `${who}; waiting for a second, different approver` : who;
+}
+
 export function jobCardView(job: ImportJob, options: JobCardOptions) {
   const now = options.now ?? new Date();
   const status = statusLine(job);
@@ -119,6 +130,8 @@ export function jobCardView(job: ImportJob, options: JobCardOptions) {
     submitted: submittedLine(job),
     requestedFor: requestedForLine(job),
     deadline: formatInstant(job.approvalDeadline),
+    policyLine: job.policy ? esc(describeVerdict(job.policy)) : '',
+    firstApproval: firstApprovalLine(job),
     awaiting: job.status === 'awaiting_approval',
     interactive: options.interactive !== false,
     decided: decision !== undefined,
@@ -146,7 +159,12 @@ export function jobCardView(job: ImportJob, options: JobCardOptions) {
     canRetry: options.interactive !== false && job.status === 'failed' && job.error?.retryable === true,
     notice: esc(options.notice ?? ''),
     updated: formatInstant(job.updatedAt),
-    ...inputsView(options.approvals, options.problems, job.device.requestedGroupTag),
+    // The second of two approvers starts from the first one's tag, which they must keep.
+    ...inputsView(
+      options.approvals,
+      options.problems,
+      job.firstApproval ? (job.firstApproval.groupTag ?? NO_TAG) : job.device.requestedGroupTag,
+    ),
   };
 }
 

@@ -13,7 +13,7 @@ import { listAll } from '../store/list-all.js';
 import { mutateBatch, mutateJob } from '../store/mutate.js';
 import type { ApprovalDeps } from './approval-service.js';
 import { applyBatchDecisionLater } from './batch-decision.js';
-import { clickedDecision, orThrow, type JobChange, type Verb } from './decision-change.js';
+import { approvalsRequired, clickedDecision, orThrow, type JobChange, type Verb } from './decision-change.js';
 import type { InputProblem } from './decision-inputs.js';
 
 export interface BatchDecisionRequest {
@@ -101,12 +101,21 @@ export class BatchApprovalService {
       for (const job of targets) if (!(await this.deps.store.reserveDevice(job))) free.push(job);
       return this.applyToJobs(stored.batch, free, (job) => orThrow(retry(job, request.actor, at)), request);
     }
+    // Two approvers when a rule requires them for any device still waiting, with the tag chosen.
+    const decision = clicked.decision;
+    const approversNeeded =
+      decision.verb === 'approve' &&
+      targets.some(
+        (job) => approvalsRequired(job, decision.groupTag, this.deps.config.policy).approversNeeded === 2,
+      )
+        ? 2
+        : 1;
     try {
       const decided = await mutateBatch(
         this.deps.store,
         request.batchId,
         (batch) => {
-          const result = decideBatch(batch, clicked.decision);
+          const result = decideBatch(batch, decision, approversNeeded);
           if (!result.ok) throw result.error;
           return result.value;
         },
@@ -116,7 +125,14 @@ export class BatchApprovalService {
         { batchId: request.batchId, actor: request.actor.id, verb: request.verb, jobs: targets.length },
         'batch decided',
       );
-      this.inBackground(applyBatchDecisionLater(this.deps, decided.batch));
+      // A first of two approvals changes no job: the answered card shows it and waits for the second.
+      if (decided.batch.decision)
+        this.inBackground(
+          applyBatchDecisionLater(
+            { ...this.deps, ...(this.deps.config.policy ? { policy: this.deps.config.policy } : {}) },
+            decided.batch,
+          ),
+        );
       return { kind: 'decided', changed: targets.length, batch: decided.batch, jobs };
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;

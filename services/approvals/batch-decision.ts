@@ -13,17 +13,20 @@ import type { JobStore } from '../store/job-store.js';
 import { listAll } from '../store/list-all.js';
 import { mutateJob } from '../store/mutate.js';
 import { applyDecision } from './decision-change.js';
+import type { ApprovalPolicy } from '../policy/policy.js';
 
 export interface BatchDecisionDeps {
   store: JobStore;
   publisher: ProgressPublisher;
   logger: Logger;
+  /** POLICY_FILE's rules: a device that needs two approvers takes the batch's first approval too. */
+  policy?: ApprovalPolicy;
 }
 
 /** Returns how many jobs took the decision now. */
 export async function applyBatchDecision(deps: BatchDecisionDeps, batch: ImportBatch): Promise<number> {
   if (!batch.decision) return 0;
-  const change = applyDecision(batch.decision);
+  const change = applyDecision(batch.decision, deps.policy, batch.firstApproval);
   const waiting = await listAll(deps.store, { batchId: batch.id, statuses: ['awaiting_approval'] });
   let changed = 0;
   for (const job of waiting) {

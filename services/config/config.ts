@@ -4,6 +4,8 @@ import { ConfigError, type ConfigProblem } from './config-error.js';
 import { invalidProxyEntries } from '../intake/client-address.js';
 import { misspeltSettings, resolveMode, type Mode } from './mode.js';
 import { CONFIG_KEYS, envSchema, type EnvSettings } from './schema.js';
+import type { ApprovalPolicy } from '../policy/policy.js';
+import { readPolicy } from '../policy/load-policy.js';
 
 export type StoreConfig =
   | { kind: 'sqlite'; path: string }
@@ -76,6 +78,8 @@ export interface ApprovalConfig {
   allowNoTag: boolean;
   ticketMaxLength: number;
   ticketPattern?: { regex: RegExp; message: string };
+  /** POLICY_FILE's rules, checked at start (services/policy). */
+  policy?: ApprovalPolicy;
 }
 
 export interface BotConfig {
@@ -145,6 +149,8 @@ function crossChecks(env: Env): ConfigProblem[] {
       key: 'COSMOS_THROUGHPUT',
       problem: 'set either COSMOS_THROUGHPUT (manual) or COSMOS_AUTOSCALE_MAX_THROUGHPUT, not both',
     });
+  if (env.POLICY_DRY_RUN?.trim() === 'true' && !has('POLICY_FILE'))
+    problems.push({ key: 'POLICY_DRY_RUN', problem: 'needs POLICY_FILE (the rules to try)' });
   if (has('TEAMS_CHANNEL_ID') && !has('TEAMS_TEAM_ID'))
     problems.push({ key: 'TEAMS_TEAM_ID', problem: 'is required with TEAMS_CHANNEL_ID' });
   if (has('TICKET_PATTERN')) {
@@ -254,6 +260,30 @@ function parseIntakeKeys(value: string): IntakeKey[] {
     });
 }
 
+function approvalConfig(s: EnvSettings): ApprovalConfig {
+  const approvals: ApprovalConfig = {
+    approverGroupIds: s.APPROVER_GROUP_IDS,
+    approverIds: s.APPROVER_IDS,
+    groupTags: s.GROUP_TAGS,
+    ...(s.DEFAULT_GROUP_TAG ? { defaultGroupTag: s.DEFAULT_GROUP_TAG } : {}),
+    allowNoTag: s.ALLOW_NO_TAG,
+    ticketMaxLength: s.TICKET_MAX_LENGTH,
+    ...(s.TICKET_PATTERN
+      ? {
+          ticketPattern: {
+            regex: new RegExp(s.TICKET_PATTERN),
+            message: s.TICKET_PATTERN_MESSAGE ?? `must match ${s.TICKET_PATTERN}`,
+          },
+        }
+      : {}),
+  };
+  if (!s.POLICY_FILE) return approvals;
+  // The rules are checked against the tag and ticket settings above, as an approver's inputs are.
+  const read = readPolicy(resolve(s.POLICY_FILE), s.POLICY_DRY_RUN, approvals);
+  if ('problems' in read) throw new ConfigError(read.problems);
+  return { ...approvals, policy: read.policy };
+}
+
 /** Throws ConfigError naming every bad or missing key. */
 export function loadConfig(env: Env): Config {
   const { settings, problems } = parseProblems(env);
@@ -261,6 +291,7 @@ export function loadConfig(env: Env): Config {
   const all = [...problems, ...crossChecks(env), ...forMode, ...misspeltSettings(env, CONFIG_KEYS)];
   if (!settings || all.length) throw new ConfigError(all);
   const s = settings;
+  const approvals = approvalConfig(s);
   return {
     mode,
     port: s.PORT,
@@ -289,22 +320,7 @@ export function loadConfig(env: Env): Config {
           }
         : {}),
     },
-    approvals: {
-      approverGroupIds: s.APPROVER_GROUP_IDS,
-      approverIds: s.APPROVER_IDS,
-      groupTags: s.GROUP_TAGS,
-      ...(s.DEFAULT_GROUP_TAG ? { defaultGroupTag: s.DEFAULT_GROUP_TAG } : {}),
-      allowNoTag: s.ALLOW_NO_TAG,
-      ticketMaxLength: s.TICKET_MAX_LENGTH,
-      ...(s.TICKET_PATTERN
-        ? {
-            ticketPattern: {
-              regex: new RegExp(s.TICKET_PATTERN),
-              message: s.TICKET_PATTERN_MESSAGE ?? `must match ${s.TICKET_PATTERN}`,
-            },
-          }
-        : {}),
-    },
+    approvals,
     graph: graphConfig(s, mode),
     pipeline: {
       batchSize: s.WORKER_BATCH_SIZE,
@@ -345,6 +361,13 @@ export function redactedSummary(config: Config): Record<string, unknown> {
     store: store.kind === 'cosmos' ? { ...store, key: store.key ? '(set)' : '(Entra ID)' } : store,
     bot: { ...config.bot, appPassword: config.bot.appPassword ? '(set)' : undefined },
     intake: { ...config.intake, keys: config.intake.keys.map((k) => k.name) },
+    approvals: {
+      ...config.approvals,
+      policy: config.approvals.policy && {
+        dryRun: config.approvals.policy.dryRun,
+        rules: config.approvals.policy.rules.map((r) => `${r.name}: ${r.then}`),
+      },
+    },
     reportKeys: config.reportKeys.map((k) => k.name),
     graph: {
       ...graph,

@@ -71,6 +71,11 @@ export const envSchema = z.object({
     .default('true')
     .transform((v) => v === 'true'),
   TICKET_MAX_LENGTH: positiveInt(200),
+  POLICY_FILE: optionalText,
+  POLICY_DRY_RUN: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
   TICKET_PATTERN: optionalText,
   TICKET_PATTERN_MESSAGE: optionalText,
   WORKER_BATCH_SIZE: positiveInt(100),

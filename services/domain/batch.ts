@@ -28,15 +28,41 @@ export interface ImportBatch {
   refused: BatchRefusal[];
   /** Set once, by the first approver to decide; every later click is told who it was. */
   decision?: BatchDecision;
+  /** When a policy rule requires two approvers for some of its devices: the first approval, waiting for another. */
+  firstApproval?: Extract<BatchDecision, { verb: 'approve' }>;
 }
 
-/** Records the batch's decision; refused when somebody decided first. */
-export function decideBatch(batch: ImportBatch, decision: BatchDecision): Result<ImportBatch> {
+/**
+ * Records the batch's decision; refused when somebody decided first. With two approvers needed, a first approval
+ * is kept apart and the decision waits for a second, different approver choosing the same tag.
+ */
+export function decideBatch(
+  batch: ImportBatch,
+  decision: BatchDecision,
+  approversNeeded: 1 | 2 = 1,
+): Result<ImportBatch> {
   if (batch.decision) {
     const who = batch.decision.by.name ?? batch.decision.by.id;
     const what = batch.decision.verb === 'approve' ? 'approved' : 'rejected';
     return err(new DomainError('already_decided', `This batch was already ${what} by ${who}.`));
   }
+  // Once a first of two approvals is recorded, the batch needs a second whatever tag the next approver picks.
+  if (decision.verb === 'reject' || (approversNeeded === 1 && !batch.firstApproval))
+    return ok({ ...batch, decision });
+  const first = batch.firstApproval;
+  if (!first) return ok({ ...batch, firstApproval: decision });
+  const firstBy = first.by.name ?? first.by.id;
+  if (first.by.id === decision.by.id)
+    return err(
+      new DomainError('same_approver', 'You approved first: a second, different approver must approve.'),
+    );
+  if (first.groupTag !== decision.groupTag)
+    return err(
+      new DomainError(
+        'tag_mismatch',
+        `${firstBy} approved with ${first.groupTag ? `tag ${first.groupTag}` : 'no tag'}: approve with the same tag, or reject.`,
+      ),
+    );
   return ok({ ...batch, decision });
 }
 

@@ -9,7 +9,9 @@ export type DomainErrorCode =
   | 'not_running'
   | 'step_out_of_order'
   | 'not_yet_due'
-  | 'device_already_open';
+  | 'device_already_open'
+  | 'same_approver'
+  | 'tag_mismatch';
 
 /** A transition that the job's current state does not allow. Never retryable: the state must change first. */
 export class DomainError extends AppError {

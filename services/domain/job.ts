@@ -112,8 +112,25 @@ export interface Lease {
   expiresAt: string;
 }
 
+/** What an approval policy's rule decided for a request (services/policy). */
+export type PolicyOutcome = 'approve' | 'two_approvers' | 'manual';
+
+export interface PolicyVerdict {
+  rule: string;
+  then: PolicyOutcome;
+  /** POLICY_DRY_RUN: shown on the card and kept in the audit, never acted on. */
+  dryRun: boolean;
+  /** For `approve`: the tag and ticket text the rule approves with. */
+  groupTag?: string | null;
+  ticket?: string;
+  /** Why the rule was not applied (e.g. the device is off the allow-list). */
+  note?: string;
+}
+
 export type AuditAction =
   | 'submitted'
+  | 'policy'
+  | 'first_approval'
   | 'approved'
   | 'rejected'
   | 'expired'
@@ -147,6 +164,10 @@ export interface ImportJob {
   batchId?: string;
   flags: JobFlag[];
   approval?: Approval;
+  /** The first of two approvals a rule requires; the second, by someone else, makes `approval`. */
+  firstApproval?: Approval;
+  /** The approval policy's verdict at intake, when a rule matched. */
+  policy?: PolicyVerdict;
   rejection?: Rejection;
   steps: StepRecord[];
   graph: GraphIds;

@@ -86,20 +86,62 @@ function checkAwaitingDecision(job: ImportJob, now: Date): DomainError | undefin
   return undefined;
 }
 
-export function approve(
-  job: ImportJob,
-  decision: { by: Actor; at: Date; groupTag: string | null; comment: string },
-): Result<ImportJob> {
+export interface ApproveDecision {
+  by: Actor;
+  at: Date;
+  groupTag: string | null;
+  comment: string;
+  /** Two when a policy rule requires two different approvers; the first approval then waits for a second. */
+  approversNeeded?: 1 | 2;
+  /** Added to the audit entry (e.g. which rule required a second approver, or what a dry run would have done). */
+  note?: string;
+}
+
+export function approve(job: ImportJob, decision: ApproveDecision): Result<ImportJob> {
   const problem = checkAwaitingDecision(job, decision.at);
   if (problem) return err(problem);
   const at = decision.at.toISOString();
-  const approved: ImportJob = {
-    ...job,
-    status: 'approved',
-    approval: { by: decision.by, at, groupTag: decision.groupTag, comment: decision.comment },
-    nextRunAt: at,
-  };
-  return ok(audited(approved, decision.at, 'approved', decision.by, decision.groupTag ?? '(no tag)'));
+  const approval = { by: decision.by, at, groupTag: decision.groupTag, comment: decision.comment };
+  const tag = decision.groupTag ?? '(no tag)';
+  const detail = (text: string) => (decision.note ? `${text}; ${decision.note}` : text);
+  // Once a first of two approvals is recorded, the request needs a second whatever tag the next approver picks.
+  if (job.firstApproval || (decision.approversNeeded ?? 1) === 2) {
+    const first = job.firstApproval;
+    if (!first)
+      return ok(
+        audited(
+          { ...job, firstApproval: approval },
+          decision.at,
+          'first_approval',
+          decision.by,
+          detail(`${tag}; waiting for a second approver`),
+        ),
+      );
+    const firstBy = first.by.name ?? first.by.id;
+    if (first.by.id === decision.by.id)
+      return err(
+        new DomainError('same_approver', 'You approved first: a second, different approver must approve.'),
+      );
+    if (first.groupTag !== decision.groupTag)
+      return err(
+        new DomainError(
+          'tag_mismatch',
+          `${firstBy} approved with ${first.groupTag ? `tag ${first.groupTag}` : 'no tag'}: approve with the same tag, or reject.`,
+        ),
+      );
+    const approved: ImportJob = { ...job, status: 'approved', approval, nextRunAt: at };
+    return ok(
+      audited(
+        approved,
+        decision.at,
+        'approved',
+        decision.by,
+        detail(`${tag}; second approver after ${firstBy}`),
+      ),
+    );
+  }
+  const approved: ImportJob = { ...job, status: 'approved', approval, nextRunAt: at };
+  return ok(audited(approved, decision.at, 'approved', decision.by, detail(tag)));
 }
 
 export function reject(job: ImportJob, decision: { by: Actor; at: Date; reason: string }): Result<ImportJob> {

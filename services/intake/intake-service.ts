@@ -16,6 +16,8 @@ import type { ProgressPublisher } from '../pipeline/progress.js';
 import type { JobStore } from '../store/job-store.js';
 import { IntakeError } from './intake-error.js';
 import type { Submission } from './submission.js';
+import { applyPolicyAtIntake } from '../policy/apply-policy.js';
+import type { ApprovalPolicy } from '../policy/policy.js';
 
 export interface IntakeDeps {
   store: JobStore;
@@ -24,6 +26,8 @@ export interface IntakeDeps {
   logger: Logger;
   approvalWindowMs: number;
   allowLists: { manufacturers: string[]; models: string[]; mode: 'refuse' | 'flag' };
+  /** POLICY_FILE's rules: a matching rule may approve at once, or ask for two approvers. */
+  policy?: ApprovalPolicy;
   clock?: () => Date;
 }
 
@@ -102,7 +106,7 @@ export class IntakeService {
       const open = await this.deps.store.findOpenBySerial(request.serialNumber);
       if (open) return { created: false, job: open.job };
       const now = this.deps.clock?.() ?? new Date();
-      const job = submit(
+      const submitted = submit(
         {
           id: randomUUID(),
           device: {
@@ -121,6 +125,7 @@ export class IntakeService {
         now,
         this.deps.approvalWindowMs,
       );
+      const job = applyPolicyAtIntake(submitted, this.deps.policy, extra.batchId ? 'batch' : 'single', now);
       const { stored, created } = await this.deps.store.create(job);
       if (created) {
         if (extra.announce !== false) this.deps.publisher.jobChanged(stored.job);

@@ -8,6 +8,7 @@ import type { ImportJob } from '../domain/job.js';
 import type { Result } from '../domain/result.js';
 import { expire } from '../domain/transitions.js';
 import { describeError } from '../errors.js';
+import type { ApprovalPolicy } from '../policy/policy.js';
 import type { Logger } from '../logging/logger.js';
 import type { JobStore } from '../store/job-store.js';
 import { mutateJob } from '../store/mutate.js';
@@ -21,6 +22,8 @@ export interface HousekeepingDeps {
   retentionDays?: number;
   /** How many days a failed job keeps its hash for a retry (HASH_RETENTION_DAYS). */
   hashRetentionDays?: number;
+  /** POLICY_FILE's rules, for a decided batch whose devices need two approvers. */
+  policy?: ApprovalPolicy;
 }
 
 const EVERY_MS = 60_000;

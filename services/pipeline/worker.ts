@@ -10,6 +10,7 @@ import { startStep } from '../domain/transitions.js';
 import { describeError } from '../errors.js';
 import { Housekeeping } from './housekeeping.js';
 import type { AutopilotGraph } from '../graph/autopilot-graph.js';
+import type { ApprovalPolicy } from '../policy/policy.js';
 import type { Logger } from '../logging/logger.js';
 import type { JobStore } from '../store/job-store.js';
 import { applyOutcome } from './apply-outcome.js';
@@ -36,6 +37,8 @@ export interface WorkerDeps {
   /** How many finished jobs to keep before purging; retention in days. */
   retentionDays?: number;
   hashRetentionDays?: number;
+  /** POLICY_FILE's rules, for a decided batch that housekeeping finishes. */
+  policy?: ApprovalPolicy;
 }
 
 function orThrow<T>(result: Result<T>): T {
