@@ -13,6 +13,7 @@ import { IntakeService } from '../services/intake/intake-service.js';
 import { trustedProxies } from '../services/intake/client-address.js';
 import { RateLimiter } from '../services/intake/rate-limiter.js';
 import type { ProgressPublisher } from '../services/pipeline/progress.js';
+import type { ReminderSender } from '../services/pipeline/reminders.js';
 import type { CardQueue } from './card-queue.js';
 import { buildPublishing, startReconciling } from './publishing.js';
 import { mountBot } from './mount-bot.js';
@@ -44,6 +45,8 @@ export interface RunningApp {
   cards: CardQueue;
   /** Requester notices (personal chats). */
   notices: CardQueue;
+  /** Reminders in card threads and the daily digest (the worker's housekeeping sends them). */
+  reminders: ReminderSender;
   /** Resolves once the cards that missed updates before this start have been queued again. */
   reconciled: Promise<void>;
   /** The demo's own intake key (demo mode without INTAKE_KEYS only). */
@@ -78,6 +81,7 @@ interface Core {
 function startWorker(
   { config, logger, store, graphAccess }: Core,
   publisher: ProgressPublisher,
+  reminders: ReminderSender,
 ): PipelineWorker {
   const settings = pipelineSettings(config);
   const syncGate = createSyncGate({
@@ -97,6 +101,7 @@ function startWorker(
     retentionDays: config.retentionDays,
     hashRetentionDays: config.hashRetentionDays,
     ...(config.approvals.policy ? { policy: config.approvals.policy } : {}),
+    reminders: { settings: config.reminders, sender: reminders },
   });
   worker.start();
   return worker;
@@ -176,7 +181,11 @@ export async function startApp(
   }
   const core: Core = { config, logger, store, graphAccess, approvalConfig: effectiveApprovals(config) };
   const adapter = createAdapter(config.bot, logger);
-  const { cards, notices, publisher, botAppId } = buildPublishing(core, adapter, options.teamsTimeScale);
+  const { cards, notices, publisher, reminders, botAppId } = buildPublishing(
+    core,
+    adapter,
+    options.teamsTimeScale,
+  );
   // Bind a configured channel before anything publishes, so that no card waits for a binding that exists.
   if (await bindConfiguredChannel(store, config.bot, botAppId))
     logger.info({ teamId: config.bot.channel?.teamId }, 'helpdesk channel bound from configuration');
@@ -198,7 +207,7 @@ export async function startApp(
     botAppId,
     repostOnInstall: options.repostOnInstall === true,
   });
-  const worker = startWorker(core, publisher);
+  const worker = startWorker(core, publisher, reminders);
   await listen(server, config.port, options.host);
   const reconciler = startReconciling(store, [cards, notices], logger);
   const { port } = server.address();
@@ -209,6 +218,7 @@ export async function startApp(
     worker,
     cards,
     notices,
+    reminders,
     reconciled: reconciler.first,
     ...(demoKey ? { demoKey: demoKey.key } : {}),
     async stop() {

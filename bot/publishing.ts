@@ -23,6 +23,8 @@ import {
   type RateWindow,
 } from './send-budget.js';
 import { TeamsCardSender } from './teams-card-sender.js';
+import { TeamsReminderSender } from './channel-reminders.js';
+import type { ReminderSender } from '../services/pipeline/reminders.js';
 
 /** Without an app id (local use) the bot still needs some id to address proactive messages. */
 export const LOCAL_BOT_ID = '00000000-0000-0000-0000-000000000001';
@@ -31,6 +33,8 @@ export interface Publishing {
   cards: CardQueue;
   notices: CardQueue;
   publisher: ProgressPublisher;
+  /** Reminders in card threads and the daily digest, within the channel's send budget. */
+  reminders: ReminderSender;
   botAppId: string;
 }
 
@@ -68,7 +72,8 @@ export function buildPublishing(
     },
   );
   const publisher = fanOut(loggingPublisher(logger), cards, noticePublisher(notices));
-  return { cards, notices, publisher, botAppId };
+  const reminders = new TeamsReminderSender(adapter, botAppId, store, [channelBudget, appBudget]);
+  return { cards, notices, publisher, reminders, botAppId };
 }
 
 const RECONCILE_EVERY_MS = 5 * 60_000;

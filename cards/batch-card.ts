@@ -99,6 +99,9 @@ export function batchCardView(
         p.flagged.notOnAllowList > 0
           ? `${plural(p.flagged.notOnAllowList, 'device is', 'devices are')} not on the manufacturer or model allow-list.`
           : '',
+        jobs.some((j) => j.status === 'awaiting_approval' && j.reminders?.expiryWarnedAt)
+          ? `The waiting devices expire at ${formatInstant(p.decideBy)} unless someone decides before then.`
+          : '',
       ].filter(Boolean)
     : [];
   return {

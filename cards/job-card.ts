@@ -121,6 +121,11 @@ export function jobCardView(job: ImportJob, options: JobCardOptions) {
     statusColor: status.color,
     warnings: [
       ...(job.status === 'awaiting_approval' ? job.flags.map((f) => WARNINGS[f]) : []),
+      ...(job.status === 'awaiting_approval' && job.reminders?.expiryWarnedAt
+        ? [
+            `This request expires at ${formatInstant(job.approvalDeadline)} unless someone decides before then.`,
+          ]
+        : []),
       // What a finished step left for a person to do (a user Intune would not take).
       ...job.steps.flatMap((s) => (s.warning ? [esc(s.warning)] : [])),
     ],

@@ -156,6 +156,21 @@ export function renderPendingCard(page: ListPage, now: Date): Record<string, unk
   );
 }
 
+/** The daily digest: how many wait, the oldest first (closest to expiring), with how long each has waited. */
+export function renderDigestCard(page: ListPage, now: Date): Record<string, unknown> {
+  const total = Math.max(page.total, page.jobs.length);
+  return listCard(
+    `Daily digest: ${total} ${total === 1 ? 'request waits' : 'requests wait'} for approval`,
+    'Nothing is waiting for approval.',
+    page,
+    (job) => {
+      const waited = formatDuration(now.getTime() - Date.parse(job.createdAt));
+      const second = job.firstApproval ? ' · needs a second approver' : '';
+      return `Waiting ${waited} via ${esc(job.submittedBy.via)}${second} · expires ${formatInstant(job.approvalDeadline)}`;
+    },
+  );
+}
+
 export function renderRequestsCard(page: ListPage): Record<string, unknown> {
   return listCard(
     'Your requests',

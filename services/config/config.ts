@@ -5,6 +5,7 @@ import { invalidProxyEntries } from '../intake/client-address.js';
 import { misspeltSettings, resolveMode, type Mode } from './mode.js';
 import { CONFIG_KEYS, envSchema, type EnvSettings } from './schema.js';
 import type { ApprovalPolicy } from '../policy/policy.js';
+import type { ReminderSettings } from '../pipeline/reminders.js';
 import { readPolicy } from '../policy/load-policy.js';
 
 export type StoreConfig =
@@ -107,6 +108,8 @@ export interface Config {
   /** Days a failed job keeps its hash for a retry. */
   hashRetentionDays: number;
   approvalWindowMs: number;
+  /** Reminders of waiting requests, expiry warnings and the daily digest. */
+  reminders: ReminderSettings;
   approvals: ApprovalConfig;
   bot: BotConfig;
   graph: GraphConfig;
@@ -301,6 +304,13 @@ export function loadConfig(env: Env): Config {
     retentionDays: s.RETENTION_DAYS,
     hashRetentionDays: s.HASH_RETENTION_DAYS,
     approvalWindowMs: s.APPROVAL_WINDOW_HOURS * 60 * MINUTE,
+    reminders: {
+      reminderMs: s.REMINDER_HOURS * 60 * MINUTE,
+      expiryWarningMs: s.EXPIRY_WARNING_HOURS * 60 * MINUTE,
+      ...(s.DIGEST_HOUR === undefined
+        ? {}
+        : { digest: { hour: s.DIGEST_HOUR, timeZone: s.DIGEST_TIME_ZONE } }),
+    },
     bot: {
       appId: s.MICROSOFT_APP_ID ?? '',
       ...(s.MICROSOFT_APP_PASSWORD ? { appPassword: s.MICROSOFT_APP_PASSWORD } : {}),

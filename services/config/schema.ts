@@ -52,6 +52,26 @@ export const envSchema = z.object({
   RETENTION_DAYS: positiveInt(180),
   HASH_RETENTION_DAYS: positiveInt(14),
   APPROVAL_WINDOW_HOURS: positiveInt(72),
+  REMINDER_HOURS: wholeNumber().min(0, 'must be 0 (off) or more').default(24),
+  EXPIRY_WARNING_HOURS: wholeNumber().min(0, 'must be 0 (off) or more').default(12),
+  DIGEST_HOUR: z
+    .string()
+    .trim()
+    .regex(/^(off|[01]?\d|2[0-3])$/, 'must be an hour from 0 to 23, or off')
+    .default('8')
+    .transform((v) => (v === 'off' ? undefined : Number(v))),
+  DIGEST_TIME_ZONE: z
+    .string()
+    .trim()
+    .default('UTC')
+    .refine((zone) => {
+      try {
+        new Intl.DateTimeFormat('en-GB', { timeZone: zone });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be an IANA time zone, e.g. Europe/Berlin'),
   AZURE_TENANT_ID: guid.optional(),
   AZURE_CLIENT_ID: guid.optional(),
   AZURE_CLIENT_SECRET: optionalText,

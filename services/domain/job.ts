@@ -168,6 +168,8 @@ export interface ImportJob {
   firstApproval?: Approval;
   /** The approval policy's verdict at intake, when a rule matched. */
   policy?: PolicyVerdict;
+  /** Reminders given while the request waited (services/pipeline/reminders.ts): each at most once. */
+  reminders?: { remindedAt?: string; expiryWarnedAt?: string };
   rejection?: Rejection;
   steps: StepRecord[];
   graph: GraphIds;

@@ -13,6 +13,19 @@ import type { Logger } from '../logging/logger.js';
 import type { JobStore } from '../store/job-store.js';
 import { mutateJob } from '../store/mutate.js';
 import type { ProgressPublisher } from './progress.js';
+import {
+  DIGEST_SLOT,
+  digestDue,
+  expiryWarningDue,
+  markReminded,
+  reminderDue,
+  reminderText,
+  type ReminderSender,
+  type ReminderSettings,
+} from './reminders.js';
+
+/** Requests a digest lists; the rest are counted. */
+const DIGEST_ROWS = 25;
 
 export interface HousekeepingDeps {
   store: JobStore;
@@ -24,6 +37,8 @@ export interface HousekeepingDeps {
   hashRetentionDays?: number;
   /** POLICY_FILE's rules, for a decided batch whose devices need two approvers. */
   policy?: ApprovalPolicy;
+  /** Reminders, expiry warnings and the daily digest, and where they go. */
+  reminders?: { settings: ReminderSettings; sender: ReminderSender };
 }
 
 const EVERY_MS = 60_000;
@@ -52,12 +67,15 @@ export class Housekeeping {
         ...(cursor ? { cursor } : {}),
       });
       const decided = await this.finishDecidedBatches(page.items);
-      for (const job of page.items.filter(
-        (j) => !decided.has(j.id) && j.approvalDeadline <= now.toISOString(),
-      ))
-        await this.expireOne(job, now);
+      // A batch's devices wait together: one reminder in the batch card's thread for all of them.
+      const remindedBatches = new Set<string>();
+      for (const job of page.items.filter((j) => !decided.has(j.id))) {
+        if (job.approvalDeadline <= now.toISOString()) await this.expireOne(job, now);
+        else await this.remind(job, now, remindedBatches);
+      }
       cursor = page.nextCursor;
     } while (cursor);
+    await this.sendDigest(now);
     if (this.deps.hashRetentionDays && now.getTime() - this.lastHashSweep >= HASH_SWEEP_EVERY_MS) {
       this.lastHashSweep = now.getTime();
       await this.eraseHeldHashes(now, this.deps.hashRetentionDays);
@@ -70,6 +88,61 @@ export class Housekeeping {
         new Date(now.getTime() - this.deps.retentionDays * 86_400_000),
       );
       if (purged) this.deps.logger.info({ purged }, 'purged finished jobs past retention');
+    }
+  }
+
+  /** The reminder in the card's thread and the expiry warning on the card, each marked before it is sent. */
+  private async remind(job: ImportJob, now: Date, remindedBatches: Set<string>): Promise<void> {
+    const reminders = this.deps.reminders;
+    if (!reminders) return;
+    const { settings, sender } = reminders;
+    try {
+      if (expiryWarningDue(job, now, settings)) {
+        const stored = await mutateJob(this.deps.store, job.id, (current) =>
+          expiryWarningDue(current, now, settings) ? markReminded(current, now, 'expiryWarnedAt') : current,
+        );
+        this.deps.publisher.jobChanged(stored.job);
+      }
+      if (!reminderDue(job, now, settings)) return;
+      let mine = false;
+      const stored = await mutateJob(this.deps.store, job.id, (current) => {
+        mine = reminderDue(current, now, settings);
+        return mine ? markReminded(current, now, 'remindedAt') : current;
+      });
+      if (!mine || (job.batchId && remindedBatches.has(job.batchId))) return;
+      if (job.batchId) remindedBatches.add(job.batchId);
+      if (!(await sender.remind(stored.job, reminderText(stored.job, now))))
+        this.deps.logger.info({ jobId: job.id }, 'reminder not sent: the request has no card in the channel');
+    } catch (error) {
+      this.deps.logger.warn({ jobId: job.id, err: describeError(error) }, 'could not send a reminder');
+    }
+  }
+
+  /** Once a day at the configured hour, on one instance: the digest of everything waiting, oldest first. */
+  private async sendDigest(now: Date): Promise<void> {
+    const reminders = this.deps.reminders;
+    if (!reminders || !digestDue(now, reminders.settings)) return;
+    try {
+      if (!(await this.deps.store.tryAcquireTimedSlot(DIGEST_SLOT.name, now, DIGEST_SLOT.intervalMs))) return;
+      const statuses = ['awaiting_approval'] as const;
+      const total = await this.deps.store.count({ statuses });
+      // The listing is newest first: the last page's tail holds the oldest, those closest to expiring.
+      let oldest: ImportJob[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await this.deps.store.list({
+          statuses,
+          limit: 200,
+          omitHash: true,
+          ...(cursor ? { cursor } : {}),
+        });
+        oldest = [...oldest, ...page.items].slice(-DIGEST_ROWS);
+        cursor = page.nextCursor;
+      } while (cursor);
+      await reminders.sender.digest({ jobs: oldest.reverse(), total }, now);
+      this.deps.logger.info({ waiting: total }, 'daily digest sent');
+    } catch (error) {
+      this.deps.logger.warn({ err: describeError(error) }, 'could not send the daily digest');
     }
   }
 

@@ -11,6 +11,7 @@ import { describeError } from '../errors.js';
 import { Housekeeping } from './housekeeping.js';
 import type { AutopilotGraph } from '../graph/autopilot-graph.js';
 import type { ApprovalPolicy } from '../policy/policy.js';
+import type { ReminderSender, ReminderSettings } from './reminders.js';
 import type { Logger } from '../logging/logger.js';
 import type { JobStore } from '../store/job-store.js';
 import { applyOutcome } from './apply-outcome.js';
@@ -39,6 +40,8 @@ export interface WorkerDeps {
   hashRetentionDays?: number;
   /** POLICY_FILE's rules, for a decided batch that housekeeping finishes. */
   policy?: ApprovalPolicy;
+  /** Reminders, expiry warnings and the daily digest (housekeeping sends them). */
+  reminders?: { settings: ReminderSettings; sender: ReminderSender };
 }
 
 function orThrow<T>(result: Result<T>): T {
