@@ -58,7 +58,7 @@ export const envSchema = z.object({
     .string()
     .trim()
     .regex(/^(off|[01]?\d|2[0-3])$/, 'must be an hour from 0 to 23, or off')
-    .default('8')
+    .default('off')
     .transform((v) => (v === 'off' ? undefined : Number(v))),
   DIGEST_TIME_ZONE: z
     .string()

@@ -126,6 +126,7 @@ export class Housekeeping {
       if (!(await this.deps.store.tryAcquireTimedSlot(DIGEST_SLOT.name, now, DIGEST_SLOT.intervalMs))) return;
       const statuses = ['awaiting_approval'] as const;
       const total = await this.deps.store.count({ statuses });
+      if (total === 0) return;
       // The listing is newest first: the last page's tail holds the oldest, those closest to expiring.
       let oldest: ImportJob[] = [];
       let cursor: string | undefined;

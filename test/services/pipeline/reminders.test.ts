@@ -141,6 +141,24 @@ describe('reminders of waiting requests', () => {
 });
 
 describe('the daily digest', () => {
+  it('is not sent when nothing waits, and is configured by hour and time zone', async () => {
+    await store.create({ ...submittedJob(T0), status: 'rejected' });
+    await housekeeping().run(new Date('2026-11-02T08:01:00Z'));
+    expect(sender.digests).toEqual([]);
+    const { loadConfig } = await import('../../../services/config/config.js');
+    expect(
+      loadConfig({ MODE: 'demo', DIGEST_HOUR: '8', DIGEST_TIME_ZONE: 'Europe/Berlin' }).reminders,
+    ).toEqual({
+      reminderMs: 24 * HOUR,
+      expiryWarningMs: 12 * HOUR,
+      digest: { hour: 8, timeZone: 'Europe/Berlin' },
+    });
+    expect(loadConfig({ MODE: 'demo' }).reminders.digest).toBeUndefined();
+    expect(() => loadConfig({ MODE: 'demo', DIGEST_HOUR: '24', DIGEST_TIME_ZONE: 'Mars/Olympus' })).toThrow(
+      /DIGEST_HOUR: must be an hour from 0 to 23, or off\n {2}- DIGEST_TIME_ZONE: must be an IANA time zone/,
+    );
+  });
+
   it('goes out once a day at the configured hour in its time zone, oldest first, with the count', async () => {
     // 09:00 in Berlin is 08:00 UTC in November.
     expect(hourIn(new Date('2026-11-02T08:15:00Z'), 'Europe/Berlin')).toBe(9);

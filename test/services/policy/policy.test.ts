@@ -126,6 +126,17 @@ describe('POLICY_FILE at start', () => {
     expect([a?.dryRun, b?.dryRun]).toEqual([false, true]);
   });
 
+  it("reads the repository's example file, as the README points to it", () => {
+    const policy = loadConfig(
+      env({ POLICY_FILE: 'policy.example.yaml', GROUP_TAGS: 'Standard,Kiosk,Shared', TICKET_PATTERN: '' }),
+    ).approvals.policy;
+    expect(policy?.rules.map((r) => [r.name, r.then])).toEqual([
+      ['lab-dells', 'approve'],
+      ['kiosks-need-two', 'two_approvers'],
+      ['everything-else-by-hand', 'manual'],
+    ]);
+  });
+
   it('names every problem with where it is', () => {
     const path = file(
       'bad.yaml',
