@@ -126,6 +126,9 @@ function mountIntake(
     approvalWindowMs: config.approvalWindowMs,
     allowLists: { manufacturers, models, mode },
     ...(config.approvals.policy ? { policy: config.approvals.policy } : {}),
+    ...(config.approvals.deviceNameTemplate
+      ? { deviceNameTemplate: config.approvals.deviceNameTemplate }
+      : {}),
   });
   registerIntakeRoutes(server, {
     intake,

@@ -43,17 +43,24 @@ export function parseCommand(text: string, inChannel: boolean): Command {
 }
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
-const isDay = (text: string) =>
-  DAY.test(text) && new Date(`${text}T00:00:00Z`).toISOString().startsWith(text);
+const isDay = (text: string) => {
+  const date = new Date(`${text}T00:00:00Z`);
+  return DAY.test(text) && !Number.isNaN(date.getTime()) && date.toISOString().startsWith(text);
+};
+/** A report reads the whole period in one go: a year at most, as `report <days>`. */
+const MAX_DAYS = 366;
 
 /** `report`, `report 30` (1 to 366 days) or `report 2026-11-01 2026-11-30` (first and last day, UTC). */
 function reportPeriod(args: string[]): ReportTitle | undefined {
   if (args.length === 0) return { days: 7 };
   if (args.length === 1) {
     const days = Number(args[0]);
-    return Number.isInteger(days) && days >= 1 && days <= 366 ? { days } : undefined;
+    return Number.isInteger(days) && days >= 1 && days <= MAX_DAYS ? { days } : undefined;
   }
-  const [firstDay = '', lastDay = ''] = args.filter((a) => a.toLowerCase() !== 'to');
-  if (args.length > 3 || !isDay(firstDay) || !isDay(lastDay) || lastDay < firstDay) return undefined;
-  return { firstDay, lastDay };
+  const days = args.filter((a) => a.toLowerCase() !== 'to');
+  const [firstDay = '', lastDay = ''] = days;
+  if (days.length !== 2 || args.length > 3 || !isDay(firstDay) || !isDay(lastDay) || lastDay < firstDay)
+    return undefined;
+  const span = (Date.parse(lastDay) - Date.parse(firstDay)) / 86_400_000 + 1;
+  return span <= MAX_DAYS ? { firstDay, lastDay } : undefined;
 }

@@ -42,8 +42,9 @@ function statusLine(
   if (p.finished < p.total) return { text: `Importing: ${p.finished} of ${p.total} done`, color: 'Accent' };
   if (done === p.total)
     return { text: `Completed: all ${plural(p.total, 'device')} registered`, color: 'Good' };
+  const expired = p.byStatus.expired > 0 ? `, ${p.byStatus.expired} expired` : '';
   return {
-    text: `Finished: ${done} of ${p.total} registered, ${p.byStatus.failed} failed`,
+    text: `Finished: ${done} of ${p.total} registered, ${p.byStatus.failed} failed${expired}`,
     color: p.byStatus.failed > 0 ? 'Attention' : 'Warning',
   };
 }
@@ -107,7 +108,7 @@ export function batchCardView(
   return {
     batchId: batch.id,
     title: `Autopilot registration: batch of ${plural(p.total, 'device')}`,
-    summary: `${batch.decision ? 'Batch' : 'Approval needed: batch'} of ${plural(p.total, 'device')}: ${status.text}`,
+    summary: `${awaiting ? 'Approval needed: batch' : 'Batch'} of ${plural(p.total, 'device')}: ${status.text}`,
     statusLine: status.text,
     statusColor: status.color,
     progress: underway ? progressLine(p) : '',
@@ -115,7 +116,7 @@ export function batchCardView(
       ruleApproved > 0 ? `${plural(ruleApproved, 'device')} approved by rule ${esc(rules.join(', '))}.` : '',
       ruleApproved === 0 && rules.length > 0 ? `Rules matched: ${esc(rules.join(', '))}.` : '',
       dryRuns.length > 0 ? `Dry run: rules ${esc(dryRuns.join(', '))} matched; they did nothing.` : '',
-      first && !decision
+      first && awaiting
         ? `First approval: ${esc(first.by.name ?? first.by.id)}, ${formatInstant(first.at)}, ${first.groupTag ? `tag ${esc(first.groupTag)}` : 'no tag'}; waiting for a second, different approver.`
         : '',
     ]

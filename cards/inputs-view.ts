@@ -28,6 +28,7 @@ export function inputsView(
     groupTagProblem: problem('groupTag'),
     commentProblem: problem('comment'),
     reasonProblem: problem('reason'),
+    deviceNameProblem: problem('deviceName'),
     verbs: CARD_VERBS,
     inputs: CARD_INPUTS,
   };

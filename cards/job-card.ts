@@ -15,6 +15,8 @@ import template from './templates/job-card.json' with { type: 'json' };
 import { inputsView } from './inputs-view.js';
 import { NO_TAG } from '../services/approvals/decision-inputs.js';
 import { describeVerdict } from '../services/policy/policy.js';
+import { nameFromTemplate } from '../services/domain/device-name.js';
+import { createHash } from 'node:crypto';
 
 export const STEP_LABELS: Record<StepName, string> = {
   'check-registration': 'Check Autopilot registration',
@@ -22,6 +24,7 @@ export const STEP_LABELS: Record<StepName, string> = {
   'await-import': 'Wait for the import',
   'cleanup-import': 'Remove the upload record',
   'await-autopilot-device': 'Wait for the Autopilot device',
+  'set-device-name': 'Set the device name',
   'await-entra-device': 'Wait for the Entra device',
   'add-to-group': 'Add to the profile group',
   'assign-user': 'Assign the user',
@@ -98,6 +101,19 @@ function requestedForLine(job: ImportJob): string {
   return people ? `${esc(people)} (as given by ${esc(job.submittedBy.via)}, not verified)` : '';
 }
 
+/** The name the card offers: the first approver's, or the template's for this serial (stable across renders). */
+function defaultDeviceName(job: ImportJob, approvals: ApprovalConfig): string {
+  if (job.firstApproval) return job.firstApproval.deviceName ?? '';
+  if (!approvals.deviceNameTemplate) return '';
+  const digits = createHash('sha256').update(job.id).digest();
+  let i = 0;
+  return nameFromTemplate(
+    approvals.deviceNameTemplate,
+    job.device.serialNumber,
+    () => (digits[i++ % 32] ?? 0) / 256,
+  );
+}
+
 function firstApprovalLine(job: ImportJob): string {
   const first = job.firstApproval;
   if (!first) return '';
@@ -143,6 +159,8 @@ export function jobCardView(job: ImportJob, options: JobCardOptions) {
     decisionTitle: job.approval ? 'Approved by' : 'Rejected by',
     decisionBy: decision ? `${esc(decision.by.name ?? decision.by.id)}, ${formatInstant(decision.at)}` : '',
     groupTag: job.approval ? esc(job.approval.groupTag ?? 'No tag') : '',
+    deviceName: esc(job.approval?.deviceName ?? ''),
+    defaultDeviceName: defaultDeviceName(job, options.approvals),
     // Free text goes in TextRuns, which no client reads as Markdown or HTML: as typed, nothing escaped.
     comment: plainText(job.approval?.comment ?? ''),
     reason: plainText(job.rejection?.reason ?? ''),

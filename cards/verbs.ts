@@ -3,4 +3,9 @@ export const CARD_VERBS = { approve: 'approve', reject: 'reject', retry: 'retry'
 export type CardVerb = (typeof CARD_VERBS)[keyof typeof CARD_VERBS];
 
 /** Ids of the inputs on the card; their values arrive merged into the action's data. */
-export const CARD_INPUTS = { groupTag: 'groupTag', comment: 'comment', reason: 'reason' } as const;
+export const CARD_INPUTS = {
+  groupTag: 'groupTag',
+  comment: 'comment',
+  reason: 'reason',
+  deviceName: 'deviceName',
+} as const;

@@ -102,7 +102,12 @@ export class BatchApprovalService {
       return this.applyToJobs(stored.batch, free, (job) => orThrow(retry(job, request.actor, at)), request);
     }
     // Two approvers when a rule requires them for any device still waiting, with the tag chosen.
-    const decision = clicked.decision;
+    // A batch's devices are named from the template, each by its serial.
+    const template = this.deps.config.deviceNameTemplate;
+    const decision =
+      clicked.decision.verb === 'approve' && template
+        ? { ...clicked.decision, deviceNameTemplate: template }
+        : clicked.decision;
     const approversNeeded =
       decision.verb === 'approve' &&
       targets.some(

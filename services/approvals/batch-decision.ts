@@ -23,24 +23,24 @@ export interface BatchDecisionDeps {
   policy?: ApprovalPolicy;
 }
 
-/** Returns how many jobs took the decision now. */
-export async function applyBatchDecision(deps: BatchDecisionDeps, batch: ImportBatch): Promise<number> {
-  if (!batch.decision) return 0;
-  const change = applyDecision(batch.decision, deps.policy, batch.firstApproval);
+/** Returns the ids of the jobs that took the decision now. */
+export async function applyBatchDecision(deps: BatchDecisionDeps, batch: ImportBatch): Promise<string[]> {
+  if (!batch.decision) return [];
+  const change = applyDecision(batch.decision, deps.policy, batch);
   const waiting = await listAll(deps.store, { batchId: batch.id, statuses: ['awaiting_approval'] });
-  let changed = 0;
+  const changed: string[] = [];
   for (const job of waiting) {
     try {
       const updated = await mutateJob(deps.store, job.id, change, { attempts: 10 });
       deps.publisher.jobChanged(updated.job);
-      changed++;
+      changed.push(job.id);
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
     }
   }
-  if (changed)
+  if (changed.length)
     deps.logger.info(
-      { batchId: batch.id, verb: batch.decision.verb, jobs: changed },
+      { batchId: batch.id, verb: batch.decision.verb, jobs: changed.length },
       'batch decision applied',
     );
   return changed;

@@ -5,6 +5,7 @@ import type { Actor, ImportJob } from '../domain/job.js';
 import type { Result } from '../domain/result.js';
 import { approve, reject, retry } from '../domain/transitions.js';
 import { approversNeeded, type ApprovalPolicy, type RequestFacts } from '../policy/policy.js';
+import { nameFromTemplate } from '../domain/device-name.js';
 import { checkApprovalInputs, checkRejectionInputs, type InputProblem } from './decision-inputs.js';
 
 export const VERBS = ['approve', 'reject', 'retry'] as const;
@@ -38,7 +39,7 @@ export function approvalsRequired(
   policy: ApprovalPolicy | undefined,
 ): { approversNeeded: 1 | 2; note?: string } {
   const needs = approversNeeded(policy, job.policy, factsOnCard(job, tag));
-  if (needs.rule) return { approversNeeded: 2, note: `rule ${needs.rule} requires two approvers` };
+  if (needs.needed === 2) return { approversNeeded: 2, note: `rule ${needs.rule} requires two approvers` };
   if (needs.wouldHave)
     return {
       approversNeeded: 1,
@@ -49,9 +50,26 @@ export function approvalsRequired(
 
 type Approve = Extract<BatchDecision, { verb: 'approve' }>;
 
-function approvalOf(decision: Approve, job: ImportJob, policy: ApprovalPolicy | undefined) {
-  const { approversNeeded, note } = approvalsRequired(job, decision.groupTag, policy);
+function approvalOf(
+  decision: Approve,
+  job: ImportJob,
+  policy: ApprovalPolicy | undefined,
+  /** A batch's decision says itself how many approved: its devices follow it, whatever the policy says now. */
+  batchApprovers?: 1 | 2,
+) {
+  const { approversNeeded, note } = batchApprovers
+    ? {
+        approversNeeded: batchApprovers,
+        note: batchApprovers === 2 ? 'two approvers on the batch' : undefined,
+      }
+    : approvalsRequired(job, decision.groupTag, policy);
+  const deviceName =
+    decision.deviceName ??
+    (decision.deviceNameTemplate
+      ? nameFromTemplate(decision.deviceNameTemplate, job.device.serialNumber)
+      : undefined);
   return {
+    ...(deviceName ? { deviceName } : {}),
     by: decision.by,
     at: new Date(decision.at),
     groupTag: decision.groupTag,
@@ -62,23 +80,24 @@ function approvalOf(decision: Approve, job: ImportJob, policy: ApprovalPolicy | 
 }
 
 /**
- * The job change for a recorded approve/reject decision (a batch's decision applies to each of its jobs). A
- * batch that needed two approvers carries the first approval too: each job then takes both, in order.
+ * The job change for a recorded approve/reject decision. A batch's decision (`batch` given) applies to each of its
+ * jobs as it was taken: with two approvers when the batch has a first approval, each job then takes both in order.
  */
 export function applyDecision(
   decision: BatchDecision,
   policy?: ApprovalPolicy,
-  firstApproval?: Approve,
+  batch?: { firstApproval?: Approve },
 ): JobChange {
   if (decision.verb === 'reject') {
     const at = new Date(decision.at);
     return (job) => orThrow(reject(job, { by: decision.by, at, reason: decision.reason }));
   }
+  if (!batch) return (job) => orThrow(approve(job, approvalOf(decision, job, policy)));
+  const first = batch.firstApproval;
   return (job) => {
-    const second = approvalOf(decision, job, policy);
-    if (second.approversNeeded === 2 && firstApproval && !job.firstApproval)
-      return orThrow(approve(orThrow(approve(job, approvalOf(firstApproval, job, policy))), second));
-    return orThrow(approve(job, second));
+    if (!first) return orThrow(approve(job, approvalOf(decision, job, policy, 1)));
+    const afterFirst = job.firstApproval ? job : orThrow(approve(job, approvalOf(first, job, policy, 2)));
+    return orThrow(approve(afterFirst, approvalOf(decision, job, policy, 2)));
   };
 }
 
@@ -94,8 +113,17 @@ export function clickedDecision(
     case 'approve': {
       const checked = checkApprovalInputs(inputs, config);
       if (!checked.ok) return { problems: checked.problems };
-      const { groupTag, comment } = checked;
-      return { decision: { verb, by, at: at.toISOString(), groupTag, comment } };
+      const { groupTag, comment, deviceName } = checked;
+      return {
+        decision: {
+          verb,
+          by,
+          at: at.toISOString(),
+          groupTag,
+          comment,
+          ...(deviceName ? { deviceName } : {}),
+        },
+      };
     }
     case 'reject': {
       const checked = checkRejectionInputs(inputs);

@@ -3,11 +3,12 @@
  * so the card can show each message beside its field.
  */
 import type { ApprovalConfig } from '../config/config.js';
+import { deviceNameProblem } from '../domain/device-name.js';
 
 export const NO_TAG = '__no_tag__';
 
 export interface InputProblem {
-  input: 'groupTag' | 'comment' | 'reason';
+  input: 'groupTag' | 'comment' | 'reason' | 'deviceName';
   message: string;
 }
 
@@ -20,7 +21,9 @@ function text(value: unknown): string {
 export function checkApprovalInputs(
   inputs: Record<string, unknown>,
   config: ApprovalConfig,
-): { ok: true; groupTag: string | null; comment: string } | { ok: false; problems: InputProblem[] } {
+):
+  | { ok: true; groupTag: string | null; comment: string; deviceName?: string }
+  | { ok: false; problems: InputProblem[] } {
   const problems: InputProblem[] = [];
   const tag = text(inputs.groupTag);
   let groupTag: string | null = null;
@@ -41,7 +44,13 @@ export function checkApprovalInputs(
     problems.push({ input: 'comment', message: 'Remove control or formatting characters.' });
   else if (config.ticketPattern && !config.ticketPattern.regex.test(comment))
     problems.push({ input: 'comment', message: config.ticketPattern.message });
-  return problems.length ? { ok: false, problems } : { ok: true, groupTag, comment };
+  // Optional: empty leaves the name to Windows or the Autopilot profile.
+  const deviceName = text(inputs.deviceName);
+  const nameProblem = deviceName ? deviceNameProblem(deviceName) : undefined;
+  if (nameProblem) problems.push({ input: 'deviceName', message: nameProblem });
+  return problems.length
+    ? { ok: false, problems }
+    : { ok: true, groupTag, comment, ...(deviceName ? { deviceName } : {}) };
 }
 
 export function checkRejectionInputs(

@@ -7,6 +7,7 @@ import { CONFIG_KEYS, envSchema, type EnvSettings } from './schema.js';
 import type { ApprovalPolicy } from '../policy/policy.js';
 import type { ReminderSettings } from '../pipeline/reminders.js';
 import { readPolicy } from '../policy/load-policy.js';
+import { templateProblem } from '../domain/device-name.js';
 
 export type StoreConfig =
   | { kind: 'sqlite'; path: string }
@@ -81,6 +82,8 @@ export interface ApprovalConfig {
   ticketPattern?: { regex: RegExp; message: string };
   /** POLICY_FILE's rules, checked at start (services/policy). */
   policy?: ApprovalPolicy;
+  /** The device name the approval card offers, e.g. `CON-%SERIAL%` (set with updateDeviceProperties). */
+  deviceNameTemplate?: string;
 }
 
 export interface BotConfig {
@@ -154,6 +157,10 @@ function crossChecks(env: Env): ConfigProblem[] {
     });
   if (env.POLICY_DRY_RUN?.trim() === 'true' && !has('POLICY_FILE'))
     problems.push({ key: 'POLICY_DRY_RUN', problem: 'needs POLICY_FILE (the rules to try)' });
+  const nameTemplate = has('DEVICE_NAME_TEMPLATE')
+    ? templateProblem((env.DEVICE_NAME_TEMPLATE ?? '').trim())
+    : undefined;
+  if (nameTemplate) problems.push({ key: 'DEVICE_NAME_TEMPLATE', problem: nameTemplate });
   if (has('TEAMS_CHANNEL_ID') && !has('TEAMS_TEAM_ID'))
     problems.push({ key: 'TEAMS_TEAM_ID', problem: 'is required with TEAMS_CHANNEL_ID' });
   if (has('TICKET_PATTERN')) {
@@ -271,6 +278,7 @@ function approvalConfig(s: EnvSettings): ApprovalConfig {
     ...(s.DEFAULT_GROUP_TAG ? { defaultGroupTag: s.DEFAULT_GROUP_TAG } : {}),
     allowNoTag: s.ALLOW_NO_TAG,
     ticketMaxLength: s.TICKET_MAX_LENGTH,
+    ...(s.DEVICE_NAME_TEMPLATE ? { deviceNameTemplate: s.DEVICE_NAME_TEMPLATE } : {}),
     ...(s.TICKET_PATTERN
       ? {
           ticketPattern: {

@@ -91,6 +91,7 @@ export const envSchema = z.object({
     .default('true')
     .transform((v) => v === 'true'),
   TICKET_MAX_LENGTH: positiveInt(200),
+  DEVICE_NAME_TEMPLATE: optionalText,
   POLICY_FILE: optionalText,
   POLICY_DRY_RUN: z
     .enum(['true', 'false'])

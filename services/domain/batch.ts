@@ -5,6 +5,7 @@
 import { DomainError } from './errors.js';
 import type { Actor, ImportJob, JobStatus, Submitter } from './job.js';
 import { err, ok, type Result } from './result.js';
+import { secondApprovalProblem } from './second-approval.js';
 
 export interface BatchRefusal {
   line: number;
@@ -14,7 +15,17 @@ export interface BatchRefusal {
 }
 
 export type BatchDecision =
-  | { verb: 'approve'; by: Actor; at: string; groupTag: string | null; comment: string }
+  | {
+      verb: 'approve';
+      by: Actor;
+      at: string;
+      groupTag: string | null;
+      comment: string;
+      /** The name a single device's approver set. */
+      deviceName?: string;
+      /** DEVICE_NAME_TEMPLATE when a batch was approved: each device is named from it. */
+      deviceNameTemplate?: string;
+    }
   | { verb: 'reject'; by: Actor; at: string; reason: string };
 
 export interface ImportBatch {
@@ -30,6 +41,8 @@ export interface ImportBatch {
   decision?: BatchDecision;
   /** When a policy rule requires two approvers for some of its devices: the first approval, waiting for another. */
   firstApproval?: Extract<BatchDecision, { verb: 'approve' }>;
+  /** When the reminder of its waiting devices went to the batch card's thread (once per batch). */
+  remindedAt?: string;
 }
 
 /**
@@ -51,18 +64,8 @@ export function decideBatch(
     return ok({ ...batch, decision });
   const first = batch.firstApproval;
   if (!first) return ok({ ...batch, firstApproval: decision });
-  const firstBy = first.by.name ?? first.by.id;
-  if (first.by.id === decision.by.id)
-    return err(
-      new DomainError('same_approver', 'You approved first: a second, different approver must approve.'),
-    );
-  if (first.groupTag !== decision.groupTag)
-    return err(
-      new DomainError(
-        'tag_mismatch',
-        `${firstBy} approved with ${first.groupTag ? `tag ${first.groupTag}` : 'no tag'}: approve with the same tag, or reject.`,
-      ),
-    );
+  const problem = secondApprovalProblem(first, decision);
+  if (problem) return err(problem);
   return ok({ ...batch, decision });
 }
 

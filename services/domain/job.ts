@@ -22,6 +22,7 @@ export const STEP_NAMES = [
   'await-import',
   'cleanup-import',
   'await-autopilot-device',
+  'set-device-name',
   'await-entra-device',
   'add-to-group',
   'assign-user',
@@ -76,6 +77,8 @@ export interface Approval {
   /** `null` when the approver chose "no tag". */
   groupTag: string | null;
   comment: string;
+  /** The Windows device name to set on the Autopilot record (set-device-name), if any. */
+  deviceName?: string;
 }
 
 export interface Rejection {

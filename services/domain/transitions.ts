@@ -6,6 +6,7 @@ import { withAudit } from './audit.js';
 import { DomainError } from './errors.js';
 import { hashFingerprint } from './fingerprint.js';
 import { applyHashRetention } from './hash-retention.js';
+import { secondApprovalProblem } from './second-approval.js';
 import {
   currentStep,
   isTerminal,
@@ -95,13 +96,20 @@ export interface ApproveDecision {
   approversNeeded?: 1 | 2;
   /** Added to the audit entry (e.g. which rule required a second approver, or what a dry run would have done). */
   note?: string;
+  deviceName?: string;
 }
 
 export function approve(job: ImportJob, decision: ApproveDecision): Result<ImportJob> {
   const problem = checkAwaitingDecision(job, decision.at);
   if (problem) return err(problem);
   const at = decision.at.toISOString();
-  const approval = { by: decision.by, at, groupTag: decision.groupTag, comment: decision.comment };
+  const approval = {
+    by: decision.by,
+    at,
+    groupTag: decision.groupTag,
+    comment: decision.comment,
+    ...(decision.deviceName ? { deviceName: decision.deviceName } : {}),
+  };
   const tag = decision.groupTag ?? '(no tag)';
   const detail = (text: string) => (decision.note ? `${text}; ${decision.note}` : text);
   // Once a first of two approvals is recorded, the request needs a second whatever tag the next approver picks.
@@ -117,18 +125,9 @@ export function approve(job: ImportJob, decision: ApproveDecision): Result<Impor
           detail(`${tag}; waiting for a second approver`),
         ),
       );
+    const problem = secondApprovalProblem(first, decision);
+    if (problem) return err(problem);
     const firstBy = first.by.name ?? first.by.id;
-    if (first.by.id === decision.by.id)
-      return err(
-        new DomainError('same_approver', 'You approved first: a second, different approver must approve.'),
-      );
-    if (first.groupTag !== decision.groupTag)
-      return err(
-        new DomainError(
-          'tag_mismatch',
-          `${firstBy} approved with ${first.groupTag ? `tag ${first.groupTag}` : 'no tag'}: approve with the same tag, or reject.`,
-        ),
-      );
     const approved: ImportJob = { ...job, status: 'approved', approval, nextRunAt: at };
     return ok(
       audited(

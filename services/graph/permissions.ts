@@ -65,6 +65,7 @@ export const STEP_PERMISSIONS: Record<StepName, readonly string[]> = {
   'await-import': ['DeviceManagementServiceConfig.ReadWrite.All'],
   'cleanup-import': ['DeviceManagementServiceConfig.ReadWrite.All'],
   'await-autopilot-device': ['DeviceManagementServiceConfig.ReadWrite.All'],
+  'set-device-name': ['DeviceManagementServiceConfig.ReadWrite.All'],
   'await-entra-device': ['Device.Read.All'],
   'add-to-group': ['GroupMember.ReadWrite.All', 'Device.ReadWrite.All'],
   'assign-user': ['DeviceManagementServiceConfig.ReadWrite.All'],

@@ -28,6 +28,8 @@ export interface IntakeDeps {
   allowLists: { manufacturers: string[]; models: string[]; mode: 'refuse' | 'flag' };
   /** POLICY_FILE's rules: a matching rule may approve at once, or ask for two approvers. */
   policy?: ApprovalPolicy;
+  /** DEVICE_NAME_TEMPLATE: a device a rule approves is named from it. */
+  deviceNameTemplate?: string;
   clock?: () => Date;
 }
 
@@ -125,7 +127,13 @@ export class IntakeService {
         now,
         this.deps.approvalWindowMs,
       );
-      const job = applyPolicyAtIntake(submitted, this.deps.policy, extra.batchId ? 'batch' : 'single', now);
+      const job = applyPolicyAtIntake(
+        submitted,
+        this.deps.policy,
+        extra.batchId ? 'batch' : 'single',
+        now,
+        this.deps.deviceNameTemplate,
+      );
       const { stored, created } = await this.deps.store.create(job);
       if (created) {
         if (extra.announce !== false) this.deps.publisher.jobChanged(stored.job);

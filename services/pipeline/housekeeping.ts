@@ -13,19 +13,8 @@ import type { Logger } from '../logging/logger.js';
 import type { JobStore } from '../store/job-store.js';
 import { mutateJob } from '../store/mutate.js';
 import type { ProgressPublisher } from './progress.js';
-import {
-  DIGEST_SLOT,
-  digestDue,
-  expiryWarningDue,
-  markReminded,
-  reminderDue,
-  reminderText,
-  type ReminderSender,
-  type ReminderSettings,
-} from './reminders.js';
-
-/** Requests a digest lists; the rest are counted. */
-const DIGEST_ROWS = 25;
+import { ReminderSweep } from './reminder-sweep.js';
+import type { ReminderSender, ReminderSettings } from './reminders.js';
 
 export interface HousekeepingDeps {
   store: JobStore;
@@ -54,12 +43,18 @@ export class Housekeeping {
   private last = 0;
   private lastHashSweep = 0;
 
-  constructor(private readonly deps: HousekeepingDeps) {}
+  /** Reminders, expiry warnings and the digest, when configured. */
+  readonly reminders: ReminderSweep | undefined;
+
+  constructor(private readonly deps: HousekeepingDeps) {
+    this.reminders = deps.reminders && new ReminderSweep({ ...deps, ...deps.reminders });
+  }
 
   async run(now: Date): Promise<void> {
     if (now.getTime() - this.last < EVERY_MS) return;
     this.last = now.getTime();
     let cursor: string | undefined;
+    const batchesSeen = new Set<string>();
     do {
       const page = await this.deps.store.list({
         statuses: ['awaiting_approval'],
@@ -67,15 +62,13 @@ export class Housekeeping {
         ...(cursor ? { cursor } : {}),
       });
       const decided = await this.finishDecidedBatches(page.items);
-      // A batch's devices wait together: one reminder in the batch card's thread for all of them.
-      const remindedBatches = new Set<string>();
       for (const job of page.items.filter((j) => !decided.has(j.id))) {
         if (job.approvalDeadline <= now.toISOString()) await this.expireOne(job, now);
-        else await this.remind(job, now, remindedBatches);
+        else await this.reminders?.remind(job, now, batchesSeen);
       }
       cursor = page.nextCursor;
     } while (cursor);
-    await this.sendDigest(now);
+    await this.reminders?.digest(now);
     if (this.deps.hashRetentionDays && now.getTime() - this.lastHashSweep >= HASH_SWEEP_EVERY_MS) {
       this.lastHashSweep = now.getTime();
       await this.eraseHeldHashes(now, this.deps.hashRetentionDays);
@@ -91,62 +84,6 @@ export class Housekeeping {
     }
   }
 
-  /** The reminder in the card's thread and the expiry warning on the card, each marked before it is sent. */
-  private async remind(job: ImportJob, now: Date, remindedBatches: Set<string>): Promise<void> {
-    const reminders = this.deps.reminders;
-    if (!reminders) return;
-    const { settings, sender } = reminders;
-    try {
-      if (expiryWarningDue(job, now, settings)) {
-        const stored = await mutateJob(this.deps.store, job.id, (current) =>
-          expiryWarningDue(current, now, settings) ? markReminded(current, now, 'expiryWarnedAt') : current,
-        );
-        this.deps.publisher.jobChanged(stored.job);
-      }
-      if (!reminderDue(job, now, settings)) return;
-      let mine = false;
-      const stored = await mutateJob(this.deps.store, job.id, (current) => {
-        mine = reminderDue(current, now, settings);
-        return mine ? markReminded(current, now, 'remindedAt') : current;
-      });
-      if (!mine || (job.batchId && remindedBatches.has(job.batchId))) return;
-      if (job.batchId) remindedBatches.add(job.batchId);
-      if (!(await sender.remind(stored.job, reminderText(stored.job, now))))
-        this.deps.logger.info({ jobId: job.id }, 'reminder not sent: the request has no card in the channel');
-    } catch (error) {
-      this.deps.logger.warn({ jobId: job.id, err: describeError(error) }, 'could not send a reminder');
-    }
-  }
-
-  /** Once a day at the configured hour, on one instance: the digest of everything waiting, oldest first. */
-  private async sendDigest(now: Date): Promise<void> {
-    const reminders = this.deps.reminders;
-    if (!reminders || !digestDue(now, reminders.settings)) return;
-    try {
-      if (!(await this.deps.store.tryAcquireTimedSlot(DIGEST_SLOT.name, now, DIGEST_SLOT.intervalMs))) return;
-      const statuses = ['awaiting_approval'] as const;
-      const total = await this.deps.store.count({ statuses });
-      if (total === 0) return;
-      // The listing is newest first: the last page's tail holds the oldest, those closest to expiring.
-      let oldest: ImportJob[] = [];
-      let cursor: string | undefined;
-      do {
-        const page = await this.deps.store.list({
-          statuses,
-          limit: 200,
-          omitHash: true,
-          ...(cursor ? { cursor } : {}),
-        });
-        oldest = [...oldest, ...page.items].slice(-DIGEST_ROWS);
-        cursor = page.nextCursor;
-      } while (cursor);
-      await reminders.sender.digest({ jobs: oldest.reverse(), total }, now);
-      this.deps.logger.info({ waiting: total }, 'daily digest sent');
-    } catch (error) {
-      this.deps.logger.warn({ err: describeError(error) }, 'could not send the daily digest');
-    }
-  }
-
   /** Applies the recorded decision of each decided batch among these waiting jobs; returns the jobs it covered. */
   private async finishDecidedBatches(waiting: readonly ImportJob[]): Promise<Set<string>> {
     const covered = new Set<string>();
@@ -154,8 +91,9 @@ export class Housekeeping {
       const stored = await this.deps.store.getBatch(batchId);
       if (!stored?.batch.decision) continue;
       try {
-        await applyBatchDecision(this.deps, stored.batch);
-        for (const job of waiting) if (job.batchId === batchId) covered.add(job.id);
+        // Only the jobs that took the decision are done with; one that could not (a decision it refuses) still
+        // waits, and expires at its deadline like any other.
+        for (const id of await applyBatchDecision(this.deps, stored.batch)) covered.add(id);
       } catch (error) {
         this.deps.logger.warn({ batchId, err: describeError(error) }, 'could not finish a decided batch');
       }

@@ -5,6 +5,7 @@
  */
 import type { ImportJob, PolicyVerdict } from '../domain/job.js';
 import { approve } from '../domain/transitions.js';
+import { nameFromTemplate } from '../domain/device-name.js';
 import {
   describeVerdict,
   evaluatePolicy,
@@ -18,6 +19,7 @@ export function applyPolicyAtIntake(
   policy: ApprovalPolicy | undefined,
   submission: SubmissionKind,
   now: Date,
+  deviceNameTemplate?: string,
 ): ImportJob {
   if (!policy) return job;
   const found = evaluatePolicy(policy, {
@@ -50,6 +52,9 @@ export function applyPolicyAtIntake(
     at: now,
     groupTag: verdict.groupTag ?? null,
     comment: verdict.ticket ?? `Approved by rule ${verdict.rule}`,
+    ...(deviceNameTemplate
+      ? { deviceName: nameFromTemplate(deviceNameTemplate, job.device.serialNumber) }
+      : {}),
   });
   return approved.ok ? approved.value : withVerdict;
 }

@@ -4,6 +4,7 @@
  * no rule means a person decides. Pure: the file is read and checked in load-policy.ts.
  */
 import type { PolicyVerdict } from '../domain/job.js';
+import { RULE_PREFIX } from '../reports/figures.js';
 
 export type SubmissionKind = 'single' | 'batch';
 export type IdentifierKind = 'hash' | 'corporateIdentifier';
@@ -75,19 +76,28 @@ export function evaluatePolicy(policy: ApprovalPolicy, facts: RequestFacts): Pol
 
 /** The actor a rule approves as: on the card, in the audit and in reports. */
 export function ruleActor(rule: string): { id: string; name: string } {
-  return { id: `rule:${rule}`, name: `rule ${rule}` };
+  return { id: `${RULE_PREFIX}${rule}`, name: `rule ${rule}` };
 }
 
-/** How many approvers a request needs, given its verdict at intake and the tag an approver chose. */
+/**
+ * How many approvers a request needs, given its verdict at intake and the tag an approver chose. On the card the
+ * rules are tried again without the `approve` ones (they act at intake only, so one that did not act, e.g. for a
+ * device off the allow-list, must not shadow a two-approver rule after it). The policy as it is now decides: a
+ * verdict kept from a dry run counts only while the policy is still a dry run.
+ */
 export function approversNeeded(
   policy: ApprovalPolicy | undefined,
   atIntake: PolicyVerdict | undefined,
   facts: RequestFacts,
 ): { needed: 1 | 2; rule?: string; wouldHave?: string } {
-  const onCard = policy ? evaluatePolicy(policy, facts) : undefined;
-  const two = [atIntake, onCard].find((v) => v?.then === 'two_approvers');
+  if (!policy) return { needed: 1 };
+  const onCard = evaluatePolicy(
+    { ...policy, rules: policy.rules.filter((r) => r.then !== 'approve') },
+    facts,
+  );
+  const two = [onCard, atIntake].find((v) => v?.then === 'two_approvers');
   if (!two) return { needed: 1 };
-  return two.dryRun ? { needed: 1, wouldHave: two.rule } : { needed: 2, rule: two.rule };
+  return policy.dryRun ? { needed: 1, wouldHave: two.rule } : { needed: 2, rule: two.rule };
 }
 
 /** The card's line about the rule that matched. */

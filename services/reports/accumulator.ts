@@ -6,6 +6,7 @@
  */
 import type { JobStatus, Outcome } from '../domain/job.js';
 import {
+  RULE_PREFIX,
   emptyOutcomes,
   NO_TAG_LABEL,
   NOT_APPROVED,
@@ -33,6 +34,7 @@ export interface ReportRow {
   approvedAt?: string | null;
   approvedTag?: string | null;
   approver?: string | null;
+  approverId?: string | null;
   rejecter?: string | null;
   errorCode?: string | null;
   errorName?: string | null;
@@ -75,7 +77,8 @@ export class ReportAccumulator {
     }
     if (approved) {
       const approvedAt = Date.parse(row.approvedAt as string);
-      this.approveMs.push(approvedAt - Date.parse(row.createdAt));
+      if (!row.approverId?.startsWith(RULE_PREFIX))
+        this.approveMs.push(approvedAt - Date.parse(row.createdAt));
       if (row.status === 'completed') this.completeMs.push(Date.parse(row.updatedAt) - approvedAt);
     }
   }

@@ -48,11 +48,14 @@ export interface ReportFigures {
   /** Requests per UTC day (YYYY-MM-DD), oldest first; days without requests are left out. */
   perDay: { day: string; count: number }[];
   decisionsByApprover: { approver: string; approved: number; rejected: number }[];
-  /** From submission to approval, over approved jobs. */
+  /** From submission to approval, over jobs a person approved (a rule approves at once: left out). */
   timeToApprove?: Percentiles;
   /** From approval to completion (the completed job's last change), over completed jobs. */
   timeToComplete?: Percentiles;
 }
+
+/** The id prefix of a policy rule's approvals (services/policy ruleActor). */
+export const RULE_PREFIX = 'rule:';
 
 /** Labels of the keys that a job may lack. */
 export const NOT_APPROVED = '(not approved)';

@@ -206,3 +206,73 @@ describe('approval policies through the started service', () => {
     );
   });
 });
+
+describe('the device name at approval', () => {
+  it('offers the template, refuses a bad name beside its input, and sets the name on the Autopilot record', async () => {
+    const harness = await start({ DEVICE_NAME_TEMPLATE: 'CON-%SERIAL%' });
+    const { connector } = harness;
+    const jobId = await harness.submit('NAME0001');
+    await harness.app.cards.idle();
+    const card = harness.posts()[0]!.body.activity.attachments[0].content as object;
+    expect(JSON.stringify(card)).toContain('"id":"deviceName"');
+    expect(JSON.stringify(card)).toContain('"value":"CON-NAME0001"');
+
+    const bad = await harness.toBot(
+      cardClick(connector.url, alice, 'approve', {
+        jobId,
+        groupTag: 'Standard',
+        comment: 'INC10',
+        deviceName: 'CON NAME 0001',
+      }),
+    );
+    expect(JSON.stringify(bad.body.value)).toContain('Use letters, digits and hyphens only (no spaces).');
+    expect((await statusOf(harness, jobId))?.status).toBe('awaiting_approval');
+
+    await harness.toBot(
+      cardClick(connector.url, alice, 'approve', {
+        jobId,
+        groupTag: 'Standard',
+        comment: 'INC10',
+        deviceName: 'CON-FRONTDESK',
+      }),
+    );
+    const job = await until(async () => {
+      const j = await statusOf(harness, jobId);
+      return j?.status === 'completed' ? j : undefined;
+    }, 30_000);
+    expect(job.approval?.deviceName).toBe('CON-FRONTDESK');
+    expect(job.steps.find((s) => s.name === 'set-device-name')).toMatchObject({
+      state: 'succeeded',
+      note: 'Named CON-FRONTDESK',
+    });
+    const record = harness.app.graphAccess.emulator?.tenant.autopilot.get(job.graph.autopilotDeviceId ?? '');
+    expect(record?.displayName).toBe('CON-FRONTDESK');
+  });
+
+  it('names a lab device a rule approves from the template, and skips the step without a name', async () => {
+    const harness = await start({ DEVICE_NAME_TEMPLATE: 'LAB-%SERIAL%' });
+    const named = await submitFromLab(harness, 'LAB0042');
+    const job = await until(async () => {
+      const j = await statusOf(harness, named);
+      return j?.status === 'completed' ? j : undefined;
+    }, 30_000);
+    expect(job.approval?.deviceName).toBe('LAB-LAB0042');
+    expect(
+      harness.app.graphAccess.emulator?.tenant.autopilot.get(job.graph.autopilotDeviceId ?? '')?.displayName,
+    ).toBe('LAB-LAB0042');
+    const plain = await harness.submit('PLAIN0001');
+    await harness.toBot(
+      cardClick(harness.connector.url, alice, 'approve', {
+        jobId: plain,
+        groupTag: 'Standard',
+        comment: 'INC11',
+        deviceName: '',
+      }),
+    );
+    const done = await until(async () => {
+      const j = await statusOf(harness, plain);
+      return j?.status === 'completed' ? j : undefined;
+    }, 30_000);
+    expect(done.steps.find((s) => s.name === 'set-device-name')?.state).toBe('skipped');
+  });
+});

@@ -47,7 +47,7 @@ describe('POST /api/submissions', () => {
       serialNumber: 'PF-100',
       hashFingerprint: expect.stringMatching(/^sha256:/),
     });
-    expect(view.body.steps).toHaveLength(9);
+    expect(view.body.steps).toHaveLength(10);
     expect(view.text).not.toContain(body.hardwareHash.slice(0, 40));
   });
 

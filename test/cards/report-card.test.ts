@@ -136,7 +136,10 @@ describe('the report command', () => {
       'report 0',
       'report 400',
       'report 2026-02-30 2026-03-01',
+      'report 2026-13-01 2026-12-31',
       'report 2026-11-30 2026-11-01',
+      'report 2026-11-01 2026-11-30 junk',
+      'report 2020-01-01 2026-11-30',
     ])
       expect(parseCommand(bad, true), bad).toEqual({ kind: 'help' });
   });

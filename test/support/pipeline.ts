@@ -47,7 +47,12 @@ export interface PipelineFixture extends GraphFixture {
     settings?: Partial<PipelineSettings>;
   }): PipelineWorker;
   /** Creates approved jobs, ready for the pipeline. */
-  approvedJobs(inputs: Partial<NewJob>[], groupTag?: string | null): Promise<ImportJob[]>;
+  /** Approved with tag Sales by default; `named` gives each a device name (`PC-<serial>`). */
+  approvedJobs(
+    inputs: Partial<NewJob>[],
+    groupTag?: string | null,
+    options?: { named?: boolean },
+  ): Promise<ImportJob[]>;
   waitForTerminal(ids: string[], timeoutMs?: number): Promise<ImportJob[]>;
 }
 
@@ -94,7 +99,7 @@ export async function startPipelineFixture(
       workers.push(worker);
       return worker;
     },
-    async approvedJobs(inputs, groupTag = 'Sales') {
+    async approvedJobs(inputs, groupTag = 'Sales', options = {}) {
       const now = new Date();
       const jobs: ImportJob[] = [];
       for (const input of inputs) {
@@ -104,6 +109,7 @@ export async function startPipelineFixture(
           at: now,
           groupTag,
           comment: 'INC-42',
+          ...(options.named ? { deviceName: `PC-${submitted.device.serialNumber}`.slice(0, 15) } : {}),
         });
         if (!approved.ok) throw approved.error;
         await store.create(approved.value);

@@ -34,6 +34,7 @@ const PEOPLE = [
   { id: 'aad-alex', name: 'Alex Wilber' },
   { id: 'aad-megan', name: 'Megan Bowen' },
   { id: 'aad-adele' },
+  { id: 'rule:lab-dells', name: 'rule lab-dells' },
 ] as const;
 
 /** `count` jobs created between `start` and `start + days`, in no particular order. */

@@ -9,6 +9,7 @@ import { awaitProfile } from './await-profile.js';
 import { checkRegistration } from './check-registration.js';
 import { cleanupImport } from './cleanup-import.js';
 import { importDevice } from './import-device.js';
+import { setDeviceName } from './set-device-name.js';
 
 export const STEP_HANDLERS: Record<StepName, StepHandler> = {
   'check-registration': checkRegistration,
@@ -16,6 +17,7 @@ export const STEP_HANDLERS: Record<StepName, StepHandler> = {
   'await-import': awaitImport,
   'cleanup-import': cleanupImport,
   'await-autopilot-device': awaitAutopilotDevice,
+  'set-device-name': setDeviceName,
   'await-entra-device': awaitEntraDevice,
   'add-to-group': addToGroup,
   'assign-user': assignUser,

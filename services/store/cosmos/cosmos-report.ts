@@ -46,6 +46,7 @@ export async function cosmosReport(container: Container, period: ReportPeriod): 
       accumulator.add({
         ...row,
         approver: row.approverName ?? row.approverId ?? null,
+        approverId: row.approverId ?? null,
         rejecter: row.rejecterName ?? row.rejecterId ?? null,
       });
     }

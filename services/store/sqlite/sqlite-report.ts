@@ -5,6 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 import {
+  RULE_PREFIX,
   emptyOutcomes,
   NO_TAG_LABEL,
   NOT_APPROVED,
@@ -48,7 +49,8 @@ const EXTRACT = `INSERT INTO temp.report_rows
       THEN COALESCE(json_extract(doc, '$.approval.by.name'), json_extract(doc, '$.approval.by.id'))
       ELSE COALESCE(json_extract(doc, '$.rejection.by.name'), json_extract(doc, '$.rejection.by.id')) END,
     CASE WHEN ${APPROVED} THEN 1 ELSE 0 END,
-    CASE WHEN ${APPROVED} THEN ${MS_BETWEEN('created_at', `json_extract(doc, '$.approval.at')`)} END,
+    CASE WHEN ${APPROVED} AND json_extract(doc, '$.approval.by.id') NOT LIKE '${RULE_PREFIX}%'
+      THEN ${MS_BETWEEN('created_at', `json_extract(doc, '$.approval.at')`)} END,
     CASE WHEN ${APPROVED} AND status = 'completed'
       THEN ${MS_BETWEEN(`json_extract(doc, '$.approval.at')`, 'updated_at')} END
   FROM jobs WHERE created_at >= @from AND created_at < @to`;

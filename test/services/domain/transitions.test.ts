@@ -225,7 +225,7 @@ describe('failures and retry', () => {
       'succeeded',
       'succeeded',
       'succeeded',
-      ...Array(6).fill('skipped'),
+      ...Array(7).fill('skipped'),
     ]);
   });
 

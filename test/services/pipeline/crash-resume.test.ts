@@ -70,6 +70,8 @@ describe('crash and resume', () => {
       });
       const jobs = await fixture.approvedJobs(
         ['CRASH-1', 'CRASH-2', 'CRASH-3'].map((s) => deviceInput(s, { assignedUser: 'ada@contoso.example' })),
+        'Sales',
+        { named: true },
       );
       // CRASH-3's record loses the user set at import (someone changed it), so assign-user has to call Graph.
       const { tenant } = fixture.emulator;
@@ -92,6 +94,9 @@ describe('crash and resume', () => {
         if (step === 'cleanup-import')
           points.push(writes(/importedwindowsautopilotdeviceidentities\/[^/]+$/i, 'inside cleanup'));
         if (step === 'add-to-group') points.push(writes(/members\/\$ref$/i, 'inside add-to-group'));
+        // Both steps call updateDeviceProperties: the first kill lands in set-device-name, the next in assign-user.
+        if (step === 'set-device-name')
+          points.push(writes(/updatedeviceproperties$/i, 'inside set-device-name'));
         if (step === 'assign-user') points.push(writes(/updatedeviceproperties$/i, 'inside assign-user'));
         if (step !== 'await-profile') points.push({ self: `${step}:succeeded` });
       }
@@ -133,6 +138,11 @@ describe('crash and resume', () => {
       expect(['CRASH-1', 'CRASH-2', 'CRASH-3'].map((s) => uploads.get(s))).toEqual([1, 1, 1]);
       expect(fixture.emulator.tenant.groups.get(groupId)?.members.size).toBe(3);
       expect(fixture.emulator.tenant.imported.size).toBe(0);
+      expect([...fixture.emulator.tenant.autopilot.values()].map((d) => d.displayName).sort()).toEqual([
+        'PC-CRASH-1',
+        'PC-CRASH-2',
+        'PC-CRASH-3',
+      ]);
       expect([...tenant.autopilot.values()].map((d) => d.userPrincipalName)).toEqual(
         Array(3).fill('ada@contoso.example'),
       );

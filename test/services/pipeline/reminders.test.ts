@@ -51,6 +51,13 @@ function housekeeping(): Housekeeping {
 
 const at = (hours: number) => new Date(T0.getTime() + hours * HOUR);
 
+/** The card is in the channel: what a reminder replies to. */
+const posted = (id: string) =>
+  store.saveCardAddress(id, {
+    conversationReference: { conversation: { id: 'channel' } },
+    activityId: `m-${id}`,
+  });
+
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'aa-reminders-'));
   store = new SqliteJobStore(join(dir, 'jobs.db'));
@@ -69,6 +76,12 @@ describe('reminders of waiting requests', () => {
     await store.create(job);
     await housekeeping().run(at(23.9));
     expect(sender.reminders).toEqual([]);
+    // Due, but its card is not in the channel yet: nothing is marked, the next sweep after the post sends it.
+    await housekeeping().run(at(23.95));
+    await housekeeping().run(at(24));
+    expect(sender.reminders).toEqual([]);
+    expect((await store.get(job.id))?.job.reminders?.remindedAt).toBeUndefined();
+    await posted(job.id);
 
     await housekeeping().run(at(24));
     expect(sender.reminders).toEqual([
@@ -115,18 +128,32 @@ describe('reminders of waiting requests', () => {
 
   it('sends one reminder for a batch, in its card thread, and none for a decided request', async () => {
     const batchId = 'batch-1';
-    for (let i = 0; i < 3; i++) await store.create(submittedJob(T0, { batchId }));
+    await store.createBatch({
+      id: batchId,
+      createdAt: T0.toISOString(),
+      submittedBy: { channel: 'batch', via: 'deploy-tool' },
+      rows: 250,
+      alreadyOpen: 0,
+      refused: [],
+    });
+    await posted(`batch:${batchId}`);
+    // More than one page of the sweep, created over a minute: still one reminder.
+    for (let i = 0; i < 250; i++)
+      await store.create(submittedJob(new Date(T0.getTime() + i * 240), { batchId }));
     const decided = submittedJob(T0);
     await store.create({ ...decided, status: 'rejected' });
+    await posted(decided.id);
     await housekeeping().run(at(25));
+    await housekeeping().run(at(25.1));
     expect(sender.reminders).toHaveLength(1);
     expect(sender.reminders[0]?.text).toMatch(/^Reminder: this batch has waited for approval for 25 hours/);
-    const jobs = (await store.list({ batchId, limit: 10 })).items;
-    expect(jobs.every((j) => j.reminders?.remindedAt)).toBe(true);
+    expect((await store.getBatch(batchId))?.batch.remindedAt).toBe(at(25).toISOString());
   });
 
   it('two instances on one store remind at most once', async () => {
-    await store.create(submittedJob(T0));
+    const job = submittedJob(T0);
+    await store.create(job);
+    await posted(job.id);
     const other = new SqliteJobStore(join(dir, 'jobs.db'));
     const second = new Housekeeping({
       store: other,

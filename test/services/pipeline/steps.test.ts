@@ -26,7 +26,7 @@ function jobAt(step: StepName): ImportJob {
   return {
     ...base,
     status: 'running',
-    approval: { by: { id: 'a' }, at: base.createdAt, groupTag: 'Sales', comment: 'x' },
+    approval: { by: { id: 'a' }, at: base.createdAt, groupTag: 'Sales', comment: 'x', deviceName: 'PC-SN-1' },
     graph: {
       importedIdentityId: 'imp-1',
       autopilotDeviceId: 'ap-1',
@@ -192,8 +192,8 @@ describe('step handlers', () => {
   });
 
   const perItem = STEP_NAMES;
-  // A user that cannot be assigned is a warning, not a failed import (tested below).
-  const failing = perItem.filter((step) => step !== 'assign-user');
+  // A user or a name that cannot be set is a warning, not a failed import (tested below).
+  const failing = perItem.filter((step) => step !== 'assign-user' && step !== 'set-device-name');
   it.each(perItem)('%s retries a transient Graph error (503) with backoff', async (step) => {
     const outcome = await outcomeOf(step, 'transient');
     expect(outcome).toMatchObject({ kind: 'retry', error: { step, code: 'HTTP503', retryable: true } });
@@ -351,6 +351,37 @@ describe('step handlers', () => {
       kind: 'done',
       note: 'User not assigned',
     });
+  });
+
+  it('set-device-name sends the name once, warns on a permanent error, and skips a job without a name', async () => {
+    const sent: (string | undefined)[] = [];
+    const graph = (behaviour: Behaviour): AutopilotGraph => ({
+      ...fakeGraph(behaviour),
+      updateDeviceProperties: (items) => {
+        sent.push(...items.map((i) => i.displayName));
+        return fakeGraph(behaviour).updateDeviceProperties(items);
+      },
+    });
+    const job = jobAt('set-device-name');
+    expect((await STEP_HANDLERS['set-device-name']([job], context(graph('ok')))).get(job.id)).toEqual({
+      kind: 'done',
+      note: 'Named PC-SN-1',
+    });
+    expect(sent).toEqual(['PC-SN-1']);
+    expect(
+      (await STEP_HANDLERS['set-device-name']([job], context(graph('permanent')))).get(job.id),
+    ).toMatchObject({
+      kind: 'done',
+      note: 'Name not set',
+      warning: expect.stringContaining('The device name PC-SN-1 could not be set (HTTP403'),
+    });
+    const { deviceName: _n, ...unnamed } = job.approval!;
+    const plain = { ...job, approval: unnamed };
+    expect((await STEP_HANDLERS['set-device-name']([plain], context(graph('ok')))).get(plain.id)).toEqual({
+      kind: 'skipped',
+      note: 'No device name to set',
+    });
+    expect(sent).toHaveLength(2);
   });
 
   it('add-to-group fails at once when the 404 names the profile group itself, and waits when it names the device', async () => {

@@ -18,7 +18,11 @@ describe('pipeline worker against the Graph emulator', () => {
       emulator: { profileGroupId: groupId },
       settings: { profileGroupId: groupId },
     });
-    const [job] = await fixture.approvedJobs([deviceInput('OK-1', { assignedUser: 'ada@contoso.example' })]);
+    const [job] = await fixture.approvedJobs(
+      [deviceInput('OK-1', { assignedUser: 'ada@contoso.example' })],
+      'Sales',
+      { named: true },
+    );
     fixture.newWorker().start();
     const [done] = await fixture.waitForTerminal([job!.id]);
     expect(done).toMatchObject({ status: 'completed', outcome: 'imported', hardwareHash: null });
@@ -36,6 +40,7 @@ describe('pipeline worker against the Graph emulator', () => {
     expect([...tenant.autopilot.values()][0]).toMatchObject({
       groupTag: 'Sales',
       userPrincipalName: 'ada@contoso.example',
+      displayName: 'PC-OK-1',
     });
     // Progress was published after every persisted change: a start and an end for each step at least.
     const forJob = fixture.publisher.events.filter((e) => e.id === job!.id);
@@ -49,6 +54,7 @@ describe('pipeline worker against the Graph emulator', () => {
     fixture.newWorker().start();
     const [done] = await fixture.waitForTerminal([job!.id]);
     expect(done!.steps.filter((s) => s.state === 'skipped').map((s) => [s.name, s.note])).toEqual([
+      ['set-device-name', 'No device name to set'],
       ['add-to-group', 'No profile group configured'],
       ['assign-user', 'No user to assign'],
     ]);

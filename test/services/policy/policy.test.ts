@@ -6,7 +6,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../services/config/config.js';
 import { ConfigError } from '../../../services/config/config-error.js';
 import { applyPolicyAtIntake } from '../../../services/policy/apply-policy.js';
-import { evaluatePolicy, type ApprovalPolicy, type RequestFacts } from '../../../services/policy/policy.js';
+import { applyDecision } from '../../../services/approvals/decision-change.js';
+import {
+  approversNeeded,
+  evaluatePolicy,
+  type ApprovalPolicy,
+  type RequestFacts,
+} from '../../../services/policy/policy.js';
 import { submittedJob } from '../../support/jobs.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'aa-policy-unit-'));
@@ -98,6 +104,55 @@ describe('evaluatePolicy', () => {
     );
     expect(clean.status).toBe('approved');
     expect(clean.nextRunAt).toBe('2026-11-01T10:00:00.000Z');
+  });
+});
+
+describe('approvers needed on the card', () => {
+  const rules: ApprovalPolicy['rules'] = [
+    { name: 'lab', when: { source: ['lab'] }, then: 'approve', groupTag: 'Lab', ticket: 'LAB' },
+    { name: 'kiosk', when: { tag: ['Kiosk'] }, then: 'two_approvers' },
+  ];
+  const live: ApprovalPolicy = { rules, dryRun: false };
+
+  it('an approve rule that did not act (device off the allow-list) does not shadow a two-approver rule', () => {
+    expect(approversNeeded(live, undefined, facts({ tag: 'Kiosk' }))).toEqual({ needed: 2, rule: 'kiosk' });
+    expect(approversNeeded(live, undefined, facts({ tag: 'Standard' }))).toEqual({ needed: 1 });
+  });
+
+  it('follows the policy as it is now: a verdict kept from a dry run binds once the dry run ends', () => {
+    const fromDryRun = { rule: 'kiosk', then: 'two_approvers' as const, dryRun: true };
+    expect(approversNeeded(live, fromDryRun, facts({ tag: 'Standard' }))).toEqual({
+      needed: 2,
+      rule: 'kiosk',
+    });
+    expect(approversNeeded({ rules, dryRun: true }, fromDryRun, facts({ tag: 'Standard' }))).toEqual({
+      needed: 1,
+      wouldHave: 'kiosk',
+    });
+    expect(approversNeeded(undefined, fromDryRun, facts())).toEqual({ needed: 1 });
+  });
+});
+
+describe("a batch's decision", () => {
+  it('applies to its devices as it was taken, whatever the policy says now', () => {
+    const policy: ApprovalPolicy = {
+      dryRun: false,
+      rules: [{ name: 'all-two', when: {}, then: 'two_approvers' }],
+    };
+    const job = submittedJob(new Date('2026-11-01T10:00:00Z'), { batchId: 'b1' });
+    const decision = {
+      verb: 'approve' as const,
+      by: { id: 'b', name: 'Bob' },
+      at: '2026-11-01T11:00:00.000Z',
+      groupTag: 'Standard',
+      comment: 'INC1',
+    };
+    // Decided by one approver before the rule existed: the device is approved, not left waiting for a second.
+    expect(applyDecision(decision, policy, {})(job).status).toBe('approved');
+    // Decided by two: the device takes both approvals.
+    const first = { ...decision, by: { id: 'a', name: 'Alice' } };
+    const both = applyDecision(decision, policy, { firstApproval: first })(job);
+    expect([both.status, both.firstApproval?.by.id, both.approval?.by.id]).toEqual(['approved', 'a', 'b']);
   });
 });
 

@@ -46,8 +46,9 @@ function bruteForce(jobs: readonly ImportJob[], period: ReportPeriod) {
     const sorted = [...values].sort((a, b) => a - b);
     return sorted[Math.ceil(p * sorted.length) - 1];
   };
+  // A rule approves at once: only people's approvals count.
   const approveMs = inPeriod
-    .filter((j) => j.approval)
+    .filter((j) => j.approval && !j.approval.by.id.startsWith('rule:'))
     .map((j) => Date.parse(j.approval?.at ?? '') - Date.parse(j.createdAt));
   const completeMs = inPeriod
     .filter((j) => j.approval && j.status === 'completed')

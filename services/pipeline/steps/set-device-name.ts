@@ -1,0 +1,58 @@
+/**
+ * set-device-name: gives the Autopilot record the device name the approver set (or the batch's or rule's
+ * DEVICE_NAME_TEMPLATE gave), with updateDeviceProperties `displayName` once the Autopilot device exists (the
+ * reference sheet's device-properties section; Windows applies it at deployment, hybrid-joined devices ignore it).
+ * Intune's intermittent 412 ConditionNotMet and 409 are retried. A name that cannot be set is a warning on the
+ * card, not a failed import: the device is registered, and the name can be set in Intune.
+ */
+import type { ImportJob, JobError } from '../../domain/job.js';
+import type { ItemResult } from '../../graph/autopilot-graph.js';
+import { GraphRequestError } from '../../graph/graph-errors.js';
+import { errorFromException, failureOutcome } from '../failure-policy.js';
+import { outcomesFor, type StepContext, type StepHandler } from '../step-context.js';
+import type { StepOutcome } from '../step-outcome.js';
+
+const nameOf = (job: ImportJob) => job.approval?.deviceName;
+
+function onFailure(job: ImportJob, name: string, error: GraphRequestError, ctx: StepContext): StepOutcome {
+  const jobError: JobError = {
+    ...errorFromException('set-device-name', error),
+    retryable: error.retryable || error.status === 409 || error.status === 412,
+  };
+  const retry = failureOutcome(job, jobError, {
+    ...ctx,
+    ...(error.retryAfterMs ? { retryAfterMs: error.retryAfterMs } : {}),
+  });
+  if (retry.kind === 'retry') return retry;
+  return {
+    kind: 'done',
+    note: 'Name not set',
+    warning: `The device name ${name} could not be set (${jobError.code} ${jobError.name}). Set it in Intune.`,
+  };
+}
+
+export const setDeviceName: StepHandler = async (jobs, ctx) => {
+  const calls = jobs.filter((j) => nameOf(j) && j.graph.autopilotDeviceId);
+  const results = calls.length
+    ? await ctx.graph.updateDeviceProperties(
+        calls.map((j) => ({
+          autopilotDeviceId: j.graph.autopilotDeviceId ?? '',
+          displayName: nameOf(j) ?? '',
+        })),
+      )
+    : new Map<string, ItemResult<void>>();
+  return outcomesFor(jobs, (job) => {
+    const name = nameOf(job);
+    if (!name) return { kind: 'skipped', note: 'No device name to set' };
+    if (!job.graph.autopilotDeviceId)
+      return {
+        kind: 'done',
+        note: 'Name not set',
+        warning: `The Autopilot device's id is not known, so the name ${name} was not set. Set it in Intune.`,
+      };
+    const result = results.get(job.graph.autopilotDeviceId);
+    if (result?.ok) return { kind: 'done', note: `Named ${name}` };
+    const error = result?.error ?? new GraphRequestError(0, 'network', 'update device properties: no answer');
+    return onFailure(job, name, error, ctx);
+  });
+};
