@@ -6,35 +6,17 @@
  * and 409 are retried. A user that cannot be assigned is a warning on the card, not a failed import: the device
  * is registered, and the user can be assigned in Intune.
  */
-import type { ImportJob, JobError } from '../../domain/job.js';
+import type { ImportJob } from '../../domain/job.js';
 import type { ItemResult } from '../../graph/autopilot-graph.js';
 import { GraphRequestError } from '../../graph/graph-errors.js';
-import { errorFromException, failureOutcome } from '../failure-policy.js';
-import { outcomesFor, type StepContext, type StepHandler } from '../step-context.js';
-import type { StepOutcome } from '../step-outcome.js';
+import { outcomesFor, type StepHandler } from '../step-context.js';
+import { propertyUpdateFailure } from './property-failure.js';
 
 const sameUser = (a: string | undefined, b: string) => (a ?? '').toLowerCase() === b.toLowerCase();
 const needsCall = (job: ImportJob) =>
   !!job.device.assignedUser &&
   !!job.graph.autopilotDeviceId &&
   !sameUser(job.graph.autopilotUser, job.device.assignedUser);
-
-function onFailure(job: ImportJob, user: string, error: GraphRequestError, ctx: StepContext): StepOutcome {
-  const jobError: JobError = {
-    ...errorFromException('assign-user', error),
-    retryable: error.retryable || error.status === 409 || error.status === 412,
-  };
-  const retry = failureOutcome(job, jobError, {
-    ...ctx,
-    ...(error.retryAfterMs ? { retryAfterMs: error.retryAfterMs } : {}),
-  });
-  if (retry.kind === 'retry') return retry;
-  return {
-    kind: 'done',
-    note: 'User not assigned',
-    warning: `The user ${user} could not be assigned (${jobError.code} ${jobError.name}). Assign them to the device in Intune.`,
-  };
-}
 
 export const assignUser: StepHandler = async (jobs, ctx) => {
   const calls = jobs.filter(needsCall);
@@ -59,6 +41,9 @@ export const assignUser: StepHandler = async (jobs, ctx) => {
     const result = results.get(job.graph.autopilotDeviceId ?? '');
     if (result?.ok) return { kind: 'done', note: `Assigned to ${user}` };
     const error = result?.error ?? new GraphRequestError(0, 'network', 'update device properties: no answer');
-    return onFailure(job, user, error, ctx);
+    return propertyUpdateFailure('assign-user', job, error, ctx, (e) => ({
+      note: 'User not assigned',
+      warning: `The user ${user} could not be assigned (${e.code} ${e.name}). Assign them to the device in Intune.`,
+    }));
   });
 };

@@ -5,31 +5,13 @@
  * Intune's intermittent 412 ConditionNotMet and 409 are retried. A name that cannot be set is a warning on the
  * card, not a failed import: the device is registered, and the name can be set in Intune.
  */
-import type { ImportJob, JobError } from '../../domain/job.js';
+import type { ImportJob } from '../../domain/job.js';
 import type { ItemResult } from '../../graph/autopilot-graph.js';
 import { GraphRequestError } from '../../graph/graph-errors.js';
-import { errorFromException, failureOutcome } from '../failure-policy.js';
-import { outcomesFor, type StepContext, type StepHandler } from '../step-context.js';
-import type { StepOutcome } from '../step-outcome.js';
+import { outcomesFor, type StepHandler } from '../step-context.js';
+import { propertyUpdateFailure } from './property-failure.js';
 
 const nameOf = (job: ImportJob) => job.approval?.deviceName;
-
-function onFailure(job: ImportJob, name: string, error: GraphRequestError, ctx: StepContext): StepOutcome {
-  const jobError: JobError = {
-    ...errorFromException('set-device-name', error),
-    retryable: error.retryable || error.status === 409 || error.status === 412,
-  };
-  const retry = failureOutcome(job, jobError, {
-    ...ctx,
-    ...(error.retryAfterMs ? { retryAfterMs: error.retryAfterMs } : {}),
-  });
-  if (retry.kind === 'retry') return retry;
-  return {
-    kind: 'done',
-    note: 'Name not set',
-    warning: `The device name ${name} could not be set (${jobError.code} ${jobError.name}). Set it in Intune.`,
-  };
-}
 
 export const setDeviceName: StepHandler = async (jobs, ctx) => {
   const calls = jobs.filter((j) => nameOf(j) && j.graph.autopilotDeviceId);
@@ -53,6 +35,9 @@ export const setDeviceName: StepHandler = async (jobs, ctx) => {
     const result = results.get(job.graph.autopilotDeviceId);
     if (result?.ok) return { kind: 'done', note: `Named ${name}` };
     const error = result?.error ?? new GraphRequestError(0, 'network', 'update device properties: no answer');
-    return onFailure(job, name, error, ctx);
+    return propertyUpdateFailure('set-device-name', job, error, ctx, (e) => ({
+      note: 'Name not set',
+      warning: `The device name ${name} could not be set (${e.code} ${e.name}). Set it in Intune.`,
+    }));
   });
 };
