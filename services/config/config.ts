@@ -5,8 +5,8 @@ import { invalidProxyEntries } from '../intake/client-address.js';
 import { misspeltSettings, resolveMode, type Mode } from './mode.js';
 import { CONFIG_KEYS, envSchema, type EnvSettings } from './schema.js';
 import type { ApprovalPolicy } from '../policy/policy.js';
+import { approvalConfig } from './approval-settings.js';
 import type { ReminderSettings } from '../pipeline/reminders.js';
-import { readPolicy } from '../policy/load-policy.js';
 import { templateProblem } from '../domain/device-name.js';
 
 export type StoreConfig =
@@ -268,31 +268,6 @@ function parseIntakeKeys(value: string): IntakeKey[] {
         ? { name: entry.slice(0, colon).trim(), key: entry.slice(colon + 1).trim() }
         : { name: `key-${i + 1}`, key: entry };
     });
-}
-
-function approvalConfig(s: EnvSettings): ApprovalConfig {
-  const approvals: ApprovalConfig = {
-    approverGroupIds: s.APPROVER_GROUP_IDS,
-    approverIds: s.APPROVER_IDS,
-    groupTags: s.GROUP_TAGS,
-    ...(s.DEFAULT_GROUP_TAG ? { defaultGroupTag: s.DEFAULT_GROUP_TAG } : {}),
-    allowNoTag: s.ALLOW_NO_TAG,
-    ticketMaxLength: s.TICKET_MAX_LENGTH,
-    ...(s.DEVICE_NAME_TEMPLATE ? { deviceNameTemplate: s.DEVICE_NAME_TEMPLATE } : {}),
-    ...(s.TICKET_PATTERN
-      ? {
-          ticketPattern: {
-            regex: new RegExp(s.TICKET_PATTERN),
-            message: s.TICKET_PATTERN_MESSAGE ?? `must match ${s.TICKET_PATTERN}`,
-          },
-        }
-      : {}),
-  };
-  if (!s.POLICY_FILE) return approvals;
-  // The rules are checked against the tag and ticket settings above, as an approver's inputs are.
-  const read = readPolicy(resolve(s.POLICY_FILE), s.POLICY_DRY_RUN, approvals);
-  if ('problems' in read) throw new ConfigError(read.problems);
-  return { ...approvals, policy: read.policy };
 }
 
 /** Throws ConfigError naming every bad or missing key. */
