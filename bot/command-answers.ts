@@ -20,6 +20,10 @@ import type { ImportJob } from '../services/domain/job.js';
 import type { JobFilter, JobStore } from '../services/store/job-store.js';
 import type { ChannelBinder } from './channel-binder.js';
 import { HELP_CHANNEL, HELP_PERSONAL, type Command } from './commands.js';
+import { renderLookupCard } from '../cards/lookup-card.js';
+import type { AutopilotGraph } from '../services/graph/autopilot-graph.js';
+import { serialNumber } from '../services/intake/text-rules.js';
+import { lookupDevice } from '../services/lookup/device-lookup.js';
 
 export interface CommandDeps {
   store: JobStore;
@@ -28,6 +32,8 @@ export interface CommandDeps {
   binder: ChannelBinder;
   /** Whether any REPORT_KEYS are configured (the export command says how to get one otherwise). */
   exportEnabled: boolean;
+  /** For `lookup`: the live Autopilot record. */
+  graph: Pick<AutopilotGraph, 'findAutopilotDevicesBySerial'>;
 }
 
 /** Who asks, resolved lazily (a roster look-up costs a call to Teams). */
@@ -51,13 +57,15 @@ export class CommandAnswers {
       case 'pending':
       case 'report':
       case 'export':
+      case 'lookup':
         if (!(await this.mayReadSummaries(context, inChannel, asker))) {
           await context.sendActivity(
-            'Pending requests, reports and exports are shown in the helpdesk channel, or to approvers in personal chat.',
+            'Pending requests, reports, look-ups and exports are shown in the helpdesk channel, or to approvers in personal chat.',
           );
           return;
         }
-        if (command.kind === 'export')
+        if (command.kind === 'lookup') await this.answerLookup(context, command.serial);
+        else if (command.kind === 'export')
           await context.sendActivity(exportHowTo(this.deps.exportEnabled, new Date()));
         else await this.card(context, await this.summary(command));
         return;
@@ -107,6 +115,24 @@ export class CommandAnswers {
       text: `${job.device.serialNumber}: ${statusLine(job).text}`,
       textFormat: 'plain',
     });
+  }
+
+  /** The serial is checked as intake checks it: a short one would page through the tenant's devices. */
+  private async answerLookup(context: TurnContext, text: string): Promise<void> {
+    const serial = serialNumber.safeParse(text);
+    if (!serial.success) {
+      await context.sendActivity({
+        type: 'message',
+        text: `The serial number ${serial.error.issues[0]?.message ?? 'is not valid'}.`,
+        textFormat: 'plain',
+      });
+      return;
+    }
+    const now = new Date();
+    await this.card(
+      context,
+      renderLookupCard(await lookupDevice(this.deps.graph, this.deps.store, serial.data), now),
+    );
   }
 
   private async answerMyRequests(context: TurnContext, asker: Asker): Promise<void> {

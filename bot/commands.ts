@@ -6,6 +6,7 @@ export type Command =
   | { kind: 'pending' }
   | { kind: 'report'; period: ReportTitle }
   | { kind: 'export' }
+  | { kind: 'lookup'; serial: string }
   | { kind: 'status'; query: string }
   | { kind: 'my-requests' }
   | { kind: 'help' };
@@ -15,6 +16,7 @@ export const HELP_CHANNEL = [
   '- **pending**: requests waiting for approval',
   '- **report** [days]: a summary of the last 7 (or the given number of) days; **report** _2026-11-01 2026-11-30_ for any period',
   '- **export**: how to take the job history out (CSV or JSON)',
+  "- **lookup** _serial number_: the device's live Autopilot record and its latest request",
   '- **bind here**: approvers only; post approval cards in this channel',
 ].join('\n');
 
@@ -22,7 +24,7 @@ export const HELP_PERSONAL = [
   'I register Windows devices with Autopilot once the helpdesk approves them, and tell you how it goes.',
   '- **status** _serial number or job id_: where a request stands',
   '- **my requests**: your recent requests',
-  '- **pending** and **report** [days]: for helpdesk approvers',
+  '- **pending**, **report** [days] and **lookup** _serial number_: for helpdesk approvers',
 ].join('\n');
 
 export function parseCommand(text: string, inChannel: boolean): Command {
@@ -33,6 +35,7 @@ export function parseCommand(text: string, inChannel: boolean): Command {
   // Also in personal chat, where they answer approvers only.
   if (verb === 'pending') return { kind: 'pending' };
   if (verb === 'export' && rest === '') return { kind: 'export' };
+  if (verb === 'lookup' && rest !== '') return { kind: 'lookup', serial: rest.slice(0, 100) };
   if (verb === 'report') {
     const period = reportPeriod(words.slice(1));
     return period ? { kind: 'report', period } : { kind: 'help' };

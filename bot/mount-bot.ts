@@ -69,6 +69,7 @@ export function mountBot(server: restify.Server, parts: BotParts): void {
       approvalConfig,
       binder,
       exportEnabled: config.reportKeys.length > 0,
+      graph: graphAccess.graph,
     }),
     cardActions: new CardActions({
       approvals: new ApprovalService(deps),

@@ -24,6 +24,20 @@ export interface AutopilotDevice {
   userPrincipalName: string;
   /** deploymentProfileAssignmentStatus (beta). */
   profileStatus: string;
+  /** What a look-up shows (the record as Intune has it); absent where Graph gave nothing. */
+  details?: AutopilotDeviceDetails;
+}
+
+export interface AutopilotDeviceDetails {
+  manufacturer: string;
+  model: string;
+  displayName: string;
+  /** enrollmentState: unknown, enrolled, pendingReset, failed, notContacted (beta adds blocked). */
+  enrollmentState: string;
+  /** Undefined when never contacted (Graph shows 0001-01-01). */
+  lastContacted?: string;
+  /** The Intune managed device, once enrolled ('' before). */
+  managedDeviceId: string;
 }
 
 export interface EntraDevice {

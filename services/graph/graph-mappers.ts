@@ -40,6 +40,17 @@ export function toAutopilot(raw: RawAutopilot): AutopilotDevice {
     entraDeviceId: asId(raw.azureAdDeviceId) || asId(raw.azureActiveDirectoryDeviceId),
     userPrincipalName: raw.userPrincipalName ?? '',
     profileStatus: raw.deploymentProfileAssignmentStatus ?? 'unknown',
+    details: {
+      manufacturer: raw.manufacturer ?? '',
+      model: raw.model ?? '',
+      displayName: raw.displayName ?? '',
+      enrollmentState: raw.enrollmentState ?? 'unknown',
+      // Graph's "never" is the year 1.
+      ...(raw.lastContactedDateTime && !raw.lastContactedDateTime.startsWith('0001-')
+        ? { lastContacted: raw.lastContactedDateTime }
+        : {}),
+      managedDeviceId: asId(raw.managedDeviceId),
+    },
   };
 }
 

@@ -54,8 +54,8 @@ describe('Teams app package', () => {
       bots[0]!.commandLists.map((l) => [l.scopes.join(), l.commands.map((c) => c.title)]),
     );
     expect(byScope).toEqual({
-      team: ['bind here', 'pending', 'report', 'help'],
-      personal: ['status', 'my requests', 'help'],
+      team: ['bind here', 'pending', 'report', 'lookup', 'export', 'help'],
+      personal: ['status', 'my requests', 'lookup', 'help'],
     });
   });
 
