@@ -56,5 +56,7 @@ export function applyPolicyAtIntake(
       ? { deviceName: nameFromTemplate(deviceNameTemplate, job.device.serialNumber) }
       : {}),
   });
-  return approved.ok ? approved.value : withVerdict;
+  if (approved.ok) return approved.value;
+  // Not expected for a new job; if it happens, the card says so rather than claim an approval.
+  return { ...withVerdict, policy: { ...verdict, note: approved.error.message } };
 }
