@@ -94,12 +94,14 @@ describe('what people may read', () => {
       connector.calls.filter((c) => c.method === 'POST' && !/\/v3\/conversations\/?$/.test(c.path));
     await harness.toBot(messageInTeam(connector.url, alice, 'pending', OTHER_TEAM));
     expect(String(replies().at(-1)?.body.text)).toMatch(
-      /^Pending requests, reports and exports are shown in the helpdesk channel/,
+      /^Pending requests, reports, look-ups and exports are shown in the helpdesk channel/,
     );
     await harness.toBot(message(connector.url, mallory, 'pending'));
     expect(JSON.stringify(replies().at(-1)?.body)).toContain('PRIV');
     await harness.toBot(personalMessage(connector.url, mallory, 'pending'));
-    expect(String(replies().at(-1)?.body.text)).toMatch(/^Pending requests, reports and exports are shown/);
+    expect(String(replies().at(-1)?.body.text)).toMatch(
+      /^Pending requests, reports, look-ups and exports are shown/,
+    );
     await harness.toBot(personalMessage(connector.url, alice, 'report'));
     expect(JSON.stringify(replies().at(-1)?.body)).toContain('AdaptiveCard');
   });
