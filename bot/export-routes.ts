@@ -6,7 +6,8 @@
 import type { ServerResponse } from 'node:http';
 import type restify from 'restify';
 import { describeError } from '../services/errors.js';
-import { clientAddress, type TrustedProxies } from '../services/intake/client-address.js';
+import type { TrustedProxies } from '../services/intake/client-address.js';
+import { admitKey } from './key-admission.js';
 import type { IntakeAuth } from '../services/intake/intake-auth.js';
 import { IntakeError } from '../services/intake/intake-error.js';
 import { parseOrRefuse } from '../services/intake/parse.js';
@@ -29,25 +30,7 @@ export interface ExportRouteDeps {
 }
 
 function admit(req: restify.Request, deps: ExportRouteDeps): string {
-  let keyName: string;
-  try {
-    keyName = deps.auth.authenticate(req.headers.authorization);
-  } catch (error) {
-    const address = clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], deps.trusted);
-    const failures = deps.failures.take([`fail:${address}`]);
-    if (!failures.ok)
-      throw new IntakeError(
-        'rate_limited',
-        'Too many failed authentications from this address.',
-        undefined,
-        failures.retryAfterMs,
-      );
-    throw error;
-  }
-  const byKey = deps.limiter.take([`report:${keyName}`]);
-  if (!byKey.ok)
-    throw new IntakeError('rate_limited', 'Too many exports with this key.', undefined, byKey.retryAfterMs);
-  return keyName;
+  return admitKey(req, deps, { bucket: 'report', tooMany: 'Too many exports with this key.' });
 }
 
 const csvLine = (row: ExportRow) => csvRecord(EXPORT_COLUMNS.map((column) => row[column]));

@@ -5,7 +5,7 @@ import type { IntakeConfig } from '../services/config/config.js';
 import type { ImportJob } from '../services/domain/job.js';
 import { describeError } from '../services/errors.js';
 import { batchDefaultsSchema, submitBatch } from '../services/intake/batch.js';
-import { clientAddress, type TrustedProxies } from '../services/intake/client-address.js';
+import type { TrustedProxies } from '../services/intake/client-address.js';
 import type { IntakeAuth } from '../services/intake/intake-auth.js';
 import { IntakeError } from '../services/intake/intake-error.js';
 import type { IntakeService } from '../services/intake/intake-service.js';
@@ -17,6 +17,7 @@ import { submissionSchema } from '../services/intake/submission.js';
 import type { Logger } from '../services/logging/logger.js';
 import type { JobStore } from '../services/store/job-store.js';
 import { readBody, requireContentType } from './http-body.js';
+import { admitKey } from './key-admission.js';
 import type { LongPolls } from './status-routes.js';
 import { jobsStatus, pollQuerySchema, watch } from './status-routes.js';
 
@@ -40,31 +41,8 @@ interface Reply {
   body: unknown;
 }
 
-/**
- * The key first: a request with a good key is limited per key only, so junk from any address (behind a proxy
- * every client shares one) cannot lock out the devices and CLIs. Failed authentications are limited per client
- * address, separately: past the limit they get 429 rather than 401.
- */
 function admit(req: IncomingMessage, deps: IntakeRouteDeps): string {
-  let keyName: string;
-  try {
-    keyName = deps.auth.authenticate(req.headers.authorization);
-  } catch (error) {
-    const address = clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], deps.trusted);
-    const failures = deps.failures.take([`fail:${address}`]);
-    if (!failures.ok)
-      throw new IntakeError(
-        'rate_limited',
-        'Too many failed authentications from this address.',
-        undefined,
-        failures.retryAfterMs,
-      );
-    throw error;
-  }
-  const byKey = deps.limiter.take([`key:${keyName}`]);
-  if (!byKey.ok)
-    throw new IntakeError('rate_limited', 'Too many requests with this key.', undefined, byKey.retryAfterMs);
-  return keyName;
+  return admitKey(req, deps, { bucket: 'key', tooMany: 'Too many requests with this key.' });
 }
 
 function parseJson(bytes: Buffer): unknown {

@@ -3,6 +3,7 @@
  * Reject all), then showing the batch's overall progress, its failed devices and the rows that were refused.
  */
 import { NO_TAG, type InputProblem } from '../services/approvals/decision-inputs.js';
+import { isRuleActor } from '../services/policy/policy.js';
 import type { ApprovalConfig } from '../services/config/config.js';
 import { batchProgress, type BatchProgress, type ImportBatch } from '../services/domain/batch.js';
 import type { ImportJob } from '../services/domain/job.js';
@@ -79,7 +80,7 @@ export function batchCardView(
   listed = LISTED,
 ) {
   const p = batchProgress(batch, jobs);
-  const ruleApproved = jobs.filter((j) => j.approval?.by.id.startsWith('rule:')).length;
+  const ruleApproved = jobs.filter((j) => j.approval && isRuleActor(j.approval.by)).length;
   const status = statusLine(batch, p, ruleApproved);
   const awaiting = !batch.decision && p.byStatus.awaiting_approval > 0;
   const decision = batch.decision;

@@ -1,7 +1,7 @@
 /** The answer to `lookup <serial>`: the live Autopilot record(s) and this service's latest request. */
 import type { AutopilotDevice } from '../services/graph/autopilot-graph.js';
 import type { DeviceLookup } from '../services/lookup/device-lookup.js';
-import { escapeCardText as esc } from './escape.js';
+import { escapeCardText as esc, plainText } from './escape.js';
 import { formatInstant } from './format.js';
 import { statusLine } from './job-card.js';
 import template from './templates/lookup-card.json' with { type: 'json' };
@@ -35,7 +35,7 @@ export function renderLookupCard(lookup: DeviceLookup, now: Date): Record<string
   const records = lookup.kind === 'found' ? lookup.records : [];
   const headline =
     lookup.kind === 'unavailable'
-      ? { text: `Intune could not be read: ${esc(lookup.reason)}`, color: 'Attention' }
+      ? { text: `Intune could not be read: ${lookup.reason}`, color: 'Attention' }
       : records.length === 0
         ? { text: 'Not registered in Autopilot.', color: 'Warning' }
         : records.length === 1
@@ -43,9 +43,10 @@ export function renderLookupCard(lookup: DeviceLookup, now: Date): Record<string
           : { text: `${records.length} Autopilot records share this serial number.`, color: 'Warning' };
   const job = lookup.latestJob;
   return expandTemplate(template, {
-    summary: `${lookup.serialNumber}: ${headline.text}`,
+    // The fallback is plain text; the card's text takes Markdown, escaped.
+    summary: plainText(`${lookup.serialNumber}: ${headline.text}`),
     serial: esc(lookup.serialNumber),
-    headline: headline.text,
+    headline: esc(headline.text),
     headlineColor: headline.color,
     records: records.map(recordView),
     latest: job ? `${statusLine(job).text} · submitted ${formatInstant(job.createdAt)} · job ${job.id}` : '',

@@ -91,10 +91,15 @@ export class ReminderSweep {
     const stored = await store.getBatch(batchId);
     if (!stored || stored.batch.remindedAt || !(await store.getCardAddress(`batch:${batchId}`))) return;
     let mine = false;
-    await mutateBatch(store, batchId, (batch) => {
-      mine = !batch.remindedAt;
-      return mine ? { ...batch, remindedAt: now.toISOString() } : batch;
-    });
+    await mutateBatch(
+      store,
+      batchId,
+      (batch) => {
+        mine = !batch.remindedAt;
+        return mine ? { ...batch, remindedAt: now.toISOString() } : batch;
+      },
+      { known: stored },
+    );
     // Counted from the batch's submission.
     const text = reminderText({ ...job, createdAt: stored.batch.createdAt }, now);
     if (mine) this.inBackground('a batch reminder', () => sender.remind(job, text));

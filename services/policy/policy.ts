@@ -4,7 +4,6 @@
  * no rule means a person decides. Pure: the file is read and checked in load-policy.ts.
  */
 import type { PolicyVerdict } from '../domain/job.js';
-import { RULE_PREFIX } from '../reports/figures.js';
 
 export type SubmissionKind = 'single' | 'batch';
 export type IdentifierKind = 'hash' | 'corporateIdentifier';
@@ -73,6 +72,12 @@ export function evaluatePolicy(policy: ApprovalPolicy, facts: RequestFacts): Pol
   const base = { rule: rule.name, then: rule.then, dryRun: policy.dryRun };
   return rule.then === 'approve' ? { ...base, groupTag: rule.groupTag, ticket: rule.ticket } : base;
 }
+
+/** The id prefix of the actor a rule approves as. */
+export const RULE_PREFIX = 'rule:';
+
+/** Whether an approval (or any decision) was made by a policy rule rather than a person. */
+export const isRuleActor = (actor: { id: string }): boolean => actor.id.startsWith(RULE_PREFIX);
 
 /** The actor a rule approves as: on the card, in the audit and in reports. */
 export function ruleActor(rule: string): { id: string; name: string } {

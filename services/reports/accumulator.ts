@@ -6,7 +6,6 @@
  */
 import type { JobStatus, Outcome } from '../domain/job.js';
 import {
-  RULE_PREFIX,
   emptyOutcomes,
   NO_TAG_LABEL,
   NOT_APPROVED,
@@ -20,6 +19,7 @@ import {
   type ReportFigures,
   type ReportPeriod,
 } from './figures.js';
+import { RULE_PREFIX } from '../policy/policy.js';
 
 /** The fields of a job a report reads. */
 export interface ReportRow {

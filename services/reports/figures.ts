@@ -54,9 +54,6 @@ export interface ReportFigures {
   timeToComplete?: Percentiles;
 }
 
-/** The id prefix of a policy rule's approvals (services/policy ruleActor). */
-export const RULE_PREFIX = 'rule:';
-
 /** Labels of the keys that a job may lack. */
 export const NOT_APPROVED = '(not approved)';
 export const NO_TAG_LABEL = '(no tag)';

@@ -5,7 +5,6 @@
  */
 import type Database from 'better-sqlite3';
 import {
-  RULE_PREFIX,
   emptyOutcomes,
   NO_TAG_LABEL,
   NOT_APPROVED,
@@ -20,6 +19,7 @@ import {
   type ReportFigures,
   type ReportPeriod,
 } from '../../reports/figures.js';
+import { RULE_PREFIX } from '../../policy/policy.js';
 
 const OUTCOME = `CASE
   WHEN status = 'completed' AND json_extract(doc, '$.outcome') = 'already_registered' THEN 'already_registered'
