@@ -10,10 +10,14 @@ import type {
 import type { InputProblem } from '../services/approvals/decision-inputs.js';
 import type { ApprovalConfig } from '../services/config/config.js';
 import { parseCardAction } from './card-invoke.js';
+import { renderLookupCard } from '../cards/lookup-card.js';
+import { kindTitle } from '../services/domain/job-kinds.js';
+import type { LifecycleResult, LifecycleService } from '../services/lifecycle/lifecycle-service.js';
 
 export interface CardActionDeps {
   approvals: ApprovalService;
   batchApprovals: BatchApprovalService;
+  lifecycle: LifecycleService;
   approvalConfig: ApprovalConfig;
 }
 
@@ -39,6 +43,16 @@ export class CardActions {
         value: { code: 'BadRequest', message: 'This card action is not one this bot knows.' },
       };
     if (!action.actor) return message('Your Teams account has no Entra identity; nothing was changed.');
+    if (action.kind === 'lifecycle')
+      return this.replyForDevice(
+        await this.deps.lifecycle.request({
+          serialNumber: action.target.serialNumber,
+          recordId: action.target.recordId,
+          verb: action.verb,
+          inputs: action.inputs,
+          actor: action.actor,
+        }),
+      );
     const { target, verb, inputs } = action;
     if (target.kind === 'batch')
       return this.replyForBatch(
@@ -47,6 +61,29 @@ export class CardActions {
     return this.reply(
       await this.deps.approvals.decide({ jobId: target.jobId, verb, inputs, actor: action.actor }),
     );
+  }
+
+  /** The look-up card again, as the device is now: with what started, or the problems beside their inputs. */
+  private replyForDevice(result: LifecycleResult): AdaptiveCardInvokeResponse {
+    if (result.kind === 'denied') return message(result.message);
+    const notice =
+      result.kind === 'started'
+        ? {
+            text: `Started: ${kindTitle(result.job).toLowerCase()} (job ${result.job.id}). Its card in the helpdesk channel shows each step.`,
+            good: true,
+          }
+        : result.kind === 'refused'
+          ? { text: result.message, good: false }
+          : undefined;
+    return {
+      statusCode: 200,
+      type: CARD,
+      value: renderLookupCard(result.lookup, new Date(), {
+        approvals: this.deps.approvalConfig,
+        ...(result.kind === 'invalid' ? { problems: result.problems } : {}),
+        ...(notice ? { notice } : {}),
+      }),
+    };
   }
 
   private replyForBatch(result: BatchDecisionResult): AdaptiveCardInvokeResponse {

@@ -131,7 +131,10 @@ export class CommandAnswers {
     const now = new Date();
     await this.card(
       context,
-      renderLookupCard(await lookupDevice(this.deps.graph, this.deps.store, serial.data), now),
+      // The actions show as on an approval card: anyone in the helpdesk channel sees them, only approvers may use them.
+      renderLookupCard(await lookupDevice(this.deps.graph, this.deps.store, serial.data), now, {
+        approvals: this.deps.approvalConfig,
+      }),
     );
   }
 

@@ -8,6 +8,7 @@ import {
 } from '../services/approvals/approver-directory.js';
 import { ApprovalService } from '../services/approvals/approval-service.js';
 import { BatchApprovalService } from '../services/approvals/batch-approval-service.js';
+import { LifecycleService } from '../services/lifecycle/lifecycle-service.js';
 import type { ApprovalConfig, Config } from '../services/config/config.js';
 import { describeError } from '../services/errors.js';
 import type { Logger } from '../services/logging/logger.js';
@@ -74,6 +75,7 @@ export function mountBot(server: restify.Server, parts: BotParts): void {
     cardActions: new CardActions({
       approvals: new ApprovalService(deps),
       batchApprovals: new BatchApprovalService(deps),
+      lifecycle: new LifecycleService({ ...deps, graph: graphAccess.graph }),
       approvalConfig,
     }),
     logger,

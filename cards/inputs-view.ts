@@ -29,6 +29,8 @@ export function inputsView(
     commentProblem: problem('comment'),
     reasonProblem: problem('reason'),
     deviceNameProblem: problem('deviceName'),
+    userProblem: problem('user'),
+    confirmProblem: problem('confirmEnrolled'),
     verbs: CARD_VERBS,
     inputs: CARD_INPUTS,
   };

@@ -17,6 +17,7 @@ import { NO_TAG } from '../services/approvals/decision-inputs.js';
 import { describeVerdict } from '../services/policy/policy.js';
 import { nameFromTemplate } from '../services/domain/device-name.js';
 import { createHash } from 'node:crypto';
+import { kindOutcome, kindProgress, kindView } from './job-kind-view.js';
 
 export const STEP_LABELS: Record<StepName, string> = {
   'check-registration': 'Check Autopilot registration',
@@ -29,6 +30,13 @@ export const STEP_LABELS: Record<StepName, string> = {
   'add-to-group': 'Add to the profile group',
   'assign-user': 'Assign the user',
   'await-profile': 'Wait for the deployment profile',
+  'check-device': 'Find the Autopilot record',
+  'apply-change': 'Change the record',
+  'verify-change': 'Wait until Intune shows the change',
+  'delete-managed-device': 'Delete the Intune device',
+  'unassign-user': 'Remove the assigned user',
+  'delete-autopilot-record': 'Delete the Autopilot record',
+  'await-removal': 'Wait until the record is gone',
 };
 
 const ICONS: Record<StepRecord['state'], string> = {
@@ -58,6 +66,8 @@ export interface JobCardOptions {
 
 export function statusLine(job: ImportJob): { text: string; color: string } {
   const step = currentStep(job);
+  const byKind = kindProgress(job, step ? STEP_LABELS[step.name] : 'finishing');
+  if (byKind) return { text: byKind, color: job.status === 'completed' ? 'Good' : 'Accent' };
   switch (job.status) {
     case 'awaiting_approval':
       return job.firstApproval
@@ -126,6 +136,7 @@ export function jobCardView(job: ImportJob, options: JobCardOptions) {
   const status = statusLine(job);
   const decision = job.approval ?? job.rejection;
   return {
+    ...kindView(job),
     jobId: job.id,
     serial: esc(job.device.serialNumber),
     // Plain text, for notifications and clients that cannot show the card.
@@ -165,11 +176,12 @@ export function jobCardView(job: ImportJob, options: JobCardOptions) {
     comment: plainText(job.approval?.comment ?? ''),
     reason: plainText(job.rejection?.reason ?? ''),
     outcome:
-      job.outcome === 'already_registered'
+      kindOutcome(job) ??
+      (job.outcome === 'already_registered'
         ? `Already registered${job.graph.existingGroupTag ? ` (tag ${esc(job.graph.existingGroupTag)})` : ''}`
         : job.outcome === 'imported'
           ? 'Imported'
-          : '',
+          : ''),
     showSteps: job.status !== 'awaiting_approval' && job.status !== 'rejected' && job.status !== 'expired',
     steps: job.steps.map((s) => ({
       icon: ICONS[s.state],

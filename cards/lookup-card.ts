@@ -6,6 +6,9 @@ import { formatInstant } from './format.js';
 import { statusLine } from './job-card.js';
 import template from './templates/lookup-card.json' with { type: 'json' };
 import { expandTemplate } from './template-engine.js';
+import { inputsView } from './inputs-view.js';
+import type { ApprovalConfig } from '../services/config/config.js';
+import { NO_TAG, type InputProblem } from '../services/approvals/decision-inputs.js';
 
 const ENROLLMENT: Record<string, string> = {
   enrolled: 'Enrolled',
@@ -31,7 +34,36 @@ function recordView(device: AutopilotDevice) {
   };
 }
 
-export function renderLookupCard(lookup: DeviceLookup, now: Date): Record<string, unknown> {
+export interface LookupCardOptions {
+  /** For approvers: the actions on the record (shown when the serial has exactly one record). */
+  approvals?: ApprovalConfig;
+  problems?: readonly InputProblem[];
+  /** A line for the person who clicked: what started, or why nothing did. */
+  notice?: { text: string; good: boolean };
+}
+
+/** The inputs of the actions start from what the record has now. */
+function actionView(device: AutopilotDevice, approvals: ApprovalConfig, problems?: readonly InputProblem[]) {
+  const inputs = inputsView(approvals, problems, device.groupTag || NO_TAG);
+  return {
+    ...inputs,
+    action: {
+      serial: device.serialNumber,
+      recordId: device.id,
+      groupTag: inputs.defaultTag,
+      deviceName: device.details?.displayName ?? '',
+      user: device.userPrincipalName,
+      hasUser: device.userPrincipalName !== '',
+      enrolled: Boolean(device.details?.managedDeviceId),
+    },
+  };
+}
+
+export function renderLookupCard(
+  lookup: DeviceLookup,
+  now: Date,
+  options: LookupCardOptions = {},
+): Record<string, unknown> {
   const records = lookup.kind === 'found' ? lookup.records : [];
   const headline =
     lookup.kind === 'unavailable'
@@ -42,7 +74,14 @@ export function renderLookupCard(lookup: DeviceLookup, now: Date): Record<string
           ? { text: 'Registered in Autopilot.', color: 'Good' }
           : { text: `${records.length} Autopilot records share this serial number.`, color: 'Warning' };
   const job = lookup.latestJob;
+  const only = records.length === 1 ? records[0] : undefined;
+  const actions =
+    only && options.approvals ? actionView(only, options.approvals, options.problems) : undefined;
   return expandTemplate(template, {
+    ...(actions ?? { action: {} }),
+    actionable: actions !== undefined,
+    notice: esc(options.notice?.text ?? ''),
+    noticeColor: options.notice?.good ? 'Good' : 'Attention',
     // The fallback is plain text; the card's text takes Markdown, escaped.
     summary: plainText(`${lookup.serialNumber}: ${headline.text}`),
     serial: esc(lookup.serialNumber),

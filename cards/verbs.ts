@@ -1,5 +1,16 @@
 /** Card verbs, shared by the card templates (through the view model) and the bot's invoke handler. */
-export const CARD_VERBS = { approve: 'approve', reject: 'reject', retry: 'retry' } as const;
+export const CARD_VERBS = {
+  approve: 'approve',
+  update: 'update',
+  replace: 'replace',
+  reject: 'reject',
+  retry: 'retry',
+  retag: 'retag',
+  rename: 'rename',
+  assignUser: 'assignUser',
+  removeUser: 'removeUser',
+  deregister: 'deregister',
+} as const;
 export type CardVerb = (typeof CARD_VERBS)[keyof typeof CARD_VERBS];
 
 /** Ids of the inputs on the card; their values arrive merged into the action's data. */
@@ -8,4 +19,6 @@ export const CARD_INPUTS = {
   comment: 'comment',
   reason: 'reason',
   deviceName: 'deviceName',
+  user: 'user',
+  confirmEnrolled: 'confirmEnrolled',
 } as const;

@@ -81,6 +81,7 @@ export class GraphDispatcher {
         now,
         baseUrl: this.graphUrl,
       };
+      this.tenant.settle(now);
       response =
         this.admitted(found.route, caller, now) ??
         found.route.handle(request, found.match, this.tenant, this.scenario.pageSize);

@@ -30,6 +30,12 @@ export interface StageDelays {
   autopilotDevice: number;
   entraDevice: number;
   profile: number;
+  /**
+   * How long a deleted Autopilot record still shows in gets and lists. Microsoft's deregistration steps say it
+   * "might take some time" and to refresh every few minutes until the device is gone (memdocs, "Deregister a
+   * device"; "deletion can take a few minutes to complete", MicrosoftDocs/memdocs #1435). Default 3 minutes.
+   */
+  deregistration?: number;
 }
 
 export interface ErrorRule {
@@ -112,6 +118,7 @@ export const REALISTIC_DELAYS: StageDelays = {
   autopilotDevice: 60_000,
   entraDevice: 120_000,
   profile: 600_000,
+  deregistration: 180_000,
 };
 
 export function defaultScenario(overrides: Partial<Scenario> = {}): Scenario {

@@ -3,7 +3,7 @@
  * are derived from the clock and the scenario's delays, so a record "finishes" by time passing, as in Intune.
  */
 import { randomUUID } from 'node:crypto';
-import type { ImportErrorName, Scenario } from './scenario.js';
+import { REALISTIC_DELAYS, type ImportErrorName, type Scenario } from './scenario.js';
 
 export interface ImportedRecord {
   id: string;
@@ -36,6 +36,9 @@ export interface AutopilotRecord {
   profileAt?: number;
   /** The Intune managed device, once the device has enrolled. */
   managedDeviceId?: string;
+  /** A DELETE was accepted then; the record still shows until `goneAt` (see StageDelays.deregistration). */
+  deletedAt?: number;
+  goneAt?: number;
 }
 
 /** A corporate identifier (Windows Autopilot device preparation), `Manufacturer,Model,Serial`. */
@@ -86,6 +89,8 @@ export class EmulatedTenant {
   /** user object id → group ids the user is a member of (transitively). */
   readonly userGroups = new Map<string, string[]>();
   readonly uploadsBySerial = new Map<string, number>();
+  /** DELETEs of Autopilot records accepted, by serial (a record deleted twice shows here). */
+  readonly deletesBySerial = new Map<string, number>();
   /** Intune managed devices by id (enrolled Autopilot devices). */
   readonly managedDevices = new Map<string, { id: string; autopilotDeviceId: string }>();
   readonly corporateIdentifiers = new Map<string, CorporateIdentifierRecord>();
@@ -287,6 +292,24 @@ export class EmulatedTenant {
     if (device.profileAt === undefined || now < device.profileAt)
       return now < device.visibleAt ? 'unknown' : 'notAssigned';
     return device.profileFails ? 'failed' : 'assignedInSync';
+  }
+
+  /**
+   * Accepts the deletion of an Autopilot record: it shows until the deregistration delay has passed. A second
+   * DELETE meanwhile is accepted again and changes nothing. Every accepted DELETE is counted, by serial.
+   */
+  deleteAutopilot(device: AutopilotRecord, now: number): void {
+    this.deletesBySerial.set(device.serialNumber, (this.deletesBySerial.get(device.serialNumber) ?? 0) + 1);
+    if (device.deletedAt !== undefined) return;
+    device.deletedAt = now;
+    device.goneAt =
+      now + this.scaled(this.scenario.delays.deregistration ?? REALISTIC_DELAYS.deregistration ?? 0);
+  }
+
+  /** Removes the deleted records whose time has come (called before each request is answered). */
+  settle(now: number): void {
+    for (const device of this.autopilot.values())
+      if (device.goneAt !== undefined && device.goneAt <= now) this.autopilot.delete(device.id);
   }
 
   visibleAutopilot(now: number): AutopilotRecord[] {

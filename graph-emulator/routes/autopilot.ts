@@ -119,7 +119,10 @@ const get: Route = {
 
 /**
  * Deregistration. Documented 204; answers 200 (microsoft-graph-docs #20410). An unknown id answers 400 "Cannot
- * find device with ztd Id … to delete" (microsoft-graph-docs #7128), not 404.
+ * find device with ztd Id … to delete" (microsoft-graph-docs #7128), not 404. The record goes after a delay (see
+ * EmulatedTenant.deleteAutopilot). What Intune answers to deleting the record of a device still enrolled is not
+ * documented (Microsoft's steps delete the Intune device first); the emulator accepts it, and tests read the
+ * order of calls from the request log.
  */
 const remove: Route = {
   method: 'DELETE',
@@ -129,14 +132,16 @@ const remove: Route = {
   permissions: PERMISSIONS.intuneWrite,
   write: true,
   intune: true,
-  handle(_req, m, tenant) {
+  handle(req, m, tenant) {
     const id = m[1] ?? '';
-    if (!tenant.autopilot.delete(id))
+    const device = tenant.autopilot.get(id);
+    if (!device)
       return intuneError(
         400,
         'BadRequest',
         `Cannot find device with ztd Id ${id} and accountId ${tenant.accountId} to delete`,
       );
+    tenant.deleteAutopilot(device, req.now);
     return { status: 200 };
   },
 };

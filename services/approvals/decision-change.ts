@@ -1,14 +1,15 @@
 /** What a click asks for, as a pure change to a job: the inputs checked first, then the domain transition. */
 import type { ApprovalConfig } from '../config/config.js';
 import type { BatchDecision } from '../domain/batch.js';
-import type { Actor, ImportJob } from '../domain/job.js';
+import type { Actor, DeviceChange, ImportJob } from '../domain/job.js';
 import type { Result } from '../domain/result.js';
-import { approve, reject, retry } from '../domain/transitions.js';
+import { approve, reject, retry, type ApproveDecision } from '../domain/transitions.js';
 import { approversNeeded, type ApprovalPolicy, type RequestFacts } from '../policy/policy.js';
 import { nameFromTemplate } from '../domain/device-name.js';
-import { checkApprovalInputs, checkRejectionInputs, type InputProblem } from './decision-inputs.js';
+import { checkApprovalInputs, checkRejectionInputs, text, type InputProblem } from './decision-inputs.js';
 
-export const VERBS = ['approve', 'reject', 'retry'] as const;
+/** `update` and `replace` approve a device already registered (see BatchDecision's `plan`). */
+export const VERBS = ['approve', 'update', 'replace', 'reject', 'retry'] as const;
 export type Verb = (typeof VERBS)[number];
 
 export type JobChange = (job: ImportJob) => ImportJob;
@@ -70,6 +71,7 @@ function approvalOf(
       : undefined);
   return {
     ...(deviceName ? { deviceName } : {}),
+    ...planOf(decision, job, deviceName),
     by: decision.by,
     at: new Date(decision.at),
     groupTag: decision.groupTag,
@@ -77,6 +79,23 @@ function approvalOf(
     approversNeeded,
     ...(note ? { note } : {}),
   };
+}
+
+/** An update sets the tag, the name and the submitted user on the existing record; a replace imports anew. */
+function planOf(
+  decision: Approve,
+  job: ImportJob,
+  deviceName: string | undefined,
+): Pick<ApproveDecision, 'plan'> {
+  if (decision.plan === 'replace')
+    return { plan: { kind: 'replace', enrolledConfirmed: decision.enrolledConfirmed === true } };
+  if (decision.plan !== 'update') return {};
+  const change: DeviceChange = {
+    groupTag: decision.groupTag,
+    ...(deviceName ? { displayName: deviceName } : {}),
+    ...(job.device.assignedUser ? { user: job.device.assignedUser } : {}),
+  };
+  return { plan: { kind: 'change', change } };
 }
 
 /**
@@ -110,18 +129,24 @@ export function clickedDecision(
   config: ApprovalConfig,
 ): { decision: BatchDecision } | { retry: true } | { problems: InputProblem[] } {
   switch (verb) {
-    case 'approve': {
+    case 'approve':
+    case 'update':
+    case 'replace': {
       const checked = checkApprovalInputs(inputs, config);
       if (!checked.ok) return { problems: checked.problems };
       const { groupTag, comment, deviceName } = checked;
       return {
         decision: {
-          verb,
+          verb: 'approve',
           by,
           at: at.toISOString(),
           groupTag,
           comment,
           ...(deviceName ? { deviceName } : {}),
+          ...(verb === 'approve' ? {} : { plan: verb }),
+          ...(verb === 'replace' && text(inputs.confirmEnrolled) === 'true'
+            ? { enrolledConfirmed: true }
+            : {}),
         },
       };
     }

@@ -8,14 +8,46 @@ import { deviceNameProblem } from '../domain/device-name.js';
 export const NO_TAG = '__no_tag__';
 
 export interface InputProblem {
-  input: 'groupTag' | 'comment' | 'reason' | 'deviceName';
+  input: 'groupTag' | 'comment' | 'reason' | 'deviceName' | 'user' | 'confirmEnrolled';
   message: string;
 }
 
 const HIDDEN = /[\p{Cc}\p{Cf}]/u;
 
-function text(value: unknown): string {
+export function text(value: unknown): string {
   return typeof value === 'string' ? value.trim() : '';
+}
+
+/** The chosen group tag (`null` for "no tag"), or the problem with it. */
+export function checkGroupTag(
+  value: unknown,
+  config: ApprovalConfig,
+): { groupTag: string | null; problem?: InputProblem } {
+  const tag = text(value);
+  if (tag === NO_TAG || (tag === '' && config.groupTags.length === 0))
+    return config.allowNoTag
+      ? { groupTag: null }
+      : { groupTag: null, problem: { input: 'groupTag', message: 'Choose a group tag.' } };
+  if (config.groupTags.includes(tag)) return { groupTag: tag };
+  return {
+    groupTag: null,
+    problem: {
+      input: 'groupTag',
+      message: tag ? `"${tag.slice(0, 64)}" is not one of the configured group tags.` : 'Choose a group tag.',
+    },
+  };
+}
+
+/** The ticket or comment an approver enters, checked against TICKET_PATTERN and its length. */
+export function commentProblem(comment: string, config: ApprovalConfig): InputProblem | undefined {
+  const problem = (message: string): InputProblem => ({ input: 'comment', message });
+  if (!comment) return problem('Enter the ticket or a comment.');
+  if (comment.length > config.ticketMaxLength)
+    return problem(`Keep it to ${config.ticketMaxLength} characters.`);
+  if (HIDDEN.test(comment)) return problem('Remove control or formatting characters.');
+  if (config.ticketPattern && !config.ticketPattern.regex.test(comment))
+    return problem(config.ticketPattern.message);
+  return undefined;
 }
 
 export function checkApprovalInputs(
@@ -25,25 +57,11 @@ export function checkApprovalInputs(
   | { ok: true; groupTag: string | null; comment: string; deviceName?: string }
   | { ok: false; problems: InputProblem[] } {
   const problems: InputProblem[] = [];
-  const tag = text(inputs.groupTag);
-  let groupTag: string | null = null;
-  if (tag === NO_TAG || (tag === '' && config.groupTags.length === 0)) {
-    if (!config.allowNoTag) problems.push({ input: 'groupTag', message: 'Choose a group tag.' });
-  } else if (config.groupTags.includes(tag)) groupTag = tag;
-  else
-    problems.push({
-      input: 'groupTag',
-      message: tag ? `"${tag.slice(0, 64)}" is not one of the configured group tags.` : 'Choose a group tag.',
-    });
-
+  const { groupTag, problem: tagProblem } = checkGroupTag(inputs.groupTag, config);
+  if (tagProblem) problems.push(tagProblem);
   const comment = text(inputs.comment);
-  if (!comment) problems.push({ input: 'comment', message: 'Enter the ticket or a comment.' });
-  else if (comment.length > config.ticketMaxLength)
-    problems.push({ input: 'comment', message: `Keep it to ${config.ticketMaxLength} characters.` });
-  else if (HIDDEN.test(comment))
-    problems.push({ input: 'comment', message: 'Remove control or formatting characters.' });
-  else if (config.ticketPattern && !config.ticketPattern.regex.test(comment))
-    problems.push({ input: 'comment', message: config.ticketPattern.message });
+  const ticketProblem = commentProblem(comment, config);
+  if (ticketProblem) problems.push(ticketProblem);
   // Optional: empty leaves the name to Windows or the Autopilot profile.
   const deviceName = text(inputs.deviceName);
   const nameProblem = deviceName ? deviceNameProblem(deviceName) : undefined;

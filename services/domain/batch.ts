@@ -25,6 +25,12 @@ export type BatchDecision =
       deviceName?: string;
       /** DEVICE_NAME_TEMPLATE when a batch was approved: each device is named from it. */
       deviceNameTemplate?: string;
+      /**
+       * A device already registered, decided on its card: update the existing record, or replace it (deregister
+       * it, then import); `enrolledConfirmed` when the record's device is enrolled in Intune.
+       */
+      plan?: 'update' | 'replace';
+      enrolledConfirmed?: boolean;
     }
   | { verb: 'reject'; by: Actor; at: string; reason: string };
 

@@ -11,7 +11,8 @@ export type DomainErrorCode =
   | 'not_yet_due'
   | 'device_already_open'
   | 'same_approver'
-  | 'tag_mismatch';
+  | 'tag_mismatch'
+  | 'confirm_enrolled';
 
 /** A transition that the job's current state does not allow. Never retryable: the state must change first. */
 export class DomainError extends AppError {

@@ -5,6 +5,8 @@ import { isOpen, type ImportJob } from './job.js';
  * (StorageError, say) uploads it again. After that, and for jobs that will never run, it is erased.
  */
 export function hashStillNeeded(job: ImportJob): boolean {
+  // A job that imports nothing (a change or a deregistration, or an update chosen on the card) never needs it.
+  if (!job.steps.some((s) => s.name === 'import')) return false;
   const confirmed = job.steps.some((s) => s.name === 'await-import' && s.state === 'succeeded');
   if (confirmed) return false;
   if (isOpen(job.status)) return true;

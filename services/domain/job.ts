@@ -16,7 +16,8 @@ export const TERMINAL_STATUSES: readonly JobStatus[] = ['completed', 'failed', '
 /** Statuses the pipeline works on; a job in one of them is claimable once due. */
 export const WORKABLE_STATUSES: readonly JobStatus[] = ['approved', 'running'];
 
-export const STEP_NAMES = [
+/** The steps of a registration (the first kind of job), in order. */
+export const REGISTRATION_STEPS = [
   'check-registration',
   'import',
   'await-import',
@@ -28,7 +29,54 @@ export const STEP_NAMES = [
   'assign-user',
   'await-profile',
 ] as const;
+
+/**
+ * The steps of the rest of a device's life (services/domain/job-kinds.ts puts them in order per kind): find the
+ * exact record and note what it has, change its properties and read them back, or deregister in Microsoft's order.
+ */
+export const LIFECYCLE_STEPS = [
+  'check-device',
+  'apply-change',
+  'verify-change',
+  'delete-managed-device',
+  'unassign-user',
+  'delete-autopilot-record',
+  'await-removal',
+] as const;
+
+export const STEP_NAMES = [...REGISTRATION_STEPS, ...LIFECYCLE_STEPS] as const;
 export type StepName = (typeof STEP_NAMES)[number];
+
+/**
+ * What a job does. A job without a kind is a registration (jobs stored before kinds existed). `replace` deregisters
+ * the old record and then imports the new hash (a motherboard swap).
+ */
+export const JOB_KINDS = ['register', 'change', 'deregister', 'replace'] as const;
+export type JobKind = (typeof JOB_KINDS)[number];
+
+/** The properties a `change` job sets on an Autopilot record; a field left out is left as it is. */
+export interface DeviceChange {
+  /** `null` removes the tag. */
+  groupTag?: string | null;
+  displayName?: string;
+  /** A UPN assigns that user; `null` removes the assigned user. */
+  user?: string | null;
+}
+
+/**
+ * An Autopilot record as last read: at intake (an already-registered device's card shows it) and by check-device
+ * before a lifecycle job acts (the audit keeps the old values).
+ */
+export interface RegisteredRecord {
+  id: string;
+  groupTag: string;
+  displayName: string;
+  user: string;
+  /** enrollmentState as Intune gives it: enrolled, notContacted, pendingReset, failed, blocked, unknown. */
+  enrollmentState: string;
+  /** The Intune managed device, when the device is enrolled. */
+  managedDeviceId?: string;
+}
 
 export type StepState = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
 
@@ -43,7 +91,8 @@ export interface StepRecord {
   warning?: string;
 }
 
-export type Outcome = 'imported' | 'already_registered';
+/** How a job ended well: a registration imported (or found registered), a change applied, a record removed. */
+export type Outcome = 'imported' | 'already_registered' | 'changed' | 'deregistered';
 
 export interface Actor {
   /** Entra object id of the person, or the intake key's name for automation. */
@@ -106,6 +155,8 @@ export interface GraphIds {
   profileStatus?: string;
   /** The user the Autopilot record already has (set at import from `assignedUserPrincipalName`). */
   autopilotUser?: string;
+  /** The record as last read (see RegisteredRecord); `null` once it is known to be gone. */
+  record?: RegisteredRecord | null;
 }
 
 export type JobFlag = 'already_registered' | 'not_on_allow_list' | 'duplicate_request';
@@ -154,12 +205,18 @@ export interface AuditEvent {
 
 export interface ImportJob {
   id: string;
+  /** Absent on a registration (see JobKind). */
+  kind?: JobKind;
   status: JobStatus;
   createdAt: string;
   updatedAt: string;
   /** An approval must happen before this instant, or the job expires. */
   approvalDeadline: string;
   device: DeviceFacts;
+  /** What a `change` job (or an approved update of a registered device) sets. */
+  change?: DeviceChange;
+  /** The approver confirmed deregistering a device that is enrolled in Intune (its managed device goes too). */
+  enrolledConfirmed?: boolean;
   /** The 4K hash. Kept only while a step still needs it; see `hashStillNeeded`. */
   hardwareHash: string | null;
   hashFingerprint: string;

@@ -6,20 +6,23 @@ import { withAudit } from './audit.js';
 import { DomainError } from './errors.js';
 import { hashFingerprint } from './fingerprint.js';
 import { applyHashRetention } from './hash-retention.js';
+import { describeChange, outcomeOf, stepsOf } from './job-kinds.js';
+import { describeTransition } from './lifecycle-job.js';
 import { secondApprovalProblem } from './second-approval.js';
 import {
   currentStep,
   isTerminal,
-  STEP_NAMES,
   type Actor,
   type AuditAction,
   type AuditEvent,
+  type DeviceChange,
   type DeviceFacts,
   type GraphIds,
   type ImportJob,
   type JobError,
   type JobFlag,
   type Outcome,
+  type RegisteredRecord,
   type StepName,
   type StepRecord,
   type Submitter,
@@ -33,6 +36,8 @@ export interface NewJob {
   submittedBy: Submitter;
   batchId?: string;
   flags?: JobFlag[];
+  /** The Autopilot record intake found for the serial (the card shows it; Update and Replace act on it). */
+  registeredRecord?: RegisteredRecord;
 }
 
 const SYSTEM: Actor = { id: 'system', name: 'Autopilot Approvals' };
@@ -43,6 +48,11 @@ function audited(job: ImportJob, at: Date, action: AuditAction, by: Actor, detai
       ? { at: at.toISOString(), action, by }
       : { at: at.toISOString(), action, by, detail };
   return applyHashRetention({ ...job, updatedAt: at.toISOString(), audit: [...job.audit, event] });
+}
+
+/** Where a step is in this job's own list (kinds differ; a replace runs check-registration after deleting). */
+function stepIndex(job: ImportJob, name: StepName): number {
+  return job.steps.findIndex((s) => s.name === name);
 }
 
 function withStep(job: ImportJob, name: StepName, change: (s: StepRecord) => StepRecord): ImportJob {
@@ -61,8 +71,8 @@ export function submit(input: NewJob, now: Date, approvalWindowMs: number): Impo
     hashFingerprint: hashFingerprint(input.hardwareHash),
     submittedBy: input.submittedBy,
     flags: input.flags ?? [],
-    steps: STEP_NAMES.map((name) => ({ name, state: 'pending', attempts: 0 })),
-    graph: {},
+    steps: stepsOf('register'),
+    graph: input.registeredRecord ? { record: input.registeredRecord } : {},
     audit: [],
     ...(input.batchId === undefined ? {} : { batchId: input.batchId }),
   };
@@ -97,10 +107,38 @@ export interface ApproveDecision {
   /** Added to the audit entry (e.g. which rule required a second approver, or what a dry run would have done). */
   note?: string;
   deviceName?: string;
+  /**
+   * A device already registered, decided on the card: update the existing record instead of importing, or
+   * replace it (deregister it, then import the new hash). The job takes that kind's steps.
+   */
+  plan?: { kind: 'change'; change: DeviceChange } | { kind: 'replace'; enrolledConfirmed: boolean };
+}
+
+/** The job with the kind the approver chose for it (see ApproveDecision.plan). */
+function planned(job: ImportJob, plan: ApproveDecision['plan']): ImportJob {
+  if (!plan) return job;
+  if (plan.kind === 'change')
+    return { ...job, kind: 'change', steps: stepsOf('change'), change: plan.change };
+  return {
+    ...job,
+    kind: 'replace',
+    steps: stepsOf('replace'),
+    ...(plan.enrolledConfirmed ? { enrolledConfirmed: true } : {}),
+  };
+}
+
+/** Replacing the record of a device enrolled in Intune deletes its Intune device: the approver must say so. */
+function planProblem(job: ImportJob, plan: ApproveDecision['plan']): DomainError | undefined {
+  if (plan?.kind === 'replace' && job.graph.record?.managedDeviceId && !plan.enrolledConfirmed)
+    return new DomainError(
+      'confirm_enrolled',
+      'The registered device is enrolled in Intune: replacing it deletes its Intune device. Tick the box to confirm, then Replace it.',
+    );
+  return undefined;
 }
 
 export function approve(job: ImportJob, decision: ApproveDecision): Result<ImportJob> {
-  const problem = checkAwaitingDecision(job, decision.at);
+  const problem = checkAwaitingDecision(job, decision.at) ?? planProblem(job, decision.plan);
   if (problem) return err(problem);
   const at = decision.at.toISOString();
   const approval = {
@@ -128,7 +166,12 @@ export function approve(job: ImportJob, decision: ApproveDecision): Result<Impor
     const problem = secondApprovalProblem(first, decision);
     if (problem) return err(problem);
     const firstBy = first.by.name ?? first.by.id;
-    const approved: ImportJob = { ...job, status: 'approved', approval, nextRunAt: at };
+    const approved: ImportJob = {
+      ...planned(job, decision.plan),
+      status: 'approved',
+      approval,
+      nextRunAt: at,
+    };
     return ok(
       audited(
         approved,
@@ -139,8 +182,15 @@ export function approve(job: ImportJob, decision: ApproveDecision): Result<Impor
       ),
     );
   }
-  const approved: ImportJob = { ...job, status: 'approved', approval, nextRunAt: at };
-  return ok(audited(approved, decision.at, 'approved', decision.by, detail(tag)));
+  const approved: ImportJob = { ...planned(job, decision.plan), status: 'approved', approval, nextRunAt: at };
+  return ok(audited(approved, decision.at, 'approved', decision.by, detail(planText(decision) ?? tag)));
+}
+
+function planText(decision: ApproveDecision): string | undefined {
+  if (!decision.plan) return undefined;
+  return decision.plan.kind === 'replace'
+    ? `replace the registered record, then import (${decision.groupTag ?? '(no tag)'})`
+    : `update the registered record: ${describeChange(decision.plan.change)}`;
 }
 
 export function reject(job: ImportJob, decision: { by: Actor; at: Date; reason: string }): Result<ImportJob> {
@@ -238,13 +288,18 @@ export function finishStep(
     nextRunAt: at,
     updatedAt: at,
   };
-  if (currentStep(next) === undefined) return ok(completed(next, now, 'imported'));
+  if (currentStep(next) === undefined) return ok(completed(next, now, outcomeOf(next)));
   return ok(applyHashRetention(next));
 }
 
 function completed(job: ImportJob, now: Date, outcome: Outcome): ImportJob {
   const { nextRunAt: _n, lease: _l, ...rest } = job;
-  return audited({ ...rest, status: 'completed', outcome }, now, 'completed', SYSTEM, outcome);
+  // A change's audit keeps the old and the new values (the record as check-device found it, and the change).
+  const detail =
+    outcome === 'changed' && job.change && job.graph.record
+      ? `${outcome}: ${describeTransition(job.change, job.graph.record)}`
+      : outcome;
+  return audited({ ...rest, status: 'completed', outcome }, now, 'completed', SYSTEM, detail);
 }
 
 /**
@@ -295,10 +350,9 @@ export function failStep(
   const at = now.toISOString();
   if (error.retryable && retry) {
     // Going back to an earlier step (await-import → import) reopens every step from there to this one.
-    const from = STEP_NAMES.indexOf(retry.from ?? step);
-    const until = STEP_NAMES.indexOf(step);
-    const steps = job.steps.map((s): StepRecord => {
-      const i = STEP_NAMES.indexOf(s.name);
+    const from = stepIndex(job, retry.from ?? step);
+    const until = stepIndex(job, step);
+    const steps = job.steps.map((s, i): StepRecord => {
       if (i < from || i > until) return s;
       const { endedAt: _e, ...open } = s;
       return { ...open, state: 'pending', ...(i === until ? { note: `${error.name}: retrying` } : {}) };
@@ -322,10 +376,9 @@ export function retry(job: ImportJob, by: Actor, now: Date): Result<ImportJob> {
     );
   }
   // Reopen the failed step (and those back to where its retry starts), with fresh automatic attempts.
-  const from = STEP_NAMES.indexOf(job.error.restartFrom ?? job.error.step);
-  const until = STEP_NAMES.indexOf(job.error.step);
-  const steps = job.steps.map((s): StepRecord => {
-    const i = STEP_NAMES.indexOf(s.name);
+  const from = stepIndex(job, job.error.restartFrom ?? job.error.step);
+  const until = stepIndex(job, job.error.step);
+  const steps = job.steps.map((s, i): StepRecord => {
     if (i < from || i > until) return s;
     const { endedAt: _end, note: _note, startedAt: _start, ...open } = s;
     return { ...open, state: 'pending', attempts: 0 };

@@ -1,6 +1,9 @@
 /** The AutopilotGraph port: one function per Graph operation the pipeline and the bot need. */
 import type { GraphRequestError } from './graph-errors.js';
 
+/** `deleted`: this call removed it; `gone`: there was nothing (left) to delete. */
+export type DeleteResult = 'deleted' | 'gone';
+
 export type ImportStatus = 'unknown' | 'pending' | 'partial' | 'complete' | 'error';
 
 export interface ImportedIdentity {
@@ -104,6 +107,12 @@ export interface AutopilotGraph {
   ): Promise<Map<string, ItemResult<'added' | 'already_member'>>>;
   /** updateDeviceProperties per device (user, tag, name), by Autopilot device id. */
   updateDeviceProperties(updates: readonly DevicePropertiesUpdate[]): Promise<Map<string, ItemResult<void>>>;
+  /** Deletes Intune managed devices (the first step of deregistration). */
+  deleteManagedDevices(ids: readonly string[]): Promise<Map<string, ItemResult<DeleteResult>>>;
+  /** Removes the assigned user from Autopilot devices. */
+  unassignUsers(autopilotDeviceIds: readonly string[]): Promise<Map<string, ItemResult<void>>>;
+  /** Deletes Autopilot records; one Intune no longer knows counts as `gone`. */
+  deleteAutopilotDevices(ids: readonly string[]): Promise<Map<string, ItemResult<DeleteResult>>>;
   /** Asks Intune to sync Autopilot devices. Callers must not ask more than once per 10 minutes per tenant. */
   requestSync(): Promise<'started' | 'running' | 'too_soon'>;
   /** Which of `groupIds` the user is a member of (transitively). */

@@ -3,6 +3,7 @@ import type { Client } from '@microsoft/microsoft-graph-client';
 import type {
   AutopilotDevice,
   AutopilotGraph,
+  DeleteResult,
   DevicePropertiesUpdate,
   EntraDevice,
   GroupInfo,
@@ -21,6 +22,7 @@ import {
   type RawGroup,
   type RawImported,
 } from './graph-mappers.js';
+import { deleteAutopilotDevices, deleteManagedDevices, unassignUsers } from './lifecycle-calls.js';
 import { NoRetryOption } from './middleware.js';
 import type { Page } from './paging.js';
 import { uploadDevices } from './import-upload.js';
@@ -217,6 +219,18 @@ export class GraphAutopilotClient implements AutopilotGraph {
           : { ok: false, error: partError('update device properties', r) },
     );
     return new Map([...results].map(([update, result]) => [update.autopilotDeviceId, result]));
+  }
+
+  deleteManagedDevices(ids: readonly string[]): Promise<Map<string, ItemResult<DeleteResult>>> {
+    return deleteManagedDevices(this.client, ids);
+  }
+
+  unassignUsers(autopilotDeviceIds: readonly string[]): Promise<Map<string, ItemResult<void>>> {
+    return unassignUsers(this.client, autopilotDeviceIds);
+  }
+
+  deleteAutopilotDevices(ids: readonly string[]): Promise<Map<string, ItemResult<DeleteResult>>> {
+    return deleteAutopilotDevices(this.client, ids);
   }
 
   async requestSync(): Promise<'started' | 'running' | 'too_soon'> {

@@ -70,6 +70,14 @@ export const STEP_PERMISSIONS: Record<StepName, readonly string[]> = {
   'add-to-group': ['GroupMember.ReadWrite.All', 'Device.ReadWrite.All'],
   'assign-user': ['DeviceManagementServiceConfig.ReadWrite.All'],
   'await-profile': ['DeviceManagementServiceConfig.ReadWrite.All'],
+  'check-device': ['DeviceManagementServiceConfig.ReadWrite.All'],
+  'apply-change': ['DeviceManagementServiceConfig.ReadWrite.All'],
+  'verify-change': ['DeviceManagementServiceConfig.ReadWrite.All'],
+  // Only deregistration deletes the Intune device (the reference sheet, permissions).
+  'delete-managed-device': ['DeviceManagementManagedDevices.ReadWrite.All'],
+  'unassign-user': ['DeviceManagementServiceConfig.ReadWrite.All'],
+  'delete-autopilot-record': ['DeviceManagementServiceConfig.ReadWrite.All'],
+  'await-removal': ['DeviceManagementServiceConfig.ReadWrite.All'],
 };
 
 export function neededPermissions(settings: {

@@ -117,7 +117,7 @@ export async function submitBatch(
         ...(parsed.groupTag ? { requestedGroupTag: parsed.groupTag } : {}),
       },
       submitter,
-      { flags, registered: registered.has(parsed.serialNumber), batchId, announce: false },
+      { flags, registered: registered.get(parsed.serialNumber), batchId, announce: false },
     );
     if (created) createdJobs.push(job);
     reports.set(row.line, {

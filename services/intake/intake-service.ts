@@ -5,12 +5,13 @@
  */
 import { serialKey } from '../domain/serial-key.js';
 import { randomUUID } from 'node:crypto';
-import type { ImportJob, JobFlag, SubmissionChannel } from '../domain/job.js';
+import type { ImportJob, JobFlag, RegisteredRecord, SubmissionChannel } from '../domain/job.js';
 import { submit } from '../domain/transitions.js';
 import type { ImportBatch } from '../domain/batch.js';
 import { mutateBatch } from '../store/mutate.js';
 import { describeError } from '../errors.js';
 import type { AutopilotGraph } from '../graph/autopilot-graph.js';
+import { registeredRecord } from '../graph/registered-record.js';
 import type { Logger } from '../logging/logger.js';
 import type { ProgressPublisher } from '../pipeline/progress.js';
 import type { JobStore } from '../store/job-store.js';
@@ -69,24 +70,27 @@ export class IntakeService {
     return 'not_on_allow_list';
   }
 
-  /** Serials already registered in Autopilot. A failed lookup flags nothing: the pipeline checks again anyway. */
-  async registeredSerials(serials: readonly string[]): Promise<Set<string>> {
-    if (serials.length === 0) return new Set();
+  /**
+   * Serials already registered in Autopilot, with the record (the first, when several share the serial), so that
+   * the card shows it. A failed lookup flags nothing: the pipeline checks again anyway.
+   */
+  async registeredSerials(serials: readonly string[]): Promise<Map<string, RegisteredRecord>> {
+    const records = new Map<string, RegisteredRecord>();
+    if (serials.length === 0) return records;
     try {
       const found = await this.deps.graph.findAutopilotDevicesBySerial(serials);
-      return new Set(
-        serials.filter((s) => {
-          const r = found.get(s);
-          return r?.ok === true && r.value.length > 0;
-        }),
-      );
+      for (const serial of serials) {
+        const r = found.get(serial);
+        const device = r?.ok ? r.value[0] : undefined;
+        if (device) records.set(serial, registeredRecord(device));
+      }
     } catch (error) {
       this.deps.logger.warn(
         { err: describeError(error), serials: serials.length },
         'registration lookup at intake failed',
       );
-      return new Set();
     }
+    return records;
   }
 
   async submitOne(request: DeviceRequest, submitter: Submitter): Promise<SubmitResult> {
@@ -94,7 +98,7 @@ export class IntakeService {
     const registered = await this.registeredSerials([request.serialNumber]);
     return this.create(request, submitter, {
       flags: flag ? [flag] : [],
-      registered: registered.has(request.serialNumber),
+      registered: registered.get(request.serialNumber),
     });
   }
 
@@ -102,7 +106,7 @@ export class IntakeService {
   create(
     request: DeviceRequest,
     submitter: Submitter,
-    extra: { flags: JobFlag[]; registered: boolean; batchId?: string; announce?: boolean },
+    extra: { flags: JobFlag[]; registered?: RegisteredRecord; batchId?: string; announce?: boolean },
   ): Promise<SubmitResult> {
     return this.withSerialLock(request.serialNumber, async () => {
       const open = await this.deps.store.findOpenBySerial(request.serialNumber);
@@ -123,6 +127,7 @@ export class IntakeService {
           submittedBy: { ...submitter, ...(request.requestedBy ? { requestedBy: request.requestedBy } : {}) },
           flags: [...extra.flags, ...(extra.registered ? (['already_registered'] as const) : [])],
           ...(extra.batchId ? { batchId: extra.batchId } : {}),
+          ...(extra.registered ? { registeredRecord: extra.registered } : {}),
         },
         now,
         this.deps.approvalWindowMs,

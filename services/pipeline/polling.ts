@@ -9,6 +9,8 @@ const WAIT_DEADLINES: Partial<Record<StepName, keyof PipelineSettings['deadlines
   'await-entra-device': 'entraDevice',
   'add-to-group': 'entraDevice',
   'await-profile': 'profile',
+  'verify-change': 'autopilotDevice',
+  'await-removal': 'autopilotDevice',
 };
 
 const TIMEOUT_ADVICE: Partial<Record<StepName, string>> = {
@@ -17,6 +19,9 @@ const TIMEOUT_ADVICE: Partial<Record<StepName, string>> = {
     'The Autopilot device did not appear in time. Retry later; a sync is requested at most every 10 minutes.',
   'await-entra-device': 'The Entra device object did not appear in time. Retry later.',
   'add-to-group': 'The Entra device was not ready to join the profile group in time. Retry later.',
+  'verify-change':
+    'Intune did not show the change in time. Look the device up: the change may still arrive; otherwise request it again.',
+  'await-removal': 'Intune still lists the deleted record. Deletion can take minutes; retry to wait again.',
   'await-profile':
     'The deployment profile was not assigned in time. Check that the profile targets the group (or group tag) of this device, then retry.',
 };

@@ -3,7 +3,7 @@ import { fitsTeamsMessage } from '../../cards/card-size.js';
 import { renderJobCard } from '../../cards/job-card.js';
 import { CARD_VERBS } from '../../cards/verbs.js';
 import type { ApprovalConfig } from '../../services/config/config.js';
-import { STEP_NAMES, type ImportJob } from '../../services/domain/job.js';
+import { REGISTRATION_STEPS, type ImportJob } from '../../services/domain/job.js';
 import {
   approve,
   completeAlreadyRegistered,
@@ -52,11 +52,11 @@ function states(): [string, ImportJob][] {
     approve(waiting, { by: alice, at: at(60), groupTag: 'Kiosk', comment: 'INC0012345 '.repeat(18) }),
   );
   let running = approved;
-  for (const [i, step] of STEP_NAMES.slice(0, 4).entries())
+  for (const [i, step] of REGISTRATION_STEPS.slice(0, 4).entries())
     running = v(finishStep(v(startStep(running, step, at(70 + i))), step, at(80 + i)));
   running = v(startStep(running, 'await-autopilot-device', at(90)));
   let completed = approved;
-  for (const step of STEP_NAMES)
+  for (const step of REGISTRATION_STEPS)
     completed = v(finishStep(v(startStep(completed, step, at(100))), step, at(160)));
   const already = v(
     completeAlreadyRegistered(

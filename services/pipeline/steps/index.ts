@@ -10,6 +10,15 @@ import { checkRegistration } from './check-registration.js';
 import { cleanupImport } from './cleanup-import.js';
 import { importDevice } from './import-device.js';
 import { setDeviceName } from './set-device-name.js';
+import { applyChange } from './lifecycle/apply-change.js';
+import { checkDevice } from './lifecycle/check-device.js';
+import {
+  awaitRemoval,
+  deleteAutopilotRecord,
+  deleteManagedDevice,
+  unassignUser,
+} from './lifecycle/deregistration.js';
+import { verifyChange } from './lifecycle/verify-change.js';
 
 export const STEP_HANDLERS: Record<StepName, StepHandler> = {
   'check-registration': checkRegistration,
@@ -22,4 +31,11 @@ export const STEP_HANDLERS: Record<StepName, StepHandler> = {
   'add-to-group': addToGroup,
   'assign-user': assignUser,
   'await-profile': awaitProfile,
+  'check-device': checkDevice,
+  'apply-change': applyChange,
+  'verify-change': verifyChange,
+  'delete-managed-device': deleteManagedDevice,
+  'unassign-user': unassignUser,
+  'delete-autopilot-record': deleteAutopilotRecord,
+  'await-removal': awaitRemoval,
 };

@@ -11,7 +11,7 @@ import {
   retry,
   startStep,
 } from '../../../services/domain/transitions.js';
-import { currentStep, STEP_NAMES, type ImportJob, type JobError } from '../../../services/domain/job.js';
+import { currentStep, REGISTRATION_STEPS, type ImportJob, type JobError } from '../../../services/domain/job.js';
 import { hashFingerprint } from '../../../services/domain/fingerprint.js';
 import type { Result } from '../../../services/domain/result.js';
 import { submittedJob } from '../../support/jobs.js';
@@ -32,7 +32,7 @@ function approved(job = submittedJob(t0)): ImportJob {
 
 function runThroughAllSteps(job: ImportJob): ImportJob {
   let j = job;
-  for (const [i, name] of STEP_NAMES.entries()) {
+  for (const [i, name] of REGISTRATION_STEPS.entries()) {
     j = value(startStep(j, name, at(10 + i)));
     j = value(finishStep(j, name, at(10 + i)));
   }
@@ -58,7 +58,7 @@ describe('submit', () => {
   it('creates a job awaiting approval with every step pending, a deadline and an audit entry', () => {
     const job = submittedJob(t0);
     expect(job.status).toBe('awaiting_approval');
-    expect(job.steps.map((s) => s.name)).toEqual([...STEP_NAMES]);
+    expect(job.steps.map((s) => s.name)).toEqual([...REGISTRATION_STEPS]);
     expect(job.steps.every((s) => s.state === 'pending' && s.attempts === 0)).toBe(true);
     expect(job.approvalDeadline).toBe('2026-11-04T10:00:00.000Z');
     expect(job.audit).toEqual([

@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { STEP_NAMES } from '../../../services/domain/job.js';
+import { REGISTRATION_STEPS } from '../../../services/domain/job.js';
 import { DEMO_APP } from '../../../graph-emulator/server.js';
 import type { LoggedRequest } from '../../../graph-emulator/request-log.js';
 import {
@@ -85,7 +85,7 @@ describe('crash and resume', () => {
         request: (e) => e.method !== 'GET' && pattern.test(e.path),
       });
       const points: CrashPoint[] = [];
-      for (const step of STEP_NAMES) {
+      for (const step of REGISTRATION_STEPS) {
         points.push({ self: `${step}:running` });
         if (step === 'import')
           points.push(

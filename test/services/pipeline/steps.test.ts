@@ -1,6 +1,6 @@
 /** Each step's success, retry and failure paths, with a fake AutopilotGraph at the port. */
 import { describe, expect, it } from 'vitest';
-import { STEP_NAMES, type ImportJob, type StepName } from '../../../services/domain/job.js';
+import { REGISTRATION_STEPS, type ImportJob, type StepName } from '../../../services/domain/job.js';
 import type {
   AutopilotGraph,
   ImportedIdentity,
@@ -22,7 +22,7 @@ function jobAt(step: StepName): ImportJob {
   const base = submittedJob(new Date('2026-11-01T11:59:00Z'), {
     device: { serialNumber: 'SN-1', manufacturer: 'C', model: 'M', assignedUser: 'ada@contoso.example' },
   });
-  const index = STEP_NAMES.indexOf(step);
+  const index = base.steps.findIndex((s) => s.name === step);
   return {
     ...base,
     status: 'running',
@@ -101,6 +101,11 @@ function fakeGraph(behaviour: Behaviour): AutopilotGraph {
       ),
     deleteImportedIdentities: (ids) =>
       Promise.resolve(new Map(ids.map((id) => [id, item(undefined, undefined)]))),
+    deleteManagedDevices: (ids) =>
+      Promise.resolve(new Map(ids.map((id) => [id, item<'deleted' | 'gone'>('deleted', 'gone')]))),
+    unassignUsers: (ids) => Promise.resolve(new Map(ids.map((id) => [id, item(undefined, undefined)]))),
+    deleteAutopilotDevices: (ids) =>
+      Promise.resolve(new Map(ids.map((id) => [id, item<'deleted' | 'gone'>('deleted', 'gone')]))),
     getAutopilotDevices: (ids) =>
       Promise.resolve(
         new Map(
@@ -175,7 +180,7 @@ async function outcomeOf(
 }
 
 describe('step handlers', () => {
-  it.each([...STEP_NAMES])('%s succeeds when Graph answers', async (step) => {
+  it.each([...REGISTRATION_STEPS])('%s succeeds when Graph answers', async (step) => {
     expect((await outcomeOf(step, 'ok'))?.kind).toBe('done');
   });
 
@@ -191,7 +196,7 @@ describe('step handlers', () => {
     expect(outcome?.kind === 'wait' && outcome.until > now).toBe(true);
   });
 
-  const perItem = STEP_NAMES;
+  const perItem = REGISTRATION_STEPS;
   // A user or a name that cannot be set is a warning, not a failed import (tested below).
   const failing = perItem.filter((step) => step !== 'assign-user' && step !== 'set-device-name');
   it.each(perItem)('%s retries a transient Graph error (503) with backoff', async (step) => {
