@@ -2,52 +2,20 @@
  * kill -9 at every step boundary and inside steps: the worker runs as a child process; after each crash a new
  * one resumes from the store. The job completes and the emulator saw exactly one upload per device.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { REGISTRATION_STEPS } from '../../../services/domain/job.js';
-import { DEMO_APP } from '../../../graph-emulator/server.js';
-import type { LoggedRequest } from '../../../graph-emulator/request-log.js';
-import {
-  deviceInput,
-  startPipelineFixture,
-  testSettings,
-  type PipelineFixture,
-} from '../../support/pipeline.js';
+import { deviceInput, startPipelineFixture, type PipelineFixture } from '../../support/pipeline.js';
+import { crashThrough, exited, insideWrite, runWorker, type CrashPoint } from '../../support/crash-worker.js';
 
 let fixture: PipelineFixture | undefined;
-let child: ChildProcess | undefined;
+const running: { child?: ChildProcess } = {};
 afterEach(async () => {
-  child?.kill('SIGKILL');
+  running.child?.kill('SIGKILL');
   await fixture?.stop();
   fixture = undefined;
 });
-
-type CrashPoint = { self: string } | { request: (entry: LoggedRequest) => boolean; label: string };
-
-function runWorker(fx: PipelineFixture, profileGroupId: string, crashAt?: string): ChildProcess {
-  const config = {
-    dbPath: fx.dbPath,
-    graphUrl: fx.emulator.graphUrl,
-    authorityHost: fx.emulator.authorityHost,
-    tenantId: fx.emulator.tenantId,
-    clientId: DEMO_APP.clientId,
-    secret: DEMO_APP.secret,
-    caCertificate: fx.emulator.caCertificate,
-    settings: testSettings({ leaseMs: 300, profileGroupId }),
-    owner: `worker-${randomUUID().slice(0, 6)}`,
-    ...(crashAt ? { crashAt } : {}),
-  };
-  return spawn(process.execPath, ['--import', 'tsx', 'test/support/worker-process.ts'], {
-    env: { ...process.env, WORKER_CONFIG: JSON.stringify(config) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-}
-
-const exited = (proc: ChildProcess) =>
-  new Promise<NodeJS.Signals | number | null>((resolve) =>
-    proc.once('exit', (code, signal) => resolve(signal ?? code)),
-  );
 
 describe('crash and resume', () => {
   it(
@@ -80,51 +48,35 @@ describe('crash and resume', () => {
         for (const device of tenant.autopilot.values())
           if (device.serialNumber === 'CRASH-3') device.userPrincipalName = '';
       });
-      const writes = (pattern: RegExp, label: string): CrashPoint => ({
-        label,
-        request: (e) => e.method !== 'GET' && pattern.test(e.path),
-      });
       const points: CrashPoint[] = [];
       for (const step of REGISTRATION_STEPS) {
         points.push({ self: `${step}:running` });
         if (step === 'import')
           points.push(
-            writes(/importedwindowsautopilotdeviceidentities\/import$/i, 'inside import, after the upload'),
+            insideWrite(
+              /importedwindowsautopilotdeviceidentities\/import$/i,
+              'inside import, after the upload',
+            ),
           );
         if (step === 'cleanup-import')
-          points.push(writes(/importedwindowsautopilotdeviceidentities\/[^/]+$/i, 'inside cleanup'));
-        if (step === 'add-to-group') points.push(writes(/members\/\$ref$/i, 'inside add-to-group'));
+          points.push(insideWrite(/importedwindowsautopilotdeviceidentities\/[^/]+$/i, 'inside cleanup'));
+        if (step === 'add-to-group') points.push(insideWrite(/members\/\$ref$/i, 'inside add-to-group'));
         // Both steps call updateDeviceProperties: the first kill lands in set-device-name, the next in assign-user.
         if (step === 'set-device-name')
-          points.push(writes(/updatedeviceproperties$/i, 'inside set-device-name'));
-        if (step === 'assign-user') points.push(writes(/updatedeviceproperties$/i, 'inside assign-user'));
+          points.push(insideWrite(/updatedeviceproperties$/i, 'inside set-device-name'));
+        if (step === 'assign-user')
+          points.push(insideWrite(/updatedeviceproperties$/i, 'inside assign-user'));
         if (step !== 'await-profile') points.push({ self: `${step}:succeeded` });
       }
 
-      const crashes: string[] = [];
-      for (const point of points) {
-        const proc = (child = runWorker(fixture, groupId, 'self' in point ? point.self : undefined));
-        let unsubscribe = () => undefined as void;
-        if ('request' in point) {
-          unsubscribe = fixture.emulator.log.subscribe((entry) => {
-            if (point.request(entry)) proc.kill('SIGKILL');
-          });
-        }
-        const ended = await Promise.race([
-          exited(proc),
-          fixture
-            .waitForTerminal(
-              jobs.map((j) => j.id),
-              30_000,
-            )
-            .then(() => 'finished' as const),
-        ]);
-        unsubscribe();
-        if (ended === 'finished') break;
-        expect(ended).toBe('SIGKILL');
-        crashes.push('self' in point ? point.self : point.label);
-      }
-      child = runWorker(fixture, groupId);
+      const crashes = await crashThrough(
+        fixture,
+        points,
+        jobs.map((j) => j.id),
+        running,
+        groupId,
+      );
+      const child = (running.child = runWorker(fixture, groupId));
       const done = await fixture.waitForTerminal(
         jobs.map((j) => j.id),
         60_000,

@@ -4,7 +4,7 @@
  * waits, with the Autopilot device's deadline.
  */
 import type { DeviceChange, ImportJob, JobError } from '../../../domain/job.js';
-import type { AutopilotDevice } from '../../../graph/autopilot-graph.js';
+import type { AutopilotDevice, ItemResult } from '../../../graph/autopilot-graph.js';
 import { registeredRecord } from '../../../graph/registered-record.js';
 import { graphFailure } from '../../failure-policy.js';
 import { notYet, outcomesFor, type StepHandler } from '../../step-context.js';
@@ -29,7 +29,9 @@ const gone = (job: ImportJob): JobError => ({
 
 export const verifyChange: StepHandler = async (jobs, ctx) => {
   const ids = jobs.flatMap((j) => (j.graph.record ? [j.graph.record.id] : []));
-  const read = ids.length ? await ctx.graph.getAutopilotDevices(ids) : new Map();
+  const read = ids.length
+    ? await ctx.graph.getAutopilotDevices(ids)
+    : new Map<string, ItemResult<AutopilotDevice | null>>();
   return outcomesFor(jobs, (job) => {
     const id = job.graph.record?.id;
     if (!job.change || !id) return { kind: 'skipped', note: 'Nothing to check' };
