@@ -124,7 +124,11 @@ describe('actions on the look-up card', () => {
     expect(JSON.stringify(noTicket.value)).toContain('Enter the ticket or a comment.');
     expect(await jobsOf('LIFE-0002')).toHaveLength(0);
     expect(recordOf('LIFE-0002')?.groupTag).toBe('Standard');
-    expect(tenant().log.graphRequests().filter((e) => e.method !== 'GET')).toEqual([]);
+    expect(
+      tenant()
+        .log.graphRequests()
+        .filter((e) => e.method !== 'GET'),
+    ).toEqual([]);
   });
 
   it("deregisters in Microsoft's order, an enrolled device only once confirmed, and leaves the Entra object", async () => {

@@ -11,7 +11,12 @@ import {
   retry,
   startStep,
 } from '../../../services/domain/transitions.js';
-import { currentStep, REGISTRATION_STEPS, type ImportJob, type JobError } from '../../../services/domain/job.js';
+import {
+  currentStep,
+  REGISTRATION_STEPS,
+  type ImportJob,
+  type JobError,
+} from '../../../services/domain/job.js';
 import { hashFingerprint } from '../../../services/domain/fingerprint.js';
 import type { Result } from '../../../services/domain/result.js';
 import { submittedJob } from '../../support/jobs.js';
