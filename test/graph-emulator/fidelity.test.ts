@@ -73,15 +73,23 @@ describe('Graph emulator: API versions', () => {
 
 describe('Graph emulator: deletes and look-ups', () => {
   it('answers deletes with 200, an unknown upload record too, and an unknown Autopilot device with 400', async () => {
-    const { call, emulator } = await start();
+    const { call, emulator } = await start({
+      scenario: { timeScale: 1, delays: { ...instant, deregistration: 300 } },
+    });
     expect((await call('DELETE', `/v1.0${IMPORTED}/${randomUUID()}`)).status).toBe(200);
     const device = emulator.tenant.seedRegisteredDevice({ serialNumber: 'DEL1' });
     expect((await call('DELETE', `/v1.0${AUTOPILOT}/${device.id}`)).status).toBe(200);
+    // Deletion takes a while (memdocs "Deregister a device"): the record still shows, and a second DELETE is taken.
+    expect((await call('GET', `/beta${AUTOPILOT}/${device.id}`)).status).toBe(200);
+    expect((await call('DELETE', `/v1.0${AUTOPILOT}/${device.id}`)).status).toBe(200);
+    await sleep(350);
+    expect((await call('GET', `/beta${AUTOPILOT}/${device.id}`)).status).toBe(404);
     const unknown = await call('DELETE', `/v1.0${AUTOPILOT}/${device.id}`);
     expect(unknown.status).toBe(400);
     expect(intuneMessage(unknown.body).Message).toMatch(
       new RegExp(`^Cannot find device with ztd Id ${device.id} and accountId .+ to delete`),
     );
+    expect(emulator.tenant.deletesBySerial.get('DEL1')).toBe(2);
   });
 
   it("refuses '-' in a contains() literal with 400, matches nothing with a space, on both collections", async () => {
