@@ -13,7 +13,7 @@ import { jobView } from '../services/intake/job-view.js';
 import { openApiDocument } from '../services/intake/openapi.js';
 import { parseOrRefuse } from '../services/intake/parse.js';
 import type { RateLimiter } from '../services/intake/rate-limiter.js';
-import { submissionSchema } from '../services/intake/submission.js';
+import { parseSubmission } from '../services/intake/submission.js';
 import type { Logger } from '../services/logging/logger.js';
 import type { JobStore } from '../services/store/job-store.js';
 import { readBody, requireContentType } from './http-body.js';
@@ -59,7 +59,7 @@ async function postSubmission(req: IncomingMessage, deps: IntakeRouteDeps): Prom
   const body = parseJson(await readBody(req, deps.config.maxBodyBytes));
   if (typeof body !== 'object' || body === null || Array.isArray(body))
     throw new IntakeError('invalid_json', 'The body must be a JSON object.', 'body');
-  const submission = parseOrRefuse(submissionSchema, body);
+  const submission = parseSubmission(body as Record<string, unknown>);
   const { created, job } = await deps.intake.submitOne(submission, { channel: 'api', via });
   return created
     ? { status: 202, body: { id: job.id, status: job.status } }

@@ -11,6 +11,7 @@ import { fitsTeamsMessage } from './card-size.js';
 import { escapeCardText as esc, plainText } from './escape.js';
 import { formatInstant } from './format.js';
 import { inputsView } from './inputs-view.js';
+import { kindOf } from '../services/domain/job-kinds.js';
 import { expandTemplate } from './template-engine.js';
 import template from './templates/batch-card.json' with { type: 'json' };
 
@@ -106,9 +107,13 @@ export function batchCardView(
           : '',
       ].filter(Boolean)
     : [];
+  const corporate = jobs.length > 0 && jobs.every((j) => kindOf(j) === 'corporateIdentifier');
   return {
     batchId: batch.id,
-    title: `Autopilot registration: batch of ${plural(p.total, 'device')}`,
+    tagless: corporate,
+    title: corporate
+      ? `Corporate identifiers (Autopilot device preparation): batch of ${plural(p.total, 'device')}`
+      : `Autopilot registration: batch of ${plural(p.total, 'device')}`,
     summary: `${awaiting ? 'Approval needed: batch' : 'Batch'} of ${plural(p.total, 'device')}: ${status.text}`,
     statusLine: status.text,
     statusColor: status.color,

@@ -37,6 +37,8 @@ export const STEP_LABELS: Record<StepName, string> = {
   'unassign-user': 'Remove the assigned user',
   'delete-autopilot-record': 'Delete the Autopilot record',
   'await-removal': 'Wait until the record is gone',
+  'check-identifier': 'Check the corporate identifier',
+  'import-identifier': 'Import the corporate identifier',
 };
 
 const ICONS: Record<StepRecord['state'], string> = {

@@ -1,5 +1,5 @@
 /** What a job card says that depends on the job's kind: its title, the record it acts on, the change, its end. */
-import { describeChange, kindOf } from '../services/domain/job-kinds.js';
+import { corporateIdentifierOf, describeChange, kindOf } from '../services/domain/job-kinds.js';
 import type { ImportJob, RegisteredRecord } from '../services/domain/job.js';
 import { describeTransition } from '../services/domain/lifecycle-job.js';
 import { escapeCardText as esc } from './escape.js';
@@ -9,6 +9,7 @@ const TITLES = {
   change: 'Autopilot change',
   deregister: 'Autopilot deregistration',
   replace: 'Autopilot replacement',
+  corporateIdentifier: 'Corporate identifier',
 } as const;
 
 /** "tag Sales · name PC-1 · enrolled (Intune device …) · user ada@…": a registered record in one line. */
@@ -26,9 +27,12 @@ export function recordLine(record: RegisteredRecord): string {
 export function kindView(job: ImportJob) {
   const kind = kindOf(job);
   const record = job.graph.record ?? undefined;
-  const awaitingRegistered = job.status === 'awaiting_approval' && record !== undefined;
+  const awaitingRegistered =
+    job.status === 'awaiting_approval' && record !== undefined && kind === 'register';
   return {
     title: TITLES[kind],
+    /** A corporate identifier takes no group tag and no device name. */
+    tagless: kind === 'corporateIdentifier',
     registeredLine: record ? recordLine(record) : '',
     changeLine:
       kind === 'change' && job.change
@@ -37,7 +41,9 @@ export function kindView(job: ImportJob) {
           ? 'Deregister (the Entra device object is left alone)'
           : kind === 'replace'
             ? 'Replace: deregister the old record, then import this hash'
-            : '',
+            : kind === 'corporateIdentifier'
+              ? `${esc(corporateIdentifierOf(job.device))}: the device will enroll through Windows Autopilot device preparation${record ? '. This serial is registered for classic Autopilot, whose profile wins unless the device is associated for device preparation: deregister it first (lookup).' : ''}`
+              : '',
     /** The approval card of a device already registered offers Update it and Replace it instead of Approve. */
     registered: awaitingRegistered,
     registeredEnrolled: awaitingRegistered && record?.managedDeviceId !== undefined,
@@ -57,7 +63,9 @@ export function kindProgress(job: ImportJob, stepLabel: string): string | undefi
     case 'deregistered':
       return 'Completed: the device is deregistered from Autopilot';
     case 'imported':
-      return 'Completed: the old record was replaced and the device is registered';
+      return kind === 'replace'
+        ? 'Completed: the old record was replaced and the device is registered'
+        : 'Completed: the corporate identifier is in Intune (Autopilot device preparation)';
     default:
       return undefined;
   }
@@ -69,5 +77,7 @@ export function kindOutcome(job: ImportJob): string | undefined {
   if (job.outcome === 'deregistered')
     return job.graph.record === null ? 'Was not registered: nothing deleted' : 'Deregistered';
   if (job.outcome === 'imported' && kindOf(job) === 'replace') return 'Replaced and imported';
+  if (job.outcome === 'imported' && kindOf(job) === 'corporateIdentifier')
+    return 'Corporate identifier imported';
   return undefined;
 }

@@ -94,9 +94,17 @@ const importList: Route = {
     const overwrite =
       (req.body as { overwriteImportedDeviceIdentities?: unknown }).overwriteImportedDeviceIdentities ===
       true;
+    // importedDeviceIdentityResult: the identity with a Boolean `status` (beta reference,
+    // importedDeviceIdentity-importDeviceIdentityList). What Intune says of an identifier it has already, without
+    // overwrite, is not documented: the emulator answers it as taken, unchanged.
+    const result = (r: CorporateIdentifierRecord) => ({
+      ...view(r),
+      '@odata.type': '#microsoft.graph.importedDeviceIdentityResult',
+      status: true,
+    });
     const value = items.map((i) => {
       const existing = findIdentifier(tenant, i.identifier);
-      if (existing && !overwrite) return view(existing);
+      if (existing && !overwrite) return result(existing);
       const record = {
         id: existing?.id ?? randomUUID(),
         importedDeviceIdentifier: i.identifier,
@@ -104,7 +112,7 @@ const importList: Route = {
         createdAt: req.now,
       };
       tenant.corporateIdentifiers.set(record.id, record);
-      return view(record);
+      return result(record);
     });
     return { status: 200, body: { value } };
   },

@@ -6,6 +6,7 @@
 import type { ApprovalConfig } from '../config/config.js';
 import { DomainError } from '../domain/errors.js';
 import type { Actor, ImportJob } from '../domain/job.js';
+import { kindOf } from '../domain/job-kinds.js';
 import { deniedAttempt } from '../domain/transitions.js';
 import type { Logger } from '../logging/logger.js';
 import type { ProgressPublisher } from '../pipeline/progress.js';
@@ -63,7 +64,9 @@ export class ApprovalService {
         message: 'Only helpdesk approvers can decide on this request. Your attempt was recorded.',
       };
     }
-    const change = decisionChange(request.verb, request.inputs, request.actor, this.now(), this.deps.config);
+    const change = decisionChange(request.verb, request.inputs, request.actor, this.now(), this.deps.config, {
+      tagless: kindOf(stored.job) === 'corporateIdentifier',
+    });
     if ('problems' in change) return { kind: 'invalid', job: stored.job, problems: change.problems };
     if (request.verb === 'retry' && stored.job.status === 'failed') {
       const other = await this.deps.store.reserveDevice(stored.job);

@@ -29,7 +29,7 @@ export function factsOnCard(job: ImportJob, tag: string | null): RequestFacts {
     serialNumber: job.device.serialNumber,
     tag,
     submission: job.batchId ? 'batch' : 'single',
-    kind: 'hash',
+    kind: job.kind === 'corporateIdentifier' ? 'corporateIdentifier' : 'hash',
   };
 }
 
@@ -127,12 +127,13 @@ export function clickedDecision(
   by: Actor,
   at: Date,
   config: ApprovalConfig,
+  options: { tagless?: boolean } = {},
 ): { decision: BatchDecision } | { retry: true } | { problems: InputProblem[] } {
   switch (verb) {
     case 'approve':
     case 'update':
     case 'replace': {
-      const checked = checkApprovalInputs(inputs, config);
+      const checked = checkApprovalInputs(inputs, config, options);
       if (!checked.ok) return { problems: checked.problems };
       const { groupTag, comment, deviceName } = checked;
       return {
@@ -166,8 +167,9 @@ export function decisionChange(
   by: Actor,
   at: Date,
   config: ApprovalConfig,
+  options: { tagless?: boolean } = {},
 ): { apply: JobChange } | { problems: InputProblem[] } {
-  const clicked = clickedDecision(verb, inputs, by, at, config);
+  const clicked = clickedDecision(verb, inputs, by, at, config, options);
   if ('problems' in clicked) return clicked;
   if ('retry' in clicked) return { apply: (job) => orThrow(retry(job, by, at)) };
   return { apply: applyDecision(clicked.decision, config.policy) };

@@ -53,11 +53,15 @@ export function commentProblem(comment: string, config: ApprovalConfig): InputPr
 export function checkApprovalInputs(
   inputs: Record<string, unknown>,
   config: ApprovalConfig,
+  /** A corporate identifier has no group tag (device preparation does not use one): none is asked for. */
+  options: { tagless?: boolean } = {},
 ):
   | { ok: true; groupTag: string | null; comment: string; deviceName?: string }
   | { ok: false; problems: InputProblem[] } {
   const problems: InputProblem[] = [];
-  const { groupTag, problem: tagProblem } = checkGroupTag(inputs.groupTag, config);
+  const { groupTag, problem: tagProblem } = options.tagless
+    ? { groupTag: null, problem: undefined }
+    : checkGroupTag(inputs.groupTag, config);
   if (tagProblem) problems.push(tagProblem);
   const comment = text(inputs.comment);
   const ticketProblem = commentProblem(comment, config);

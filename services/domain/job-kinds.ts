@@ -3,8 +3,10 @@
  * adding a row here and its step handlers (services/pipeline/steps/), not a switch in many places.
  */
 import {
+  CORPORATE_IDENTIFIER_STEPS,
   REGISTRATION_STEPS,
   type DeviceChange,
+  type DeviceFacts,
   type ImportJob,
   type JobKind,
   type Outcome,
@@ -27,6 +29,7 @@ export const KIND_STEPS: Record<JobKind, readonly StepName[]> = {
   deregister: DEREGISTRATION,
   // The old record must be gone before the new hash is imported; check-registration then confirms it.
   replace: [...DEREGISTRATION, ...REGISTRATION_STEPS],
+  corporateIdentifier: CORPORATE_IDENTIFIER_STEPS,
 };
 
 const KIND_OUTCOME: Record<JobKind, Outcome> = {
@@ -34,6 +37,7 @@ const KIND_OUTCOME: Record<JobKind, Outcome> = {
   change: 'changed',
   deregister: 'deregistered',
   replace: 'imported',
+  corporateIdentifier: 'imported',
 };
 
 export function kindOf(job: Pick<ImportJob, 'kind'>): JobKind {
@@ -69,5 +73,19 @@ export function kindTitle(job: Pick<ImportJob, 'kind' | 'change'>): string {
       return 'Deregister';
     case 'replace':
       return 'Replace the registration';
+    case 'corporateIdentifier':
+      return 'Import the corporate identifier';
   }
+}
+
+/**
+ * The corporate identifier `Manufacturer,Model,Serial` Intune matches at enrollment. Dots and commas in make and
+ * model break it ("Invalid Device Identifier parameter found", the reference sheet on corporate identifiers):
+ * they are left out.
+ */
+export function corporateIdentifierOf(
+  device: Pick<DeviceFacts, 'manufacturer' | 'model' | 'serialNumber'>,
+): string {
+  const clean = (text: string) => text.replace(/[.,]/g, '').replace(/\s+/g, ' ').trim();
+  return `${clean(device.manufacturer)},${clean(device.model)},${device.serialNumber}`;
 }

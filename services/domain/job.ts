@@ -44,14 +44,20 @@ export const LIFECYCLE_STEPS = [
   'await-removal',
 ] as const;
 
-export const STEP_NAMES = [...REGISTRATION_STEPS, ...LIFECYCLE_STEPS] as const;
+/**
+ * The steps of a corporate identifier (Windows Autopilot device preparation): look for the identifier and for a
+ * classic registration of the serial, then import the identifier.
+ */
+export const CORPORATE_IDENTIFIER_STEPS = ['check-identifier', 'import-identifier'] as const;
+
+export const STEP_NAMES = [...REGISTRATION_STEPS, ...LIFECYCLE_STEPS, ...CORPORATE_IDENTIFIER_STEPS] as const;
 export type StepName = (typeof STEP_NAMES)[number];
 
 /**
  * What a job does. A job without a kind is a registration (jobs stored before kinds existed). `replace` deregisters
  * the old record and then imports the new hash (a motherboard swap).
  */
-export const JOB_KINDS = ['register', 'change', 'deregister', 'replace'] as const;
+export const JOB_KINDS = ['register', 'change', 'deregister', 'replace', 'corporateIdentifier'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
 /** The properties a `change` job sets on an Autopilot record; a field left out is left as it is. */
@@ -157,6 +163,8 @@ export interface GraphIds {
   autopilotUser?: string;
   /** The record as last read (see RegisteredRecord); `null` once it is known to be gone. */
   record?: RegisteredRecord | null;
+  /** The imported corporate identifier's id (importedDeviceIdentity). */
+  corporateIdentifierId?: string;
 }
 
 export type JobFlag = 'already_registered' | 'not_on_allow_list' | 'duplicate_request';
@@ -217,7 +225,7 @@ export interface ImportJob {
   change?: DeviceChange;
   /** The approver confirmed deregistering a device that is enrolled in Intune (its managed device goes too). */
   enrolledConfirmed?: boolean;
-  /** The 4K hash. Kept only while a step still needs it; see `hashStillNeeded`. */
+  /** The 4K hash. Kept only while a step still needs it; see `hashStillNeeded`. A corporate identifier has none. */
   hardwareHash: string | null;
   hashFingerprint: string;
   submittedBy: Submitter;

@@ -31,8 +31,10 @@ import { err, ok, type Result } from './result.js';
 
 export interface NewJob {
   id: string;
+  /** A registration unless said otherwise; a corporate identifier has no hash. */
+  kind?: 'register' | 'corporateIdentifier';
   device: DeviceFacts;
-  hardwareHash: string;
+  hardwareHash: string | null;
   submittedBy: Submitter;
   batchId?: string;
   flags?: JobFlag[];
@@ -68,10 +70,11 @@ export function submit(input: NewJob, now: Date, approvalWindowMs: number): Impo
     approvalDeadline: new Date(now.getTime() + approvalWindowMs).toISOString(),
     device: input.device,
     hardwareHash: input.hardwareHash,
-    hashFingerprint: hashFingerprint(input.hardwareHash),
+    hashFingerprint: input.hardwareHash === null ? '' : hashFingerprint(input.hardwareHash),
     submittedBy: input.submittedBy,
     flags: input.flags ?? [],
-    steps: stepsOf('register'),
+    steps: stepsOf(input.kind ?? 'register'),
+    ...(input.kind === 'corporateIdentifier' ? { kind: input.kind } : {}),
     graph: input.registeredRecord ? { record: input.registeredRecord } : {},
     audit: [],
     ...(input.batchId === undefined ? {} : { batchId: input.batchId }),

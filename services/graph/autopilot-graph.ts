@@ -113,6 +113,12 @@ export interface AutopilotGraph {
   unassignUsers(autopilotDeviceIds: readonly string[]): Promise<Map<string, ItemResult<void>>>;
   /** Deletes Autopilot records; one Intune no longer knows counts as `gone`. */
   deleteAutopilotDevices(ids: readonly string[]): Promise<Map<string, ItemResult<DeleteResult>>>;
+  /** Corporate identifiers (`Manufacturer,Model,Serial`) Intune already has: the id of each, or null. */
+  searchCorporateIdentifiers(identifiers: readonly string[]): Promise<Map<string, ItemResult<string | null>>>;
+  /** Imports corporate identifiers without overwriting; null where Intune's answer left one out. */
+  importCorporateIdentifiers(
+    identifiers: readonly string[],
+  ): Promise<Map<string, ItemResult<{ id: string; accepted: boolean } | null>>>;
   /** Asks Intune to sync Autopilot devices. Callers must not ask more than once per 10 minutes per tenant. */
   requestSync(): Promise<'started' | 'running' | 'too_soon'>;
   /** Which of `groupIds` the user is a member of (transitively). */

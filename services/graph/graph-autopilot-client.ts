@@ -22,6 +22,11 @@ import {
   type RawGroup,
   type RawImported,
 } from './graph-mappers.js';
+import {
+  importCorporateIdentifiers,
+  searchCorporateIdentifiers,
+  type ImportedIdentifier,
+} from './corporate-identifiers.js';
 import { deleteAutopilotDevices, deleteManagedDevices, unassignUsers } from './lifecycle-calls.js';
 import { NoRetryOption } from './middleware.js';
 import type { Page } from './paging.js';
@@ -231,6 +236,18 @@ export class GraphAutopilotClient implements AutopilotGraph {
 
   deleteAutopilotDevices(ids: readonly string[]): Promise<Map<string, ItemResult<DeleteResult>>> {
     return deleteAutopilotDevices(this.client, ids);
+  }
+
+  searchCorporateIdentifiers(
+    identifiers: readonly string[],
+  ): Promise<Map<string, ItemResult<string | null>>> {
+    return searchCorporateIdentifiers(this.client, identifiers);
+  }
+
+  importCorporateIdentifiers(
+    identifiers: readonly string[],
+  ): Promise<Map<string, ItemResult<ImportedIdentifier | null>>> {
+    return importCorporateIdentifiers(this.client, identifiers);
   }
 
   async requestSync(): Promise<'started' | 'running' | 'too_soon'> {

@@ -78,6 +78,8 @@ export const STEP_PERMISSIONS: Record<StepName, readonly string[]> = {
   'unassign-user': ['DeviceManagementServiceConfig.ReadWrite.All'],
   'delete-autopilot-record': ['DeviceManagementServiceConfig.ReadWrite.All'],
   'await-removal': ['DeviceManagementServiceConfig.ReadWrite.All'],
+  'check-identifier': ['DeviceManagementServiceConfig.ReadWrite.All'],
+  'import-identifier': ['DeviceManagementServiceConfig.ReadWrite.All'],
 };
 
 export function neededPermissions(settings: {

@@ -3,9 +3,11 @@ import { serialKey } from '../domain/serial-key.js';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { ImportJob, JobFlag } from '../domain/job.js';
-import { readIntuneCsv, type CsvRow } from './csv.js';
+import { decodeCsv, intuneRows, parseCsvRecords, type CsvRow } from './csv.js';
+import { corporateRows, isCorporateCsv, type CorporateCsvRow } from './corporate-csv.js';
+import { corporateIdentifierSchema } from './submission.js';
 import { IntakeError } from './intake-error.js';
-import type { IntakeService, Submitter } from './intake-service.js';
+import type { DeviceRequest, IntakeService, Submitter } from './intake-service.js';
 import { parseOrRefuse } from './parse.js';
 import {
   displayName,
@@ -47,7 +49,7 @@ export interface BatchReport {
   rows: RowReport[];
 }
 
-function refused(row: CsvRow, reason: string, field?: string): RowReport {
+function refused(row: { line: number; serialNumber: string }, reason: string, field?: string): RowReport {
   return {
     line: row.line,
     serialNumber: row.serialNumber.slice(0, 64),
@@ -57,15 +59,65 @@ function refused(row: CsvRow, reason: string, field?: string): RowReport {
   };
 }
 
+/** One line of either CSV: read, then parsed into the device intake takes (parse throws IntakeError). */
+interface BatchRow {
+  line: number;
+  serialNumber: string;
+  problem?: string;
+  parse(): DeviceRequest;
+}
+
+function intuneRow(row: CsvRow, defaults: z.infer<typeof batchDefaultsSchema>): BatchRow {
+  return {
+    line: row.line,
+    serialNumber: row.serialNumber,
+    ...(row.problem ? { problem: row.problem } : {}),
+    parse() {
+      const parsed = parseOrRefuse(rowSchema, row);
+      return {
+        serialNumber: parsed.serialNumber,
+        hardwareHash: parsed.hardwareHash,
+        manufacturer: defaults.manufacturer,
+        model: defaults.model,
+        ...(parsed.productKey ? { productKey: parsed.productKey } : {}),
+        ...(parsed.assignedUser ? { assignedUser: parsed.assignedUser } : {}),
+        ...(parsed.groupTag ? { requestedGroupTag: parsed.groupTag } : {}),
+      };
+    },
+  };
+}
+
+function corporateRow(row: CorporateCsvRow): BatchRow {
+  return {
+    line: row.line,
+    serialNumber: row.serialNumber,
+    ...(row.problem ? { problem: row.problem } : {}),
+    parse: () =>
+      parseOrRefuse(corporateIdentifierSchema, {
+        type: 'corporateIdentifier',
+        manufacturer: row.manufacturer,
+        model: row.model,
+        serialNumber: row.serialNumber,
+      }),
+  };
+}
+
+/** The rows of the file: the Intune CSV (with its header), or Microsoft's corporate-identifier CSV (without). */
+function batchRows(csv: Uint8Array, defaults: z.infer<typeof batchDefaultsSchema>): BatchRow[] {
+  const records = parseCsvRecords(decodeCsv(csv));
+  if (isCorporateCsv(records)) return corporateRows(records).map(corporateRow);
+  return intuneRows(records).map((row) => intuneRow(row, defaults));
+}
+
 export async function submitBatch(
   intake: IntakeService,
   csv: Uint8Array,
   defaults: z.infer<typeof batchDefaultsSchema>,
   submitter: Submitter,
 ): Promise<BatchReport> {
-  const rows = readIntuneCsv(csv);
+  const rows = batchRows(csv, defaults);
   const seen = new Set<string>();
-  const valid: { row: CsvRow; parsed: z.infer<typeof rowSchema>; flags: JobFlag[] }[] = [];
+  const valid: { row: BatchRow; request: DeviceRequest; flags: JobFlag[] }[] = [];
   const reports = new Map<number, RowReport>();
   for (const row of rows) {
     if (row.problem) {
@@ -73,12 +125,12 @@ export async function submitBatch(
       continue;
     }
     try {
-      const parsed = parseOrRefuse(rowSchema, row);
-      if (seen.has(serialKey(parsed.serialNumber)))
+      const request = row.parse();
+      if (seen.has(serialKey(request.serialNumber)))
         throw new IntakeError('invalid_field', 'serialNumber appears twice in this file.', 'serialNumber');
-      seen.add(serialKey(parsed.serialNumber));
-      const flag = intake.allowListFlag(defaults);
-      valid.push({ row, parsed, flags: flag ? [flag] : [] });
+      seen.add(serialKey(request.serialNumber));
+      const flag = intake.allowListFlag(request);
+      valid.push({ row, request, flags: flag ? [flag] : [] });
     } catch (error) {
       if (!(error instanceof IntakeError)) throw error;
       reports.set(row.line, refused(row, error.message, error.field));
@@ -103,26 +155,19 @@ export async function submitBatch(
         ...(field ? { field } : {}),
       })),
     });
-  const registered = await intake.registeredSerials(valid.map((v) => v.parsed.serialNumber));
+  const registered = await intake.registeredSerials(valid.map((v) => v.request.serialNumber));
   const createdJobs: ImportJob[] = [];
-  for (const { row, parsed, flags } of valid) {
-    const { job, created } = await intake.create(
-      {
-        serialNumber: parsed.serialNumber,
-        hardwareHash: parsed.hardwareHash,
-        manufacturer: defaults.manufacturer,
-        model: defaults.model,
-        ...(parsed.productKey ? { productKey: parsed.productKey } : {}),
-        ...(parsed.assignedUser ? { assignedUser: parsed.assignedUser } : {}),
-        ...(parsed.groupTag ? { requestedGroupTag: parsed.groupTag } : {}),
-      },
-      submitter,
-      { flags, registered: registered.get(parsed.serialNumber), batchId, announce: false },
-    );
+  for (const { row, request, flags } of valid) {
+    const { job, created } = await intake.create(request, submitter, {
+      flags,
+      registered: registered.get(request.serialNumber),
+      batchId,
+      announce: false,
+    });
     if (created) createdJobs.push(job);
     reports.set(row.line, {
       line: row.line,
-      serialNumber: parsed.serialNumber,
+      serialNumber: request.serialNumber,
       result: 'accepted',
       jobId: job.id,
       status: job.status,

@@ -91,7 +91,11 @@ export function parseCsvRecords(text: string): { line: number; fields: string[] 
 }
 
 export function readIntuneCsv(bytes: Uint8Array): CsvRow[] {
-  const records = parseCsvRecords(decodeCsv(bytes));
+  return intuneRows(parseCsvRecords(decodeCsv(bytes)));
+}
+
+/** The rows of an Intune CSV, its header checked (the records are consumed). */
+export function intuneRows(records: { line: number; fields: string[] }[]): CsvRow[] {
   const header = records.shift();
   if (!header) throw new IntakeError('invalid_csv', 'The file is empty.', 'header');
   const names = header.fields.map((f) => f.trim());

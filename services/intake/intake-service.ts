@@ -44,7 +44,17 @@ export interface SubmitResult {
   job: ImportJob;
 }
 
-export interface DeviceRequest extends Submission {
+/** One device as intake takes it: from the API (either kind of submission) or a CSV row. */
+export interface DeviceRequest {
+  type?: Submission['type'];
+  serialNumber: string;
+  /** Absent for a corporate identifier. */
+  hardwareHash?: string;
+  manufacturer: string;
+  model: string;
+  productKey?: string;
+  assignedUser?: string;
+  requestedBy?: string;
   requestedGroupTag?: string;
 }
 
@@ -123,7 +133,8 @@ export class IntakeService {
             ...(request.assignedUser ? { assignedUser: request.assignedUser } : {}),
             ...(request.requestedGroupTag ? { requestedGroupTag: request.requestedGroupTag } : {}),
           },
-          hardwareHash: request.hardwareHash,
+          hardwareHash: request.hardwareHash ?? null,
+          ...(request.type === 'corporateIdentifier' ? { kind: 'corporateIdentifier' as const } : {}),
           submittedBy: { ...submitter, ...(request.requestedBy ? { requestedBy: request.requestedBy } : {}) },
           flags: [...extra.flags, ...(extra.registered ? (['already_registered'] as const) : [])],
           ...(extra.batchId ? { batchId: extra.batchId } : {}),

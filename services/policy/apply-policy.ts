@@ -29,7 +29,7 @@ export function applyPolicyAtIntake(
     serialNumber: job.device.serialNumber,
     tag: job.device.requestedGroupTag ?? null,
     submission,
-    kind: 'hash',
+    kind: job.kind === 'corporateIdentifier' ? 'corporateIdentifier' : 'hash',
   });
   if (!found) return job;
   const blocked =

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { approve } from '../../services/domain/transitions.js';
-import { submissionSchema } from '../../services/intake/submission.js';
+import { corporateIdentifierSchema, hashSubmissionSchema } from '../../services/intake/submission.js';
 import { jobView } from '../../services/intake/job-view.js';
 import { mutateJob } from '../../services/store/mutate.js';
 import { fakeHardwareHash, submittedJob } from '../support/jobs.js';
@@ -285,8 +285,8 @@ describe('OpenAPI description', () => {
     expect(reply.status).toBe(200);
     const doc = reply.body;
     expect(doc.openapi).toBe('3.1.0');
-    const submission = doc.components.schemas.Submission;
-    expect(Object.keys(submission.properties).sort()).toEqual(Object.keys(submissionSchema.shape).sort());
+    const [submission, corporate] = doc.components.schemas.Submission.anyOf;
+    expect(Object.keys(submission.properties).sort()).toEqual(Object.keys(hashSubmissionSchema.shape).sort());
     expect([...submission.required].sort()).toEqual([
       'hardwareHash',
       'manufacturer',
@@ -294,6 +294,10 @@ describe('OpenAPI description', () => {
       'serialNumber',
     ]);
     expect(submission.additionalProperties).toBe(false);
+    expect(Object.keys(corporate.properties).sort()).toEqual(
+      Object.keys(corporateIdentifierSchema.shape).sort(),
+    );
+    expect([...corporate.required].sort()).toEqual(['manufacturer', 'model', 'serialNumber', 'type']);
     const documented = doc.components.schemas.JobView;
     const full = jobView({
       ...submittedJob(),

@@ -19,6 +19,8 @@ import {
   unassignUser,
 } from './lifecycle/deregistration.js';
 import { verifyChange } from './lifecycle/verify-change.js';
+import { checkIdentifier } from './corporate/check-identifier.js';
+import { importIdentifier } from './corporate/import-identifier.js';
 
 export const STEP_HANDLERS: Record<StepName, StepHandler> = {
   'check-registration': checkRegistration,
@@ -38,4 +40,6 @@ export const STEP_HANDLERS: Record<StepName, StepHandler> = {
   'unassign-user': unassignUser,
   'delete-autopilot-record': deleteAutopilotRecord,
   'await-removal': awaitRemoval,
+  'check-identifier': checkIdentifier,
+  'import-identifier': importIdentifier,
 };

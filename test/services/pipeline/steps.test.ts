@@ -104,6 +104,10 @@ function fakeGraph(behaviour: Behaviour): AutopilotGraph {
     deleteManagedDevices: (ids) =>
       Promise.resolve(new Map(ids.map((id) => [id, item<'deleted' | 'gone'>('deleted', 'gone')]))),
     unassignUsers: (ids) => Promise.resolve(new Map(ids.map((id) => [id, item(undefined, undefined)]))),
+    searchCorporateIdentifiers: (ids) =>
+      Promise.resolve(new Map(ids.map((id) => [id, item<string | null>(null, null)]))),
+    importCorporateIdentifiers: (ids) =>
+      Promise.resolve(new Map(ids.map((id) => [id, item({ id: 'ci-1', accepted: true }, null)]))),
     deleteAutopilotDevices: (ids) =>
       Promise.resolve(new Map(ids.map((id) => [id, item<'deleted' | 'gone'>('deleted', 'gone')]))),
     getAutopilotDevices: (ids) =>
