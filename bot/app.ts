@@ -110,7 +110,7 @@ function startWorker(
 /** The intake API; returns the demo's own key when the demo runs without INTAKE_KEYS. */
 function mountIntake(
   server: restify.Server,
-  { config, logger, store, graphAccess }: Core,
+  { config, logger, store, graphAccess, approvalConfig }: Core,
   publisher: ProgressPublisher,
 ): IntakeKey | undefined {
   const demoKey =
@@ -139,6 +139,7 @@ function mountIntake(
     polls: new LongPolls(),
     store,
     config: config.intake,
+    approvals: approvalConfig,
     logger,
   });
   registerExportRoutes(server, {

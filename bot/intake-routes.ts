@@ -1,10 +1,11 @@
 /** The intake API over restify: adapts HTTP to services/intake and keeps refusals in one shape. */
 import type { IncomingMessage } from 'node:http';
 import type restify from 'restify';
-import type { IntakeConfig } from '../services/config/config.js';
+import type { ApprovalConfig, IntakeConfig } from '../services/config/config.js';
 import type { ImportJob } from '../services/domain/job.js';
 import { describeError } from '../services/errors.js';
-import { batchDefaultsSchema, submitBatch } from '../services/intake/batch.js';
+import { batchDefaultsSchema, submitBatch, type BatchReport } from '../services/intake/batch.js';
+import { changeBatchQuerySchema, submitChangeBatch } from '../services/intake/change-batch.js';
 import type { TrustedProxies } from '../services/intake/client-address.js';
 import type { IntakeAuth } from '../services/intake/intake-auth.js';
 import { IntakeError } from '../services/intake/intake-error.js';
@@ -33,6 +34,8 @@ export interface IntakeRouteDeps {
   polls: LongPolls;
   store: JobStore;
   config: IntakeConfig;
+  /** The group tags a bulk re-tag may set. */
+  approvals: ApprovalConfig;
   logger: Logger;
 }
 
@@ -71,7 +74,21 @@ async function postBatch(req: restify.Request, deps: IntakeRouteDeps): Promise<R
   requireContentType(req, ['text/csv', 'text/plain', 'application/octet-stream']);
   const defaults = parseOrRefuse(batchDefaultsSchema, req.query ?? {}, 'query.');
   const csv = await readBody(req, deps.config.maxBatchBytes);
-  const report = await submitBatch(deps.intake, csv, defaults, { channel: 'batch', via });
+  return batchReply(await submitBatch(deps.intake, csv, defaults, { channel: 'batch', via }));
+}
+
+/** Bulk re-tag: a file of serial numbers, `?groupTag=` the new tag; one batch card for the approvers. */
+async function postChangeBatch(req: restify.Request, deps: IntakeRouteDeps): Promise<Reply> {
+  const via = admit(req, deps);
+  requireContentType(req, ['text/csv', 'text/plain', 'application/octet-stream']);
+  const query = parseOrRefuse(changeBatchQuerySchema, req.query ?? {}, 'query.');
+  const csv = await readBody(req, deps.config.maxBatchBytes);
+  return batchReply(
+    await submitChangeBatch(deps.intake, csv, query, { channel: 'batch', via }, deps.approvals),
+  );
+}
+
+function batchReply(report: BatchReport): Reply {
   if (report.accepted === 0) {
     return {
       status: 422,
@@ -142,6 +159,7 @@ export function registerIntakeRoutes(server: restify.Server, deps: IntakeRouteDe
   server.post('/api/submissions', route(deps, postSubmission));
   server.post('/api/submissions/batch', route(deps, postBatch));
   server.post('/api/submissions/status', route(deps, postStatus));
+  server.post('/api/changes/batch', route(deps, postChangeBatch));
   server.get('/api/submissions/:id', route(deps, getSubmission));
   server.get('/api/openapi.json', (_req, res, next) => {
     res.send(200, openApiDocument());

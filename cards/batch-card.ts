@@ -27,10 +27,20 @@ export interface BatchCardOptions {
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
+/** How a batch speaks of its work: a registration, a bulk re-tag, corporate identifiers. */
+interface Words {
+  doing: string;
+  done: string;
+}
+const REGISTERING: Words = { doing: 'Importing', done: 'registered' };
+const CHANGING: Words = { doing: 'Changing', done: 'changed' };
+const IDENTIFYING: Words = { doing: 'Importing', done: 'imported' };
+
 function statusLine(
   batch: ImportBatch,
   p: BatchProgress,
   ruleApproved: number,
+  words: Words,
 ): { text: string; color: string } {
   const done = p.registered + p.alreadyRegistered;
   if (batch.decision?.verb === 'reject') return { text: 'Rejected', color: 'Attention' };
@@ -41,14 +51,35 @@ function statusLine(
   // Devices a policy rule approved at intake go on without a decision on the batch.
   if (!batch.decision && ruleApproved === 0)
     return { text: 'Expired: nobody decided before the deadline', color: 'Warning' };
-  if (p.finished < p.total) return { text: `Importing: ${p.finished} of ${p.total} done`, color: 'Accent' };
+  if (p.finished < p.total)
+    return { text: `${words.doing}: ${p.finished} of ${p.total} done`, color: 'Accent' };
   if (done === p.total)
-    return { text: `Completed: all ${plural(p.total, 'device')} registered`, color: 'Good' };
+    return { text: `Completed: all ${plural(p.total, 'device')} ${words.done}`, color: 'Good' };
   const expired = p.byStatus.expired > 0 ? `, ${p.byStatus.expired} expired` : '';
   return {
-    text: `Finished: ${done} of ${p.total} registered, ${p.byStatus.failed} failed${expired}`,
+    text: `Finished: ${done} of ${p.total} ${words.done}, ${p.byStatus.failed} failed${expired}`,
     color: p.byStatus.failed > 0 ? 'Attention' : 'Warning',
   };
+}
+
+/** What every job of the batch is: a batch holds one kind (a CSV of hashes, of identifiers, or of serials). */
+function kindOfBatch(jobs: readonly ImportJob[]): 'register' | 'change' | 'corporateIdentifier' {
+  const first = jobs[0] ? kindOf(jobs[0]) : 'register';
+  return first === 'change' || first === 'corporateIdentifier' ? first : 'register';
+}
+
+function batchTitle(
+  kind: ReturnType<typeof kindOfBatch>,
+  jobs: readonly ImportJob[],
+  devices: string,
+): string {
+  if (kind === 'corporateIdentifier')
+    return `Corporate identifiers (Autopilot device preparation): batch of ${devices}`;
+  if (kind === 'change') {
+    const tag = jobs[0]?.change?.groupTag;
+    return `Change the group tag to ${tag ? esc(tag) : 'none'}: batch of ${devices}`;
+  }
+  return `Autopilot registration: batch of ${devices}`;
 }
 
 function progressLine(p: BatchProgress): string {
@@ -56,11 +87,12 @@ function progressLine(p: BatchProgress): string {
   return `Progress: ${p.finished} of ${p.total} finished (${percent}%)`;
 }
 
-function counts(p: BatchProgress): { label: string; value: string }[] {
+function counts(p: BatchProgress, words: Words): { label: string; value: string }[] {
+  const capital = words.done.charAt(0).toUpperCase() + words.done.slice(1);
   const rows: [string, number][] = [
     ['Queued', p.byStatus.approved],
-    ['Importing', p.byStatus.running],
-    ['Registered', p.registered],
+    [words.doing, p.byStatus.running],
+    [capital, p.registered],
     ['Already registered', p.alreadyRegistered],
     ['Failed', p.byStatus.failed],
     ['Rejected', p.byStatus.rejected],
@@ -82,7 +114,9 @@ export function batchCardView(
 ) {
   const p = batchProgress(batch, jobs);
   const ruleApproved = jobs.filter((j) => j.approval && isRuleActor(j.approval.by)).length;
-  const status = statusLine(batch, p, ruleApproved);
+  const kind = kindOfBatch(jobs);
+  const words = kind === 'change' ? CHANGING : kind === 'corporateIdentifier' ? IDENTIFYING : REGISTERING;
+  const status = statusLine(batch, p, ruleApproved, words);
   const awaiting = !batch.decision && p.byStatus.awaiting_approval > 0;
   const decision = batch.decision;
   const underway = decision?.verb === 'approve' || ruleApproved > 0;
@@ -107,13 +141,11 @@ export function batchCardView(
           : '',
       ].filter(Boolean)
     : [];
-  const corporate = jobs.length > 0 && jobs.every((j) => kindOf(j) === 'corporateIdentifier');
   return {
     batchId: batch.id,
-    tagless: corporate,
-    title: corporate
-      ? `Corporate identifiers (Autopilot device preparation): batch of ${plural(p.total, 'device')}`
-      : `Autopilot registration: batch of ${plural(p.total, 'device')}`,
+    // A bulk re-tag names its tag in the request; corporate identifiers take none: no tag to choose.
+    tagless: kind !== 'register',
+    title: batchTitle(kind, jobs, plural(p.total, 'device')),
     summary: `${awaiting ? 'Approval needed: batch' : 'Batch'} of ${plural(p.total, 'device')}: ${status.text}`,
     statusLine: status.text,
     statusColor: status.color,
@@ -147,7 +179,7 @@ export function batchCardView(
     // Free text goes in TextRuns, which no client reads as Markdown or HTML: as typed, nothing escaped.
     comment: decision?.verb === 'approve' ? plainText(decision.comment) : '',
     reason: decision?.verb === 'reject' ? plainText(decision.reason) : '',
-    counts: decision || underway ? counts(p) : [],
+    counts: decision || underway ? counts(p, words) : [],
     failures: p.failed.slice(0, listed).map((job) => ({
       text: `${esc(job.device.serialNumber)}: ${esc(job.error?.code ?? '')} ${esc(job.error?.name ?? '')}. ${esc(job.error?.advice ?? '')}`,
     })),

@@ -1,5 +1,5 @@
 /** What a job card says that depends on the job's kind: its title, the record it acts on, the change, its end. */
-import { corporateIdentifierOf, describeChange, kindOf } from '../services/domain/job-kinds.js';
+import { corporateIdentifierOf, describeChange, kindOf, takesNoTag } from '../services/domain/job-kinds.js';
 import type { ImportJob, RegisteredRecord } from '../services/domain/job.js';
 import { describeTransition } from '../services/domain/lifecycle-job.js';
 import { escapeCardText as esc } from './escape.js';
@@ -31,8 +31,8 @@ export function kindView(job: ImportJob) {
     job.status === 'awaiting_approval' && record !== undefined && kind === 'register';
   return {
     title: TITLES[kind],
-    /** A corporate identifier takes no group tag and no device name. */
-    tagless: kind === 'corporateIdentifier',
+    /** A corporate identifier or a change: no group tag and no device name to choose. */
+    tagless: takesNoTag(job),
     registeredLine: record ? recordLine(record) : '',
     changeLine:
       kind === 'change' && job.change

@@ -6,6 +6,8 @@ export const USAGE = `Usage:
   autopilot-submit --server URL --key KEY --serial S --hash BASE64 --manufacturer M --model X
                    [--user UPN] [--requested-by UPN] [--product-key KEY] [--wait]
   autopilot-submit --server URL --key KEY --sample [--wait]     (a made-up device, for the demo)
+  autopilot-submit --server URL --key KEY --retag FILE --tag TAG [--wait]
+                   (bulk re-tag: FILE lists serial numbers, one per line; approvers decide on one card)
 
   --key may also come from AUTOPILOT_INTAKE_KEY. --wait follows the jobs until they finish
   (--timeout seconds, default 3600). Exit code: 0 all accepted (and, with --wait, completed);
@@ -14,7 +16,8 @@ export const USAGE = `Usage:
 export type Command =
   | { kind: 'csv'; file: string; manufacturer?: string; model?: string }
   | { kind: 'device'; device: Record<string, string> }
-  | { kind: 'sample' };
+  | { kind: 'sample' }
+  | { kind: 'retag'; file: string; groupTag: string };
 
 export interface CliOptions {
   server: string;
@@ -41,6 +44,8 @@ export function parseCliArgs(argv: string[], env: Record<string, string | undefi
       'requested-by': { type: 'string' },
       'product-key': { type: 'string' },
       sample: { type: 'boolean', default: false },
+      retag: { type: 'string' },
+      tag: { type: 'string' },
       wait: { type: 'boolean', default: false },
       timeout: { type: 'string', default: '3600' },
     },
@@ -51,13 +56,21 @@ export function parseCliArgs(argv: string[], env: Record<string, string | undefi
   const timeoutSeconds = Number(values.timeout);
   if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0)
     throw new UsageError('--timeout must be a number of seconds.');
-  const modes = [values.csv !== undefined, values.serial !== undefined, values.sample].filter(Boolean).length;
+  const modes = [
+    values.csv !== undefined,
+    values.serial !== undefined,
+    values.sample,
+    values.retag !== undefined,
+  ].filter(Boolean).length;
   if (modes !== 1)
     throw new UsageError(
-      'Give exactly one of --csv FILE, --serial S (with --hash, --manufacturer, --model) or --sample.',
+      'Give exactly one of --csv FILE, --serial S (with --hash, --manufacturer, --model), --retag FILE (with --tag) or --sample.',
     );
   let command: Command;
-  if (values.csv !== undefined) {
+  if (values.retag !== undefined) {
+    if (values.tag === undefined) throw new UsageError('--tag is required with --retag.');
+    command = { kind: 'retag', file: values.retag, groupTag: values.tag };
+  } else if (values.csv !== undefined) {
     command = {
       kind: 'csv',
       file: values.csv,

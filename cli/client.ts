@@ -57,6 +57,12 @@ export class IntakeClient {
     );
   }
 
+  /** Bulk re-tag: the file's serial numbers, all to `groupTag`, after an approver's Approve all. */
+  submitRetag(csv: Uint8Array, groupTag: string) {
+    const query = new URLSearchParams({ groupTag });
+    return this.call('POST', `/api/changes/batch?${query.toString()}`, csv, 'text/csv');
+  }
+
   /**
    * Up to 500 jobs at once: waits up to `waitSeconds` for one of them to change after `since`. A 429 is waited
    * out for as long as its Retry-After says, then asked again.

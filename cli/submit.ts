@@ -52,11 +52,18 @@ interface BatchReply {
   error?: Refusal['error'];
 }
 
-async function submitCsv(client: IntakeClient, command: Extract<CliOptions['command'], { kind: 'csv' }>) {
-  const reply = await client.submitCsv(readFileSync(command.file), {
-    ...(command.manufacturer ? { manufacturer: command.manufacturer } : {}),
-    ...(command.model ? { model: command.model } : {}),
-  });
+async function submitCsv(
+  client: IntakeClient,
+  command: Extract<CliOptions['command'], { kind: 'csv' | 'retag' }>,
+) {
+  const file = readFileSync(command.file);
+  const reply =
+    command.kind === 'retag'
+      ? await client.submitRetag(file, command.groupTag)
+      : await client.submitCsv(file, {
+          ...(command.manufacturer ? { manufacturer: command.manufacturer } : {}),
+          ...(command.model ? { model: command.model } : {}),
+        });
   const body = reply.body as BatchReply;
   const report = body.report ?? body;
   if (!report.rows) {
@@ -133,7 +140,7 @@ export async function run(argv: string[], env: Record<string, string | undefined
   try {
     const { command } = options;
     const result =
-      command.kind === 'csv'
+      command.kind === 'csv' || command.kind === 'retag'
         ? await submitCsv(client, command)
         : await submitDevice(client, command.kind === 'sample' ? sampleDevice() : command.device);
     if (!options.wait || result.submitted.length === 0)

@@ -6,7 +6,7 @@
 import type { ApprovalConfig } from '../config/config.js';
 import { DomainError } from '../domain/errors.js';
 import type { Actor, ImportJob } from '../domain/job.js';
-import { kindOf } from '../domain/job-kinds.js';
+import { takesNoTag } from '../domain/job-kinds.js';
 import { deniedAttempt } from '../domain/transitions.js';
 import type { Logger } from '../logging/logger.js';
 import type { ProgressPublisher } from '../pipeline/progress.js';
@@ -65,7 +65,7 @@ export class ApprovalService {
       };
     }
     const change = decisionChange(request.verb, request.inputs, request.actor, this.now(), this.deps.config, {
-      tagless: kindOf(stored.job) === 'corporateIdentifier',
+      tagless: takesNoTag(stored.job),
     });
     if ('problems' in change) return { kind: 'invalid', job: stored.job, problems: change.problems };
     if (request.verb === 'retry' && stored.job.status === 'failed') {

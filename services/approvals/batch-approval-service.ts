@@ -8,7 +8,7 @@
 import { decideBatch, type ImportBatch } from '../domain/batch.js';
 import { DomainError } from '../domain/errors.js';
 import type { Actor, ImportJob } from '../domain/job.js';
-import { kindOf } from '../domain/job-kinds.js';
+import { takesNoTag } from '../domain/job-kinds.js';
 import { deniedAttempt, retry } from '../domain/transitions.js';
 import { listAll } from '../store/list-all.js';
 import { mutateBatch, mutateJob } from '../store/mutate.js';
@@ -80,7 +80,7 @@ export class BatchApprovalService {
       request.actor,
       this.now(),
       this.deps.config,
-      { tagless: jobs.length > 0 && jobs.every((j) => kindOf(j) === 'corporateIdentifier') },
+      { tagless: jobs.length > 0 && jobs.every(takesNoTag) },
     );
     if ('problems' in clicked)
       return { kind: 'invalid', batch: stored.batch, jobs, problems: clicked.problems };

@@ -62,6 +62,15 @@ export function describeChange(change: DeviceChange): string {
   return parts.join(', ') || 'nothing';
 }
 
+/**
+ * An approval that chooses no group tag: a corporate identifier has none, and a change carries its own (a bulk
+ * re-tag names it in the request).
+ */
+export function takesNoTag(job: Pick<ImportJob, 'kind'>): boolean {
+  const kind = kindOf(job);
+  return kind === 'corporateIdentifier' || kind === 'change';
+}
+
 /** What the job is for, as a card's title says it. */
 export function kindTitle(job: Pick<ImportJob, 'kind' | 'change'>): string {
   switch (kindOf(job)) {

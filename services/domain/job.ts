@@ -82,6 +82,9 @@ export interface RegisteredRecord {
   enrollmentState: string;
   /** The Intune managed device, when the device is enrolled. */
   managedDeviceId?: string;
+  /** As Intune read them from the hardware. */
+  manufacturer?: string;
+  model?: string;
 }
 
 export type StepState = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';

@@ -31,8 +31,12 @@ import { err, ok, type Result } from './result.js';
 
 export interface NewJob {
   id: string;
-  /** A registration unless said otherwise; a corporate identifier has no hash. */
-  kind?: 'register' | 'corporateIdentifier';
+  /**
+   * A registration unless said otherwise; a corporate identifier has no hash; a change (a bulk re-tag) acts on
+   * `registeredRecord` and waits for approval like the rest.
+   */
+  kind?: 'register' | 'corporateIdentifier' | 'change';
+  change?: DeviceChange;
   device: DeviceFacts;
   hardwareHash: string | null;
   submittedBy: Submitter;
@@ -74,8 +78,15 @@ export function submit(input: NewJob, now: Date, approvalWindowMs: number): Impo
     submittedBy: input.submittedBy,
     flags: input.flags ?? [],
     steps: stepsOf(input.kind ?? 'register'),
-    ...(input.kind === 'corporateIdentifier' ? { kind: input.kind } : {}),
-    graph: input.registeredRecord ? { record: input.registeredRecord } : {},
+    ...(input.kind && input.kind !== 'register' ? { kind: input.kind } : {}),
+    ...(input.change ? { change: input.change } : {}),
+    graph: input.registeredRecord
+      ? {
+          record: input.registeredRecord,
+          // A change acts on this very record (check-device makes sure it is still the serial's).
+          ...(input.kind === 'change' ? { autopilotDeviceId: input.registeredRecord.id } : {}),
+        }
+      : {},
     audit: [],
     ...(input.batchId === undefined ? {} : { batchId: input.batchId }),
   };

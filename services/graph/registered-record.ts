@@ -11,5 +11,6 @@ export function registeredRecord(device: AutopilotDevice): RegisteredRecord {
     user: device.userPrincipalName,
     enrollmentState: d?.enrollmentState ?? 'unknown',
     ...(d?.managedDeviceId ? { managedDeviceId: d.managedDeviceId } : {}),
+    ...(d ? { manufacturer: d.manufacturer, model: d.model } : {}),
   };
 }

@@ -2,7 +2,7 @@
 import { serialKey } from '../domain/serial-key.js';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { ImportJob, JobFlag } from '../domain/job.js';
+import type { ImportJob, JobFlag, RegisteredRecord } from '../domain/job.js';
 import { decodeCsv, intuneRows, parseCsvRecords, type CsvRow } from './csv.js';
 import { corporateRows, isCorporateCsv, type CorporateCsvRow } from './corporate-csv.js';
 import { corporateIdentifierSchema } from './submission.js';
@@ -59,8 +59,8 @@ function refused(row: { line: number; serialNumber: string }, reason: string, fi
   };
 }
 
-/** One line of either CSV: read, then parsed into the device intake takes (parse throws IntakeError). */
-interface BatchRow {
+/** One line of a file: read, then parsed into the device intake takes (parse throws IntakeError). */
+export interface BatchRow {
   line: number;
   serialNumber: string;
   problem?: string;
@@ -115,9 +115,27 @@ export async function submitBatch(
   defaults: z.infer<typeof batchDefaultsSchema>,
   submitter: Submitter,
 ): Promise<BatchReport> {
-  const rows = batchRows(csv, defaults);
+  return storeBatch(intake, batchRows(csv, defaults), submitter, async (requests) => {
+    const registered = await intake.registeredSerials(requests.map((r) => r.serialNumber));
+    return new Map(requests.map((r) => [r.serialNumber, { registered: registered.get(r.serialNumber) }]));
+  });
+}
+
+/** What the tenant says of a row's device before its job is made: its record, or why the row is refused. */
+export type Vetted = { registered?: RegisteredRecord } | { refusal: string };
+
+/**
+ * Stores a file as one batch: each row parsed on its own (a bad row is refused, the rest go on), every device
+ * vetted against the tenant in one go, then one job per accepted row (or the open job its device has already).
+ */
+export async function storeBatch(
+  intake: IntakeService,
+  rows: readonly BatchRow[],
+  submitter: Submitter,
+  vet: (requests: DeviceRequest[]) => Promise<Map<string, Vetted>>,
+): Promise<BatchReport> {
   const seen = new Set<string>();
-  const valid: { row: BatchRow; request: DeviceRequest; flags: JobFlag[] }[] = [];
+  const parsed: { row: BatchRow; request: DeviceRequest; flags: JobFlag[] }[] = [];
   const reports = new Map<number, RowReport>();
   for (const row of rows) {
     if (row.problem) {
@@ -129,13 +147,23 @@ export async function submitBatch(
       if (seen.has(serialKey(request.serialNumber)))
         throw new IntakeError('invalid_field', 'serialNumber appears twice in this file.', 'serialNumber');
       seen.add(serialKey(request.serialNumber));
-      const flag = intake.allowListFlag(request);
-      valid.push({ row, request, flags: flag ? [flag] : [] });
+      // The allow-lists are about new devices; a change acts on a registered one.
+      const flag = request.change ? undefined : intake.allowListFlag(request);
+      parsed.push({ row, request, flags: flag ? [flag] : [] });
     } catch (error) {
       if (!(error instanceof IntakeError)) throw error;
       reports.set(row.line, refused(row, error.message, error.field));
     }
   }
+  const vetted = parsed.length ? await vet(parsed.map((p) => p.request)) : new Map<string, Vetted>();
+  const valid = parsed.flatMap((p) => {
+    const verdict = vetted.get(p.request.serialNumber) ?? {};
+    if ('refusal' in verdict) {
+      reports.set(p.row.line, refused(p.row, verdict.refusal, 'serialNumber'));
+      return [];
+    }
+    return [{ ...p, registered: verdict.registered }];
+  });
   const batchId = randomUUID();
   const refusals = [...reports.values()].filter(
     (r): r is Extract<RowReport, { result: 'refused' }> => r.result === 'refused',
@@ -155,12 +183,11 @@ export async function submitBatch(
         ...(field ? { field } : {}),
       })),
     });
-  const registered = await intake.registeredSerials(valid.map((v) => v.request.serialNumber));
   const createdJobs: ImportJob[] = [];
-  for (const { row, request, flags } of valid) {
+  for (const { row, request, flags, registered } of valid) {
     const { job, created } = await intake.create(request, submitter, {
       flags,
-      registered: registered.get(request.serialNumber),
+      registered,
       batchId,
       announce: false,
     });

@@ -11,7 +11,8 @@ export type IntakeErrorCode =
   | 'not_allowed'
   | 'not_found'
   | 'invalid_csv'
-  | 'too_many_rows';
+  | 'too_many_rows'
+  | 'graph_unavailable';
 
 const STATUS: Record<IntakeErrorCode, number> = {
   unauthorized: 401,
@@ -25,6 +26,7 @@ const STATUS: Record<IntakeErrorCode, number> = {
   not_found: 404,
   invalid_csv: 400,
   too_many_rows: 413,
+  graph_unavailable: 503,
 };
 
 /** A refused request: HTTP status, stable code, a message, and the field at fault when there is one. */

@@ -5,7 +5,7 @@
  */
 import { serialKey } from '../domain/serial-key.js';
 import { randomUUID } from 'node:crypto';
-import type { ImportJob, JobFlag, RegisteredRecord, SubmissionChannel } from '../domain/job.js';
+import type { DeviceChange, ImportJob, JobFlag, RegisteredRecord, SubmissionChannel } from '../domain/job.js';
 import { submit } from '../domain/transitions.js';
 import type { ImportBatch } from '../domain/batch.js';
 import { mutateBatch } from '../store/mutate.js';
@@ -56,6 +56,8 @@ export interface DeviceRequest {
   assignedUser?: string;
   requestedBy?: string;
   requestedGroupTag?: string;
+  /** A change of the registered record (a bulk re-tag) instead of a registration. */
+  change?: DeviceChange;
 }
 
 export class IntakeService {
@@ -78,6 +80,18 @@ export class IntakeService {
     if (mode === 'refuse')
       throw new IntakeError('not_allowed', `${field} "${device[field]}" is not on the allow-list.`, field);
     return 'not_on_allow_list';
+  }
+
+  /** Every Autopilot record of each serial (exact match). Throws when Intune cannot be read. */
+  async lookupRecords(serials: readonly string[]): Promise<Map<string, RegisteredRecord[]>> {
+    const found = await this.deps.graph.findAutopilotDevicesBySerial(serials);
+    const records = new Map<string, RegisteredRecord[]>();
+    for (const serial of serials) {
+      const result = found.get(serial);
+      if (!result?.ok) throw result?.error ?? new Error(`no answer for ${serial}`);
+      records.set(serial, result.value.map(registeredRecord));
+    }
+    return records;
   }
 
   /**
@@ -127,14 +141,15 @@ export class IntakeService {
           id: randomUUID(),
           device: {
             serialNumber: request.serialNumber,
-            manufacturer: request.manufacturer,
-            model: request.model,
+            manufacturer: request.manufacturer || extra.registered?.manufacturer || 'Unknown',
+            model: request.model || extra.registered?.model || 'Unknown',
             ...(request.productKey ? { productKey: request.productKey } : {}),
             ...(request.assignedUser ? { assignedUser: request.assignedUser } : {}),
             ...(request.requestedGroupTag ? { requestedGroupTag: request.requestedGroupTag } : {}),
           },
           hardwareHash: request.hardwareHash ?? null,
           ...(request.type === 'corporateIdentifier' ? { kind: 'corporateIdentifier' as const } : {}),
+          ...(request.change ? { kind: 'change' as const, change: request.change } : {}),
           submittedBy: { ...submitter, ...(request.requestedBy ? { requestedBy: request.requestedBy } : {}) },
           flags: [...extra.flags, ...(extra.registered ? (['already_registered'] as const) : [])],
           ...(extra.batchId ? { batchId: extra.batchId } : {}),
@@ -143,13 +158,16 @@ export class IntakeService {
         now,
         this.deps.approvalWindowMs,
       );
-      const job = applyPolicyAtIntake(
-        submitted,
-        this.deps.policy,
-        extra.batchId ? 'batch' : 'single',
-        now,
-        this.deps.deviceNameTemplate,
-      );
+      // Approval policies are about registrations: a change always waits for an approver.
+      const job = request.change
+        ? submitted
+        : applyPolicyAtIntake(
+            submitted,
+            this.deps.policy,
+            extra.batchId ? 'batch' : 'single',
+            now,
+            this.deps.deviceNameTemplate,
+          );
       const { stored, created } = await this.deps.store.create(job);
       if (created) {
         if (extra.announce !== false) this.deps.publisher.jobChanged(stored.job);

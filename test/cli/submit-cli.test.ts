@@ -97,6 +97,27 @@ describe('autopilot-submit CLI against a running service', () => {
     },
   );
 
+  it(
+    'asks for a bulk re-tag with --retag and --tag, follows it to the end and exits 0',
+    { timeout: 60_000 },
+    async () => {
+      const tenant = app.graphAccess.emulator!.tenant;
+      for (const serialNumber of ['TAGS-1', 'TAGS-2'])
+        tenant.seedRegisteredDevice({ serialNumber, groupTag: 'Standard' });
+      const file = join(dir, 'serials.csv');
+      writeFileSync(file, 'TAGS-1\nTAGS-2\n');
+      const stop = approver(() => 'approve');
+      const { code, output } = await runCli(['--retag', file, '--tag', 'Kiosk', '--wait', '--timeout', '50']);
+      stop();
+      expect(output).toContain('2 accepted, 0 refused');
+      expect(output).toMatch(/TAGS-1\s+completed\s+changed/);
+      expect(output).toMatch(/TAGS-2\s+completed\s+changed/);
+      expect(code).toBe(0);
+      expect([...tenant.autopilot.values()].map((d) => d.groupTag)).toEqual(['Kiosk', 'Kiosk']);
+      expect((await runCli(['--retag', file])).output).toContain('--tag is required with --retag.');
+    },
+  );
+
   it('exits 1 when a row is refused or a job does not complete', { timeout: 60_000 }, async () => {
     const csv = join(dir, 'devices.csv');
     writeFileSync(

@@ -96,6 +96,13 @@ export async function startIntakeServer(overrides: Partial<IntakeConfig> = {}): 
     polls: new LongPolls(),
     store,
     config,
+    approvals: {
+      approverGroupIds: [],
+      approverIds: [],
+      groupTags: ['Standard', 'Kiosk'],
+      allowNoTag: false,
+      ticketMaxLength: 200,
+    },
     logger: silentLogger,
   });
   await listen(server, 0, '127.0.0.1');
