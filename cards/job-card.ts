@@ -53,6 +53,8 @@ const WARNINGS: Record<JobFlag, string> = {
   already_registered: 'This serial number is already registered in Autopilot.',
   not_on_allow_list: 'The manufacturer or model is not on the allow-list.',
   duplicate_request: 'Another request for this serial number exists.',
+  other_tenant:
+    "Intune refused this serial number before as registered to another organization's tenant (808). Only that tenant can deregister it; approving now will most likely fail the same way.",
 };
 
 export interface JobCardOptions {

@@ -170,7 +170,11 @@ export interface GraphIds {
   corporateIdentifierId?: string;
 }
 
-export type JobFlag = 'already_registered' | 'not_on_allow_list' | 'duplicate_request';
+/**
+ * What the card warns about before anyone decides. `other_tenant`: an earlier request for the serial failed with
+ * 808 (ZtdDeviceAssignedToOtherTenant): only the other tenant can release it, so approving would fail again.
+ */
+export type JobFlag = 'already_registered' | 'not_on_allow_list' | 'duplicate_request' | 'other_tenant';
 
 export interface Lease {
   owner: string;

@@ -126,6 +126,17 @@ export class IntakeService {
     });
   }
 
+  /** Whether an earlier request for the serial failed with 808: the device belongs to another tenant. */
+  private async refusedAsOtherTenant(serialNumber: string): Promise<boolean> {
+    const failed = await this.deps.store.list({
+      serialNumber,
+      statuses: ['failed'],
+      limit: 5,
+      omitHash: true,
+    });
+    return failed.items.some((j) => j.error?.code === '808');
+  }
+
   /** Stores the job unless the serial has an open one, which is returned instead. */
   create(
     request: DeviceRequest,
@@ -135,6 +146,7 @@ export class IntakeService {
     return this.withSerialLock(request.serialNumber, async () => {
       const open = await this.deps.store.findOpenBySerial(request.serialNumber);
       if (open) return { created: false, job: open.job };
+      const otherTenant = await this.refusedAsOtherTenant(request.serialNumber);
       const now = this.deps.clock?.() ?? new Date();
       const submitted = submit(
         {
@@ -151,7 +163,11 @@ export class IntakeService {
           ...(request.type === 'corporateIdentifier' ? { kind: 'corporateIdentifier' as const } : {}),
           ...(request.change ? { kind: 'change' as const, change: request.change } : {}),
           submittedBy: { ...submitter, ...(request.requestedBy ? { requestedBy: request.requestedBy } : {}) },
-          flags: [...extra.flags, ...(extra.registered ? (['already_registered'] as const) : [])],
+          flags: [
+            ...extra.flags,
+            ...(extra.registered ? (['already_registered'] as const) : []),
+            ...(otherTenant ? (['other_tenant'] as const) : []),
+          ],
           ...(extra.batchId ? { batchId: extra.batchId } : {}),
           ...(extra.registered ? { registeredRecord: extra.registered } : {}),
         },

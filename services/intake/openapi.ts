@@ -32,7 +32,10 @@ const jobView = {
     },
     flags: {
       type: 'array',
-      items: { type: 'string', enum: ['already_registered', 'not_on_allow_list', 'duplicate_request'] },
+      items: {
+        type: 'string',
+        enum: ['already_registered', 'not_on_allow_list', 'duplicate_request', 'other_tenant'],
+      },
     },
     batchId: { type: 'string' },
     createdAt: { type: 'string', format: 'date-time' },

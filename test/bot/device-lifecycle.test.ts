@@ -227,4 +227,26 @@ describe('a device already registered, decided on its approval card', () => {
     expect(tenant().log.uploadsBySerial().get('LIFE-0005')).toBe(1);
     expect(tenant().tenant.deletesBySerial.get('LIFE-0005')).toBe(1);
   });
+
+  it('says before anyone approves that Intune refused the serial as registered to another tenant (808)', async () => {
+    tenant().tenant.scenario.importErrors.push({
+      error: 'ZtdDeviceAssignedToOtherTenant',
+      serialNumber: 'LIFE-0808',
+    });
+    const first = await h.submit('LIFE-0808');
+    await h.toBot(
+      cardClick(h.connector.url, alice, 'approve', { jobId: first, groupTag: 'Kiosk', comment: 'INC808' }),
+    );
+    const failed = await finished('LIFE-0808', 1);
+    expect(failed.error).toMatchObject({ code: '808', name: 'ZtdDeviceAssignedToOtherTenant' });
+
+    const again = await h.submit('LIFE-0808');
+    expect((await h.app.store.get(again))?.job.flags).toEqual(['other_tenant']);
+    const card = await until(() =>
+      h
+        .posts()
+        .find((c) => JSON.stringify(c.body).includes(again) && JSON.stringify(c.body).includes('(808)')),
+    );
+    expect(JSON.stringify(card.body)).toContain("registered to another organization's tenant (808)");
+  });
 });
