@@ -2,7 +2,8 @@
  * What a person sees: the demo started as `npm start` starts it, and headless Chromium driving the Microsoft 365
  * Agents Playground's web UI. An approver opens the team channel, finds a sample's card, picks a group tag,
  * types a ticket and clicks Approve, and the card walks to Completed; another card is rejected with a reason;
- * a third shows the advice of a failed import. Every card state is saved as a screenshot under
+ * a third shows the advice of a failed import; an approver looks a device up and changes its tag from the look-up
+ * card, and replaces the record of a device already registered from its approval card. Every card state is saved as a screenshot under
  * test-artifacts/screenshots.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -111,8 +112,9 @@ describe('the helpdesk channel in a real browser', () => {
   it('rejects a request with a reason', async () => {
     const card = cardOf('DEMO-REG1');
     await shows(card, 'Waiting for approval', 30_000);
-    // Approving without a ticket is refused by the service, with the problem shown beside the input.
-    await card.getByRole('button', { name: 'Approve', exact: true }).click();
+    // DEMO-REG1 is registered already: its card offers Update it and Replace it instead of Approve. Either
+    // without a ticket is refused by the service, with the problem shown beside the input.
+    await card.getByRole('button', { name: 'Update it', exact: true }).click();
     await shows(card, 'Enter the ticket or a comment', 10_000);
     await shot(card, '4-ticket-missing');
     await card.getByRole('button', { name: 'Reject', exact: true }).click();
@@ -189,6 +191,62 @@ describe('the helpdesk channel in a real browser', () => {
     expect(text).toContain("O'Brien_Sons (R+D) #1");
     expect(text).toContain('Model_7_x / 2: +1');
     expect(text).not.toContain('&amp;amp;');
+  });
+
+  it('looks a device up in personal chat and changes its group tag from the look-up card', async () => {
+    // DEMO-0001 was registered (with tag Kiosk) by the first scenario. An approver asks in personal chat (in the
+    // channel, Teams hands the bot only posts that @mention it).
+    await page.getByText('Personal Chat', { exact: true }).click();
+    await page.locator('[data-lexical-editor="true"]').last().click();
+    await page.keyboard.type('lookup DEMO-0001');
+    await page.keyboard.press('Enter');
+    const card = page.locator('.ac-adaptiveCard').filter({ hasText: 'Autopilot record of DEMO-0001' }).last();
+    await shows(card, 'Registered in Autopilot.', 30_000);
+    await shot(card, '10-lookup');
+    await card.getByRole('combobox').first().click();
+    await page.getByRole('option', { name: 'Shared' }).click();
+    await typeInto(card.getByPlaceholder('e.g. INC0012345 new motherboard'), 'INC0012500 move to shared');
+    await card.getByRole('button', { name: 'Change group tag' }).click();
+    await shows(card, 'Started: change tag shared');
+    // The change's own card in the helpdesk channel walks through its steps.
+    await page.getByText('General', { exact: true }).click();
+    const job = page.locator('.ac-adaptiveCard').filter({ hasText: 'Autopilot change: DEMO-0001' }).first();
+    await shows(job, 'Completed: Intune shows the change');
+    await shot(job, '11-change-completed');
+    expect((await job.innerText()).replace(/\s+/g, ' ')).toContain('tag Kiosk → Shared');
+  });
+
+  it('replaces the record of a device already registered, from its approval card', async () => {
+    demo.app.graphAccess.emulator?.tenant.seedRegisteredDevice({
+      serialNumber: 'SWAP-0001',
+      groupTag: 'Standard',
+      manufacturer: 'Dell',
+      model: 'Latitude 7450',
+    });
+    const response = await fetch(`${demo.app.url}/api/submissions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${demo.app.demoKey ?? ''}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        serialNumber: 'SWAP-0001',
+        hardwareHash: fakeHardwareHash(),
+        manufacturer: 'Dell',
+        model: 'Latitude 7450',
+      }),
+    });
+    expect(response.status).toBe(202);
+    const card = cardOf('SWAP-0001');
+    await shows(card, 'Replace it', 30_000);
+    expect(await card.innerText()).toContain('tag Standard');
+    await shot(card, '12-registered-awaiting');
+    await typeInto(card.getByPlaceholder('e.g. INC0012345 new motherboard'), 'INC0012600 new motherboard');
+    await card.getByRole('button', { name: 'Replace it', exact: true }).click();
+    const replaced = page
+      .locator('.ac-adaptiveCard')
+      .filter({ hasText: 'Autopilot replacement: SWAP-0001' })
+      .first();
+    await shows(replaced, 'Completed: the old record was replaced');
+    await shot(replaced, '13-replaced');
+    expect(await replaced.innerText()).toContain('Delete the Autopilot record');
   });
 
   it('welcomes a person in personal chat with commands that read whole', async () => {
