@@ -18,6 +18,10 @@ export const PERMISSIONS = {
   intuneRead: [SERVICE_CONFIG_READ],
   intuneWrite: [SERVICE_CONFIG_WRITE],
   managedDeviceDelete: [['DeviceManagementManagedDevices.ReadWrite.All']],
+  /** List managedDevices (intune-devices-manageddevice-list): either managed-devices permission. */
+  managedDeviceRead: [
+    ['DeviceManagementManagedDevices.Read.All', 'DeviceManagementManagedDevices.ReadWrite.All'],
+  ],
   devicesRead: [['Device.Read.All', 'Device.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All']],
   groupRead: [
     [

@@ -30,6 +30,25 @@ const deleteManagedDevice: Route = {
   },
 };
 
+/** `GET /deviceManagement/managedDevices` (intune-devices-manageddevice-list): the doctor's probe of the permission. */
+const listManagedDevices: Route = {
+  method: 'GET',
+  pattern: /^\/devicemanagement\/manageddevices$/,
+  versions: BOTH,
+  segment: 'managedDevices',
+  permissions: PERMISSIONS.managedDeviceRead,
+  write: false,
+  intune: true,
+  handle(req, _m, tenant, pageSize) {
+    const value = [...tenant.managedDevices.values()].map((d) => ({
+      '@odata.type': '#microsoft.graph.managedDevice',
+      id: d.id,
+      serialNumber: tenant.autopilot.get(d.autopilotDeviceId)?.serialNumber ?? '',
+    }));
+    return paged(req, value, pageSize, '/deviceManagement/managedDevices');
+  },
+};
+
 /**
  * `Manufacturer,Model,Serial`: exactly three parts, none empty. Dots and commas inside make or model break the
  * identifier (the reference sheet; Intune answers "Invalid Device Identifier parameter found for N import
@@ -169,4 +188,11 @@ const remove: Route = {
   },
 };
 
-export const LIFECYCLE_ROUTES: Route[] = [deleteManagedDevice, importList, search, list, remove];
+export const LIFECYCLE_ROUTES: Route[] = [
+  listManagedDevices,
+  deleteManagedDevice,
+  importList,
+  search,
+  list,
+  remove,
+];

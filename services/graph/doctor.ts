@@ -47,6 +47,8 @@ function probeFor(need: PermissionNeed, settings: GroupSettings): Probe {
         version: 'v1.0',
         path: `/groups/${encodeURIComponent(settings.approverGroupIds[0] ?? '')}?$select=id`,
       };
+    case 'DeviceManagementManagedDevices.ReadWrite.All':
+      return { version: 'v1.0', path: '/deviceManagement/managedDevices?$top=1&$select=id' };
     case 'User.Read.All':
       return { version: 'v1.0', path: '/users?$top=1&$select=id' };
     default:

@@ -22,6 +22,11 @@ export const PERMISSION_NEEDS: readonly PermissionNeed[] = [
     includedIn: [],
   },
   {
+    name: 'DeviceManagementManagedDevices.ReadWrite.All',
+    neededFor: 'delete the Intune device of an enrolled device when deregistering or replacing it',
+    includedIn: [],
+  },
+  {
     name: 'Device.Read.All',
     neededFor: 'find the Entra device object of an imported device',
     includedIn: ['Device.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],

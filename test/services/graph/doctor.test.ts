@@ -83,6 +83,7 @@ describe('doctor', () => {
     });
     expect(statusOf(withoutDevices)).toEqual({
       'DeviceManagementServiceConfig.ReadWrite.All': 'ok',
+      'DeviceManagementManagedDevices.ReadWrite.All': 'ok',
       'Device.Read.All': 'missing',
     });
   });
@@ -123,6 +124,7 @@ describe('doctor', () => {
     });
     expect(statusOf(report)).toEqual({
       'DeviceManagementServiceConfig.ReadWrite.All': 'unverified',
+      'DeviceManagementManagedDevices.ReadWrite.All': 'unverified',
       'Device.Read.All': 'ok',
       'GroupMember.ReadWrite.All': 'unverified',
       'Device.ReadWrite.All': 'unverified',
