@@ -16,7 +16,7 @@ export const HELP_CHANNEL = [
   '- **pending**: requests waiting for approval',
   '- **report** [days]: a summary of the last 7 (or the given number of) days; **report** _2026-11-01 2026-11-30_ for any period',
   '- **export**: how to take the job history out (CSV or JSON)',
-  "- **lookup** _serial number_: the device's live Autopilot record and its latest request",
+  "- **lookup** _serial number_: the device's live Autopilot record and its latest request; approvers change its group tag, name or user, or deregister it, from that card",
   '- **bind here**: approvers only; post approval cards in this channel',
 ].join('\n');
 
@@ -24,7 +24,7 @@ export const HELP_PERSONAL = [
   'I register Windows devices with Autopilot once the helpdesk approves them, and tell you how it goes.',
   '- **status** _serial number or job id_: where a request stands',
   '- **my requests**: your recent requests',
-  '- **pending**, **report** [days] and **lookup** _serial number_: for helpdesk approvers',
+  '- **pending**, **report** [days] and **lookup** _serial number_ (with changes and deregistration on its card): for helpdesk approvers',
 ].join('\n');
 
 export function parseCommand(text: string, inChannel: boolean): Command {

@@ -118,8 +118,15 @@ describe('actions on the look-up card', () => {
 
   it("refuses a non-approver's click and an action without a ticket; nothing is stored or changed", async () => {
     tenant().tenant.seedRegisteredDevice({ serialNumber: 'LIFE-0002', groupTag: 'Standard' });
-    const denied = await act(mallory, 'deregister', 'LIFE-0002', { comment: 'INC1' });
-    expect(denied.value).toBe('Only helpdesk approvers can change a device. Your attempt was recorded.');
+    for (const verb of ['retag', 'rename', 'assignUser', 'removeUser', 'deregister']) {
+      const denied = await act(mallory, verb, 'LIFE-0002', {
+        comment: 'INC1',
+        groupTag: 'Kiosk',
+        deviceName: 'PC-1',
+        user: 'eve@contoso.example',
+      });
+      expect(denied.value).toBe('Only helpdesk approvers can change a device. Your attempt was recorded.');
+    }
     const noTicket = await act(alice, 'retag', 'LIFE-0002', { groupTag: 'Kiosk', comment: '' });
     expect(JSON.stringify(noTicket.value)).toContain('Enter the ticket or a comment.');
     expect(await jobsOf('LIFE-0002')).toHaveLength(0);
