@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { VERBS, type Verb } from '../services/approvals/decision-change.js';
 import type { Actor } from '../services/domain/job.js';
 import { LIFECYCLE_VERBS, type LifecycleVerb } from '../services/lifecycle/action-inputs.js';
+import { serialNumber } from '../services/intake/text-rules.js';
 
 const invokeValueSchema = z.object({
   action: z.object({
@@ -48,7 +49,8 @@ export function parseCardAction(
   const verb = parsed.data.action.verb;
   const who = actor.id ? { id: actor.id, ...(actor.name ? { name: actor.name } : {}) } : undefined;
   if (isLifecycle(verb)) {
-    const s = id.safeParse(serial);
+    // The serial as intake checks it: a short one would page through the tenant's devices.
+    const s = serialNumber.safeParse(serial);
     const r = id.safeParse(recordId);
     if (!s.success || !r.success || jobId !== undefined || batchId !== undefined) return undefined;
     return {

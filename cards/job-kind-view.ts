@@ -3,6 +3,7 @@ import { corporateIdentifierOf, describeChange, kindOf, takesNoTag } from '../se
 import type { ImportJob, RegisteredRecord } from '../services/domain/job.js';
 import { describeTransition } from '../services/domain/lifecycle-job.js';
 import { escapeCardText as esc } from './escape.js';
+import { formatInstant } from './format.js';
 
 const TITLES = {
   register: 'Autopilot registration',
@@ -21,6 +22,7 @@ export function recordLine(record: RegisteredRecord): string {
       ? `enrolled (Intune device ${record.managedDeviceId})`
       : esc(record.enrollmentState),
     record.user ? `user ${esc(record.user)}` : 'no user',
+    record.lastContacted ? `last contact ${formatInstant(record.lastContacted)}` : 'never contacted',
   ].join(' · ');
 }
 

@@ -103,6 +103,8 @@ export interface Faults {
    * the hyphen that way): lets tests see a client fall back to paging when its search term is refused after all.
    */
   refuseSerialFilters?: boolean;
+  /** A complete import's state names no device (`deviceRegistrationId` empty; the property is nullable). */
+  omitDeviceRegistrationId?: boolean;
   /** Share of updateDeviceProperties calls answered 412 ConditionNotMet (reported intermittently). */
   updateConditionNotMetRate?: number;
   /**

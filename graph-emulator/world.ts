@@ -282,7 +282,11 @@ export class EmulatedTenant {
     }
     return {
       deviceImportStatus: 'complete',
-      deviceRegistrationId: record.autopilotDeviceId ?? '',
+      // Nullable in Microsoft's reference (importedWindowsAutopilotDeviceIdentityState): a client must also find
+      // the device by its serial. `omitDeviceRegistrationId` rehearses that.
+      deviceRegistrationId: this.scenario.faults.omitDeviceRegistrationId
+        ? ''
+        : (record.autopilotDeviceId ?? ''),
       deviceErrorCode: 0,
       deviceErrorName: 'None',
     };

@@ -27,7 +27,8 @@ export function factsOnCard(job: ImportJob, tag: string | null): RequestFacts {
     manufacturer: job.device.manufacturer,
     model: job.device.model,
     serialNumber: job.device.serialNumber,
-    tag,
+    // A change (a bulk re-tag) carries its own tag: that is the one a rule judges.
+    tag: job.change?.groupTag !== undefined ? job.change.groupTag : tag,
     submission: job.batchId ? 'batch' : 'single',
     kind: job.kind === 'corporateIdentifier' ? 'corporateIdentifier' : 'hash',
   };

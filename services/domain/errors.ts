@@ -12,7 +12,9 @@ export type DomainErrorCode =
   | 'device_already_open'
   | 'same_approver'
   | 'tag_mismatch'
-  | 'confirm_enrolled';
+  | 'confirm_enrolled'
+  | 'plan_not_applicable'
+  | 'plan_mismatch';
 
 /** A transition that the job's current state does not allow. Never retryable: the state must change first. */
 export class DomainError extends AppError {

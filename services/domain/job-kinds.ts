@@ -71,6 +71,18 @@ export function takesNoTag(job: Pick<ImportJob, 'kind'>): boolean {
   return kind === 'corporateIdentifier' || kind === 'change';
 }
 
+/**
+ * The devices that count as this job's registration: for a replace, never the old record it deleted (Intune may
+ * still list it for a while after the delete, and a list can lag behind a read by id).
+ */
+export function notReplaced<T extends { id: string }>(
+  job: Pick<ImportJob, 'kind' | 'graph'>,
+  devices: readonly T[],
+): T[] {
+  const old = kindOf(job) === 'replace' ? job.graph.record?.id : undefined;
+  return old ? devices.filter((d) => d.id !== old) : [...devices];
+}
+
 /** What the job is for, as a card's title says it. */
 export function kindTitle(job: Pick<ImportJob, 'kind' | 'change'>): string {
   switch (kindOf(job)) {

@@ -85,6 +85,11 @@ export interface RegisteredRecord {
   /** As Intune read them from the hardware. */
   manufacturer?: string;
   model?: string;
+  /**
+   * When the device last contacted Autopilot, if ever. Graph gives an Autopilot record no registration date (the
+   * windowsAutopilotDeviceIdentity resource has none), so this is the closest to "when" a card can show.
+   */
+  lastContacted?: string;
 }
 
 export type StepState = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
@@ -137,6 +142,8 @@ export interface Approval {
   comment: string;
   /** The Windows device name to set on the Autopilot record (set-device-name), if any. */
   deviceName?: string;
+  /** For a device already registered: what the approver chose (see approval-plan.ts). */
+  plan?: 'update' | 'replace';
 }
 
 export interface Rejection {

@@ -6,7 +6,7 @@ import { withAudit } from './audit.js';
 import { describeChange, stepsOf } from './job-kinds.js';
 import type { Actor, DeviceChange, DeviceFacts, ImportJob, RegisteredRecord, Submitter } from './job.js';
 
-export interface LifecycleRequest {
+export interface LifecycleJobInput {
   id: string;
   kind: 'change' | 'deregister';
   device: DeviceFacts;
@@ -32,7 +32,7 @@ export function describeTransition(change: DeviceChange, record: RegisteredRecor
   return parts.join(', ') || describeChange(change);
 }
 
-function whatFor(request: LifecycleRequest): string {
+function whatFor(request: LifecycleJobInput): string {
   if (request.kind === 'deregister') {
     const enrolled = request.record.managedDeviceId ? ' and its Intune device (confirmed)' : '';
     return `deregister record ${request.record.id}${enrolled}`;
@@ -40,7 +40,7 @@ function whatFor(request: LifecycleRequest): string {
   return describeTransition(request.change ?? {}, request.record);
 }
 
-export function openLifecycleJob(request: LifecycleRequest, now: Date): ImportJob {
+export function openLifecycleJob(request: LifecycleJobInput, now: Date): ImportJob {
   const at = now.toISOString();
   const tag =
     request.change?.groupTag !== undefined ? request.change.groupTag : request.record.groupTag || null;

@@ -6,7 +6,8 @@ import { withAudit } from './audit.js';
 import { DomainError } from './errors.js';
 import { hashFingerprint } from './fingerprint.js';
 import { applyHashRetention } from './hash-retention.js';
-import { describeChange, outcomeOf, stepsOf } from './job-kinds.js';
+import { planName, planned, planProblem, planText, type ApprovalPlan } from './approval-plan.js';
+import { outcomeOf, stepsOf } from './job-kinds.js';
 import { describeTransition } from './lifecycle-job.js';
 import { secondApprovalProblem } from './second-approval.js';
 import {
@@ -58,7 +59,10 @@ function audited(job: ImportJob, at: Date, action: AuditAction, by: Actor, detai
 
 /** Where a step is in this job's own list (kinds differ; a replace runs check-registration after deleting). */
 function stepIndex(job: ImportJob, name: StepName): number {
-  return job.steps.findIndex((s) => s.name === name);
+  const index = job.steps.findIndex((s) => s.name === name);
+  // Reopening from a step the job does not have would reopen from its first: never guess.
+  if (index < 0) throw new DomainError('step_out_of_order', `The job has no step ${name}.`);
+  return index;
 }
 
 function withStep(job: ImportJob, name: StepName, change: (s: StepRecord) => StepRecord): ImportJob {
@@ -121,46 +125,22 @@ export interface ApproveDecision {
   /** Added to the audit entry (e.g. which rule required a second approver, or what a dry run would have done). */
   note?: string;
   deviceName?: string;
-  /**
-   * A device already registered, decided on the card: update the existing record instead of importing, or
-   * replace it (deregister it, then import the new hash). The job takes that kind's steps.
-   */
-  plan?: { kind: 'change'; change: DeviceChange } | { kind: 'replace'; enrolledConfirmed: boolean };
-}
-
-/** The job with the kind the approver chose for it (see ApproveDecision.plan). */
-function planned(job: ImportJob, plan: ApproveDecision['plan']): ImportJob {
-  if (!plan) return job;
-  if (plan.kind === 'change')
-    return { ...job, kind: 'change', steps: stepsOf('change'), change: plan.change };
-  return {
-    ...job,
-    kind: 'replace',
-    steps: stepsOf('replace'),
-    ...(plan.enrolledConfirmed ? { enrolledConfirmed: true } : {}),
-  };
-}
-
-/** Replacing the record of a device enrolled in Intune deletes its Intune device: the approver must say so. */
-function planProblem(job: ImportJob, plan: ApproveDecision['plan']): DomainError | undefined {
-  if (plan?.kind === 'replace' && job.graph.record?.managedDeviceId && !plan.enrolledConfirmed)
-    return new DomainError(
-      'confirm_enrolled',
-      'The registered device is enrolled in Intune: replacing it deletes its Intune device. Tick the box to confirm, then Replace it.',
-    );
-  return undefined;
+  /** A device already registered, decided on the card (see approval-plan.ts). */
+  plan?: ApprovalPlan;
 }
 
 export function approve(job: ImportJob, decision: ApproveDecision): Result<ImportJob> {
   const problem = checkAwaitingDecision(job, decision.at) ?? planProblem(job, decision.plan);
   if (problem) return err(problem);
   const at = decision.at.toISOString();
+  const plan = planName(decision.plan);
   const approval = {
     by: decision.by,
     at,
     groupTag: decision.groupTag,
     comment: decision.comment,
     ...(decision.deviceName ? { deviceName: decision.deviceName } : {}),
+    ...(plan ? { plan } : {}),
   };
   const tag = decision.groupTag ?? '(no tag)';
   const detail = (text: string) => (decision.note ? `${text}; ${decision.note}` : text);
@@ -177,7 +157,11 @@ export function approve(job: ImportJob, decision: ApproveDecision): Result<Impor
           detail(`${tag}; waiting for a second approver`),
         ),
       );
-    const problem = secondApprovalProblem(first, decision);
+    const problem = secondApprovalProblem(first, {
+      by: decision.by,
+      groupTag: decision.groupTag,
+      ...(plan ? { plan } : {}),
+    });
     if (problem) return err(problem);
     const firstBy = first.by.name ?? first.by.id;
     const approved: ImportJob = {
@@ -197,14 +181,15 @@ export function approve(job: ImportJob, decision: ApproveDecision): Result<Impor
     );
   }
   const approved: ImportJob = { ...planned(job, decision.plan), status: 'approved', approval, nextRunAt: at };
-  return ok(audited(approved, decision.at, 'approved', decision.by, detail(planText(decision) ?? tag)));
-}
-
-function planText(decision: ApproveDecision): string | undefined {
-  if (!decision.plan) return undefined;
-  return decision.plan.kind === 'replace'
-    ? `replace the registered record, then import (${decision.groupTag ?? '(no tag)'})`
-    : `update the registered record: ${describeChange(decision.plan.change)}`;
+  return ok(
+    audited(
+      approved,
+      decision.at,
+      'approved',
+      decision.by,
+      detail(planText(decision.plan, decision.groupTag) ?? tag),
+    ),
+  );
 }
 
 export function reject(job: ImportJob, decision: { by: Actor; at: Date; reason: string }): Result<ImportJob> {

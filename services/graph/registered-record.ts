@@ -12,5 +12,6 @@ export function registeredRecord(device: AutopilotDevice): RegisteredRecord {
     enrollmentState: d?.enrollmentState ?? 'unknown',
     ...(d?.managedDeviceId ? { managedDeviceId: d.managedDeviceId } : {}),
     ...(d ? { manufacturer: d.manufacturer, model: d.model } : {}),
+    ...(d?.lastContacted ? { lastContacted: d.lastContacted } : {}),
   };
 }

@@ -165,7 +165,8 @@ export class IntakeService {
           submittedBy: { ...submitter, ...(request.requestedBy ? { requestedBy: request.requestedBy } : {}) },
           flags: [
             ...extra.flags,
-            ...(extra.registered ? (['already_registered'] as const) : []),
+            // A change acts on the registered record: that it is registered is no warning.
+            ...(extra.registered && !request.change ? (['already_registered'] as const) : []),
             ...(otherTenant ? (['other_tenant'] as const) : []),
           ],
           ...(extra.batchId ? { batchId: extra.batchId } : {}),

@@ -2,15 +2,19 @@
  * One row per job for auditors and asset registers (issue: export). Pure: what a job says about itself, never its
  * hardware hash (not even its fingerprint: a register keys on the serial).
  */
+import { describeChange, kindOf } from '../domain/job-kinds.js';
 import type { ImportJob } from '../domain/job.js';
+import { describeTransition } from '../domain/lifecycle-job.js';
 
 export const EXPORT_COLUMNS = [
   'jobId',
+  'kind',
   'serialNumber',
   'manufacturer',
   'model',
   'requestedTag',
   'groupTag',
+  'change',
   'source',
   'channel',
   'batchId',
@@ -47,15 +51,27 @@ function decisionOf(job: ImportJob): { decision: string; by: string; at: string;
   return { decision: job.status === 'expired' ? 'expired' : 'none', by: '', at: '', text: '' };
 }
 
+function changeOf(job: ImportJob): string {
+  const record = job.graph.record;
+  if (job.change) return record ? describeTransition(job.change, record) : describeChange(job.change);
+  const kind = kindOf(job);
+  if (kind === 'deregister') return record ? `deregister record ${record.id}` : 'deregister';
+  if (kind === 'replace') return record ? `replace record ${record.id}` : 'replace';
+  return '';
+}
+
 export function exportRow(job: ImportJob): ExportRow {
   const decision = decisionOf(job);
   return {
     jobId: job.id,
+    kind: kindOf(job),
     serialNumber: job.device.serialNumber,
     manufacturer: job.device.manufacturer,
     model: job.device.model,
     requestedTag: job.device.requestedGroupTag ?? '',
-    groupTag: job.approval?.groupTag ?? '',
+    groupTag: (job.change?.groupTag !== undefined ? job.change.groupTag : job.approval?.groupTag) ?? '',
+    // What a change or a deregistration did to the record, old and new values (a registration: empty).
+    change: changeOf(job),
     source: job.submittedBy.via,
     channel: job.submittedBy.channel,
     batchId: job.batchId ?? '',

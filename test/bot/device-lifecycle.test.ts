@@ -204,6 +204,9 @@ describe('a device already registered, decided on its approval card', () => {
 
   it('offers Replace it: the old record (and its enrolled Intune device, once confirmed) goes, then the hash is imported', async () => {
     const old = tenant().tenant.seedRegisteredDevice({ serialNumber: 'LIFE-0005', groupTag: 'Standard' });
+    // The import's state names no device (Graph's deviceRegistrationId is nullable): the new record is found by its
+    // serial, never taken for the old one Intune may still list.
+    tenant().tenant.scenario.faults.omitDeviceRegistrationId = true;
     tenant().tenant.enroll(old.id);
     const jobId = await h.submit('LIFE-0005');
     await until(() => h.posts().find((c) => JSON.stringify(c.body).includes('LIFE-0005')));
@@ -231,6 +234,7 @@ describe('a device already registered, decided on its approval card', () => {
     });
     expect(tenant().tenant.autopilot.has(old.id)).toBe(false);
     expect(recordOf('LIFE-0005')?.groupTag).toBe('Kiosk');
+    expect(job.graph.autopilotDeviceId).toBe(recordOf('LIFE-0005')?.id);
     expect(tenant().log.uploadsBySerial().get('LIFE-0005')).toBe(1);
     expect(tenant().tenant.deletesBySerial.get('LIFE-0005')).toBe(1);
   });

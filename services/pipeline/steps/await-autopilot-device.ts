@@ -4,6 +4,7 @@
  */
 import type { AutopilotDevice, ItemResult } from '../../graph/autopilot-graph.js';
 import { graphFailure } from '../failure-policy.js';
+import { notReplaced } from '../../domain/job-kinds.js';
 import { notYet, outcomesFor, type StepHandler } from '../step-context.js';
 
 export const awaitAutopilotDevice: StepHandler = async (jobs, ctx) => {
@@ -21,7 +22,7 @@ export const awaitAutopilotDevice: StepHandler = async (jobs, ctx) => {
       ? byId.get(job.graph.autopilotDeviceId)
       : bySerial.get(job.device.serialNumber);
     if (!result?.ok) return graphFailure(job, 'await-autopilot-device', result?.error, ctx);
-    const device = Array.isArray(result.value) ? result.value[0] : result.value;
+    const device = Array.isArray(result.value) ? notReplaced(job, result.value)[0] : result.value;
     // Graph shows the zero GUID until the Entra device is linked; the mapper reads that as ''.
     if (!device?.entraDeviceId) {
       missing = true;

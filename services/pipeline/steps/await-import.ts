@@ -5,6 +5,7 @@
  * its code, name and advice (806 means the device is registered already; StorageError goes back to the upload);
  * anything else waits.
  */
+import { notReplaced } from '../../domain/job-kinds.js';
 import type { ImportJob } from '../../domain/job.js';
 import type { ImportedIdentity, ItemResult } from '../../graph/autopilot-graph.js';
 import { describeImportError } from '../../graph/import-errors.js';
@@ -101,7 +102,7 @@ export const awaitImport: StepHandler = async (all, ctx) => {
     const found = await ctx.graph.findAutopilotDevicesBySerial(registered.map((j) => j.device.serialNumber));
     for (const job of registered) {
       const result = found.get(job.device.serialNumber);
-      const device = result?.ok ? result.value[0] : undefined;
+      const device = result?.ok ? notReplaced(job, result.value)[0] : undefined;
       if (device) {
         outcomes.set(job.id, {
           kind: 'already_registered',

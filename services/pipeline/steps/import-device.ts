@@ -9,6 +9,7 @@
  *   nothing is uploaded, the job goes on with that device.
  * Records of the serial with another hash belong to someone else's upload and are left alone.
  */
+import { notReplaced } from '../../domain/job-kinds.js';
 import type { ImportJob } from '../../domain/job.js';
 import type { AutopilotDevice, ImportedIdentity, ItemResult } from '../../graph/autopilot-graph.js';
 import { describeImportError } from '../../graph/import-errors.js';
@@ -87,7 +88,7 @@ function foundFor(
   const usable = mine.find((r) => !retryableError(r));
   if (usable) return { kind: 'upload', record: usable };
   // No usable upload, but the device is registered (its record was removed): go on with the device.
-  const device = devices.value[0];
+  const device = notReplaced(job, devices.value)[0];
   if (device) return { kind: 'registered', device, leftovers: mine.map((r) => r.id) };
   return { kind: 'nothing', stale: mine.map((r) => r.id) };
 }

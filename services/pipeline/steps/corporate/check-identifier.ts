@@ -20,9 +20,11 @@ export const checkIdentifier: StepHandler = async (jobs, ctx) => {
     if (!found?.ok) return graphFailure(job, 'check-identifier', found?.error, ctx);
     const registered = classic.get(job.device.serialNumber);
     const record = registered?.ok ? registered.value[0] : undefined;
-    const warning = record
-      ? `This serial is registered for classic Autopilot${record.groupTag ? ` (tag ${record.groupTag})` : ''}: its classic profile wins unless the device is associated for device preparation. Deregister it (lookup ${job.device.serialNumber}) to use device preparation.`
-      : undefined;
+    const warning = !registered?.ok
+      ? `Intune could not be asked whether this serial is registered for classic Autopilot (a classic profile would win over device preparation): look it up (lookup ${job.device.serialNumber}).`
+      : record
+        ? `This serial is registered for classic Autopilot${record.groupTag ? ` (tag ${record.groupTag})` : ''}: its classic profile wins unless the device is associated for device preparation. Deregister it (lookup ${job.device.serialNumber}) to use device preparation.`
+        : undefined;
     return {
       kind: 'done',
       note: found.value ? 'Already in Intune' : 'Not in Intune yet',

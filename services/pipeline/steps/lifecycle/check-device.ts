@@ -21,6 +21,11 @@ function decide(job: ImportJob, records: readonly AutopilotDevice[]): StepOutcom
   const found = wanted ? records.filter((r) => r.id === wanted) : records;
   const kind = kindOf(job);
   if (found.length === 0) {
+    if (wanted && records.length > 0)
+      return refused(
+        'RecordReplaced',
+        'The Autopilot record the card showed is gone, and another record has this serial number now. Look the device up again.',
+      );
     if (kind === 'change')
       return refused(
         'DeviceNotRegistered',
