@@ -28,6 +28,7 @@ const MAX_BARS = 31;
 const OUTCOME_LABELS: Record<OutcomeKey, string> = {
   imported: 'Imported',
   already_registered: 'Already registered',
+  changed: 'Changed or deregistered',
   failed: 'Failed',
   rejected: 'Rejected',
   expired: 'Expired',
@@ -40,9 +41,9 @@ function percentileText(p: Percentiles | undefined, none: string): string {
 }
 
 function breakdownLine(row: BreakdownRow): string {
-  const parts = (['imported', 'already_registered', 'failed', 'rejected', 'expired', 'open'] as const)
-    .filter((k) => row.outcomes[k] > 0)
-    .map((k) => `${row.outcomes[k]} ${OUTCOME_LABELS[k].toLowerCase()}`);
+  const parts = OUTCOME_KEYS.filter((k) => row.outcomes[k] > 0).map(
+    (k) => `${row.outcomes[k]} ${OUTCOME_LABELS[k].toLowerCase()}`,
+  );
   return `${esc(row.key)}: ${row.total} (${parts.join(', ')})`;
 }
 
@@ -100,6 +101,7 @@ export function renderReportCard(figures: ReportFigures, title: ReportTitle): Re
     total: String(figures.total),
     imported: String(o.imported),
     alreadyRegistered: String(o.already_registered),
+    changed: String(o.changed),
     failed: String(o.failed),
     rejected: String(o.rejected),
     expired: String(o.expired),

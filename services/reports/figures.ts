@@ -11,9 +11,11 @@ export interface ReportPeriod {
   to: string;
 }
 
+/** `changed`: a lifecycle job that changed or deregistered a record (a replace imports, so it counts as imported). */
 export const OUTCOME_KEYS = [
   'imported',
   'already_registered',
+  'changed',
   'failed',
   'rejected',
   'expired',
@@ -61,7 +63,8 @@ export const NO_TAG_LABEL = '(no tag)';
 export function outcomeKey(status: JobStatus, outcome: Outcome | undefined | null): OutcomeKey {
   switch (status) {
     case 'completed':
-      return outcome === 'already_registered' ? 'already_registered' : 'imported';
+      if (outcome === 'already_registered') return 'already_registered';
+      return outcome === 'changed' || outcome === 'deregistered' ? 'changed' : 'imported';
     case 'awaiting_approval':
     case 'approved':
     case 'running':
@@ -72,7 +75,7 @@ export function outcomeKey(status: JobStatus, outcome: Outcome | undefined | nul
 }
 
 export function emptyOutcomes(): OutcomeCounts {
-  return { imported: 0, already_registered: 0, failed: 0, rejected: 0, expired: 0, open: 0 };
+  return { imported: 0, already_registered: 0, changed: 0, failed: 0, rejected: 0, expired: 0, open: 0 };
 }
 
 /** The value at rank ⌈p·n⌉ (1-based) of ascending values; `sorted` must be sorted. */

@@ -17,7 +17,15 @@ function figures(overrides: Partial<ReportFigures> = {}): ReportFigures {
   return {
     period,
     total: 120,
-    outcomes: { imported: 80, already_registered: 10, failed: 12, rejected: 8, expired: 4, open: 6 },
+    outcomes: {
+      imported: 80,
+      already_registered: 10,
+      changed: 0,
+      failed: 12,
+      rejected: 8,
+      expired: 4,
+      open: 6,
+    },
     breakdowns: {
       tag: [row('Sales', 70), row('Lab', 50)],
       source: [row('deploy-tool', 100), row('**lab** [co](https://x.example)', 20)],

@@ -89,7 +89,15 @@ export function generateReportJobs(count: number, start: Date, days: number, see
       const error = { step: 'import' as const, code, name, advice: 'x', retryable: false };
       jobs.push({ ...rest, status, error, updatedAt: done.toISOString() });
     } else {
-      const outcome = finish < 0.35 ? ('already_registered' as const) : ('imported' as const);
+      // Some completed jobs are lifecycle changes and deregistrations: a report counts them apart.
+      const outcome =
+        finish < 0.35
+          ? ('already_registered' as const)
+          : finish < 0.4
+            ? ('changed' as const)
+            : finish < 0.43
+              ? ('deregistered' as const)
+              : ('imported' as const);
       jobs.push({ ...rest, status, outcome, updatedAt: done.toISOString() });
     }
   }

@@ -23,6 +23,7 @@ import { RULE_PREFIX } from '../../policy/policy.js';
 
 const OUTCOME = `CASE
   WHEN status = 'completed' AND json_extract(doc, '$.outcome') = 'already_registered' THEN 'already_registered'
+  WHEN status = 'completed' AND json_extract(doc, '$.outcome') IN ('changed', 'deregistered') THEN 'changed'
   WHEN status = 'completed' THEN 'imported'
   WHEN status IN ('awaiting_approval', 'approved', 'running') THEN 'open'
   ELSE status END`;

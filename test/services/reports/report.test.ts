@@ -66,6 +66,7 @@ function expectScenario(report: ReportFigures): void {
   expect(report.outcomes).toEqual({
     imported: 1,
     already_registered: 1,
+    changed: 0,
     failed: 2,
     rejected: 1,
     expired: 1,

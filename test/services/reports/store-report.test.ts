@@ -27,7 +27,9 @@ function bruteForce(jobs: readonly ImportJob[], period: ReportPeriod) {
     j.status === 'completed'
       ? j.outcome === 'already_registered'
         ? 'already_registered'
-        : 'imported'
+        : j.outcome === 'changed' || j.outcome === 'deregistered'
+          ? 'changed'
+          : 'imported'
       : ['awaiting_approval', 'approved', 'running'].includes(j.status)
         ? 'open'
         : j.status;
@@ -125,7 +127,7 @@ describe('report figures computed by the store, against a brute-force count over
     const expected = bruteForce(JOBS, WHOLE);
     expect(expected.total).toBe(10_000);
     expect(Object.keys(expected.outcomes ?? {}).sort()).toEqual(
-      ['already_registered', 'expired', 'failed', 'imported', 'open', 'rejected', 'total'].sort(),
+      ['already_registered', 'changed', 'expired', 'failed', 'imported', 'open', 'rejected', 'total'].sort(),
     );
     expect(Object.keys(expected.tag)).toHaveLength(5);
     expect(Object.keys(expected.failure)).toHaveLength(3);
