@@ -54,6 +54,15 @@ async function perIdentifier<T>(
         results.set(identifier, { ok: true, value: pick(identifier, byKey.get(identifier.toLowerCase())) });
     } catch (error) {
       const failure = toGraphRequestError(what, error);
+      // Intune refuses the whole list for one bad identifier ("Invalid Device Identifier parameter found for N
+      // import records!"): ask again one by one, so that only the bad ones fail.
+      if (failure.status === 400 && chunk.length > 1) {
+        for (const identifier of chunk) {
+          const single = await perIdentifier(what, [identifier], call, pick);
+          for (const [key, result] of single) results.set(key, result);
+        }
+        continue;
+      }
       for (const identifier of chunk) results.set(identifier, { ok: false, error: failure });
     }
   }
