@@ -1,6 +1,6 @@
 import type { ImportJob, StepName } from '../domain/job.js';
 import type { Result } from '../domain/result.js';
-import { completeAlreadyRegistered, failStep, finishStep, postponeStep } from '../domain/transitions.js';
+import { completeAlreadyRegistered, failStep, finishStep, postponeStep } from '../domain/step-transitions.js';
 import type { StepOutcome } from './step-outcome.js';
 
 /** Pure: the job after a step's outcome, or the DomainError that says why that cannot happen now. */

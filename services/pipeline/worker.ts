@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { currentStep, WORKABLE_STATUSES, type ImportJob, type StepName } from '../domain/job.js';
 import type { Result } from '../domain/result.js';
-import { startStep } from '../domain/transitions.js';
+import { startStep } from '../domain/step-transitions.js';
 import { describeError } from '../errors.js';
 import { Housekeeping } from './housekeeping.js';
 import type { AutopilotGraph } from '../graph/autopilot-graph.js';

@@ -10,7 +10,8 @@ import {
 import type { ApprovalConfig } from '../../services/config/config.js';
 import { batchProgress, decideBatch, type ImportBatch } from '../../services/domain/batch.js';
 import type { ImportJob } from '../../services/domain/job.js';
-import { approve, failStep, startStep } from '../../services/domain/transitions.js';
+import { approve } from '../../services/domain/transitions.js';
+import { failStep, startStep } from '../../services/domain/step-transitions.js';
 import type { Result } from '../../services/domain/result.js';
 import { cardProblems, executeActions } from '../support/card-check.js';
 import { submittedJob } from '../support/jobs.js';

@@ -4,15 +4,13 @@ import { renderJobCard } from '../../cards/job-card.js';
 import { CARD_VERBS } from '../../cards/verbs.js';
 import type { ApprovalConfig } from '../../services/config/config.js';
 import { REGISTRATION_STEPS, type ImportJob } from '../../services/domain/job.js';
+import { approve, expire, reject } from '../../services/domain/transitions.js';
 import {
-  approve,
   completeAlreadyRegistered,
-  expire,
   failStep,
   finishStep,
-  reject,
   startStep,
-} from '../../services/domain/transitions.js';
+} from '../../services/domain/step-transitions.js';
 import type { Result } from '../../services/domain/result.js';
 import { cardProblems, executeActions } from '../support/card-check.js';
 import { submittedJob } from '../support/jobs.js';

@@ -6,7 +6,7 @@ import { ApprovalService } from '../../../services/approvals/approval-service.js
 import { StaticApproverDirectory } from '../../../services/approvals/approver-directory.js';
 import { NO_TAG } from '../../../services/approvals/decision-inputs.js';
 import type { ApprovalConfig } from '../../../services/config/config.js';
-import { failStep, startStep } from '../../../services/domain/transitions.js';
+import { failStep, startStep } from '../../../services/domain/step-transitions.js';
 import { SqliteJobStore } from '../../../services/store/sqlite/sqlite-job-store.js';
 import { silentLogger } from '../../support/graph.js';
 import { submittedJob } from '../../support/jobs.js';

@@ -1,16 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { approve, expire, recordDenied, reject } from '../../../services/domain/transitions.js';
 import {
-  approve,
   completeAlreadyRegistered,
-  expire,
   failStep,
   finishStep,
   postponeStep,
-  recordDenied,
-  reject,
   retry,
   startStep,
-} from '../../../services/domain/transitions.js';
+} from '../../../services/domain/step-transitions.js';
 import {
   currentStep,
   REGISTRATION_STEPS,

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_GRANTED_PERMISSIONS } from '../../../graph-emulator/permissions.js';
 import type { AfterImportFault } from '../../../graph-emulator/scenario.js';
-import { retry } from '../../../services/domain/transitions.js';
+import { retry } from '../../../services/domain/step-transitions.js';
 import { mutateJob } from '../../../services/store/mutate.js';
 import { deviceInput, startPipelineFixture, type PipelineFixture } from '../../support/pipeline.js';
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { retry } from '../../../services/domain/transitions.js';
+import { retry } from '../../../services/domain/step-transitions.js';
 import { mutateJob } from '../../../services/store/mutate.js';
 import { deviceInput, startPipelineFixture, type PipelineFixture } from '../../support/pipeline.js';
 import { DAY_MS, submittedJob } from '../../support/jobs.js';
