@@ -18,7 +18,6 @@ export interface LifecycleJobInput {
   submittedBy: Submitter;
   /** The approver confirmed that deregistering deletes the Intune device of an enrolled device. */
   enrolledConfirmed?: boolean;
-  batchId?: string;
 }
 
 /** "tag Sales → Kiosk, user ada@contoso.com → removed": the old and the new value of each changed field. */
@@ -63,7 +62,6 @@ export function openLifecycleJob(request: LifecycleJobInput, now: Date): ImportJ
     audit: [],
     ...(request.change ? { change: request.change } : {}),
     ...(request.enrolledConfirmed ? { enrolledConfirmed: true } : {}),
-    ...(request.batchId ? { batchId: request.batchId } : {}),
   };
   const submitted = withAudit(job, {
     at,

@@ -127,7 +127,8 @@ export function openApiDocument(serverUrl?: string): object {
       },
       '/api/submissions/batch': {
         post: {
-          summary: 'Submit an Intune CSV (up to 500 devices) as one batch',
+          summary:
+            "Submit an Intune CSV (up to 500 devices), or Microsoft's corporate-identifier CSV (no header, Manufacturer,Model,Serial), as one batch",
           parameters: [
             {
               name: 'manufacturer',
@@ -142,6 +143,30 @@ export function openApiDocument(serverUrl?: string): object {
             '202': { description: 'A report per row; accepted rows became jobs of one batch' },
             '422': { description: 'No row was accepted; the report says why' },
             ...refusals(400, 401, 413, 415, 429),
+          },
+        },
+      },
+      '/api/changes/batch': {
+        post: {
+          summary:
+            'Bulk re-tag: serial numbers (one per line, first column; up to 500) all to one group tag, after an approver approves the batch',
+          parameters: [
+            {
+              name: 'groupTag',
+              in: 'query',
+              required: true,
+              schema: { type: 'string' },
+              description: 'one of the configured group tags',
+            },
+          ],
+          requestBody: { required: true, content: { 'text/csv': { schema: { type: 'string' } } } },
+          responses: {
+            '202': {
+              description:
+                'A report per line; each serial with exactly one Autopilot record became a change job of one batch',
+            },
+            '422': { description: 'No line was accepted; the report says why' },
+            ...refusals(400, 401, 413, 415, 429, 503),
           },
         },
       },

@@ -27,7 +27,7 @@ export interface LifecycleRequest {
   inputs: Record<string, unknown>;
 }
 
-/** Every answer but `started` carries the device as it is now, for the card to show again. */
+/** Every answer but `denied` carries the device as it is now, for the look-up card to show again. */
 export type LifecycleResult =
   | { kind: 'started'; lookup: DeviceLookup; job: ImportJob }
   | { kind: 'invalid'; lookup: DeviceLookup; problems: InputProblem[] }
