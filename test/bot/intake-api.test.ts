@@ -308,6 +308,7 @@ describe('OpenAPI description', () => {
     expect(Object.keys(documented.properties).sort()).toEqual(Object.keys(full).sort());
     expect(documented.required.every((k: string) => k in jobView(submittedJob()))).toBe(true);
     expect(Object.keys(doc.paths).sort()).toEqual([
+      '/api/changes/batch',
       '/api/health',
       '/api/openapi.json',
       '/api/ready',
