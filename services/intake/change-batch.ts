@@ -18,6 +18,7 @@ import { serialNumber } from './text-rules.js';
 export const changeBatchQuerySchema = z.object({ groupTag: z.string().max(200) }).strict();
 
 const HEADERS = new Set(['device serial number', 'serial number', 'serialnumber']);
+const serialRow = z.object({ serialNumber });
 
 /** One serial per line, in the first column (so the Intune CSV works too); a header line is skipped. */
 function serialRows(csv: Uint8Array, change: DeviceChange): BatchRow[] {
@@ -36,7 +37,7 @@ function serialRows(csv: Uint8Array, change: DeviceChange): BatchRow[] {
       line,
       serialNumber: raw.slice(0, 64),
       parse: () => {
-        const serial = parseOrRefuse(z.object({ serialNumber }), { serialNumber: raw }).serialNumber;
+        const serial = parseOrRefuse(serialRow, { serialNumber: raw }).serialNumber;
         // Make and model come from the record, once vetted; the allow-lists are about new devices.
         return { serialNumber: serial, manufacturer: '', model: '', change };
       },

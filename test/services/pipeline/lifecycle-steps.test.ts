@@ -10,6 +10,7 @@ import type { ImportJob, RegisteredRecord } from '../../../services/domain/job.j
 import type { AutopilotDevice, AutopilotGraph, ItemResult } from '../../../services/graph/autopilot-graph.js';
 import type { StepContext } from '../../../services/pipeline/step-context.js';
 import { STEP_HANDLERS } from '../../../services/pipeline/steps/index.js';
+import { GraphRequestError } from '../../../services/graph/graph-errors.js';
 import { WaitEstimator } from '../../../services/pipeline/wait-estimator.js';
 import { fakeHardwareHash } from '../../support/jobs.js';
 import { testSettings } from '../../support/pipeline.js';
@@ -148,5 +149,41 @@ describe('lifecycle steps check before they act', () => {
     // Intune still lists the deleted record: check-registration goes on to import instead of "already registered".
     const outcomes = await STEP_HANDLERS['check-registration']([job], context(fakeGraph([device('ap-old')])));
     expect(outcomes.get(job.id)).toEqual({ kind: 'done', note: 'Not registered yet' });
+  });
+
+  it('import-identifier, resumed after a crash, imports nothing while it cannot tell whether it did already', async () => {
+    const corporate = submit(
+      {
+        id: 'job-3',
+        kind: 'corporateIdentifier',
+        device: { serialNumber: 'SN-3', manufacturer: 'Contoso', model: 'Laptop 7' },
+        hardwareHash: null,
+        submittedBy: { channel: 'api', via: 'deploy' },
+      },
+      now,
+      86_400_000,
+    );
+    const imports: string[][] = [];
+    const graph = {
+      searchCorporateIdentifiers: (ids: readonly string[]) =>
+        Promise.resolve(
+          new Map(
+            ids.map((id) => [
+              id,
+              { ok: false as const, error: new GraphRequestError(503, 'ServiceUnavailable', 'busy') },
+            ]),
+          ),
+        ),
+      importCorporateIdentifiers: (ids: readonly string[]) => {
+        imports.push([...ids]);
+        return Promise.resolve(new Map());
+      },
+    } as unknown as AutopilotGraph;
+    const outcomes = await STEP_HANDLERS['import-identifier']([corporate], {
+      ...context(graph),
+      resumed: new Set([corporate.id]),
+    });
+    expect(outcomes.get(corporate.id)).toMatchObject({ kind: 'retry', error: { code: 'HTTP503' } });
+    expect(imports).toEqual([]);
   });
 });

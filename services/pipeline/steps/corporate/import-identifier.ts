@@ -27,12 +27,16 @@ export const importIdentifier: StepHandler = async (jobs, ctx) => {
     const result = found.get(corporateIdentifierOf(job.device));
     return result?.ok ? result.value : null;
   };
-  const toImport = open.filter((j) => !known(j));
+  // A resumed job whose search failed does not import: it may have imported already. It retries instead.
+  const unsure = (job: ImportJob) => found.get(corporateIdentifierOf(job.device))?.ok === false;
+  const toImport = open.filter((j) => !known(j) && !unsure(j));
   const imported = toImport.length
     ? await ctx.graph.importCorporateIdentifiers(toImport.map((j) => corporateIdentifierOf(j.device)))
     : new Map<string, ItemResult<{ id: string; accepted: boolean } | null>>();
   return outcomesFor(jobs, (job) => {
     if (job.graph.corporateIdentifierId) return { kind: 'skipped', note: 'Already in Intune' };
+    const search = found.get(corporateIdentifierOf(job.device));
+    if (search?.ok === false) return graphFailure(job, 'import-identifier', search.error, ctx);
     const already = known(job);
     if (already) return { kind: 'done', graph: { corporateIdentifierId: already }, note: 'Imported' };
     const result = imported.get(corporateIdentifierOf(job.device));
