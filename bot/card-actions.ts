@@ -28,6 +28,8 @@ function message(text: string): AdaptiveCardInvokeResponse {
   return { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: text as never };
 }
 
+const lowerFirst = (text: string) => text.charAt(0).toLowerCase() + text.slice(1);
+
 export class CardActions {
   constructor(private readonly deps: CardActionDeps) {}
 
@@ -69,7 +71,7 @@ export class CardActions {
     const notice =
       result.kind === 'started'
         ? {
-            text: `Started: ${kindTitle(result.job).toLowerCase()} (job ${result.job.id}). Its card in the helpdesk channel shows each step.`,
+            text: `Started: ${lowerFirst(kindTitle(result.job))} (job ${result.job.id}). Its card in the helpdesk channel shows each step.`,
             good: true,
           }
         : result.kind === 'refused'

@@ -32,12 +32,13 @@ const recordOf = (serial: string) =>
 async function lookupCard(serial: string): Promise<object> {
   const from = h.connector.calls.length;
   await h.toBot(message(h.connector.url, alice, `lookup ${serial}`));
-  return until(
-    () =>
-      h.connector.calls
-        .slice(from)
-        .map((c) => c.body as { attachments?: { content: object }[] })
-        .find((b) => b.attachments)?.attachments?.[0]?.content,
+  // The bot's answer, not an update of some job's card that lands meanwhile.
+  return until(() =>
+    h.connector.calls
+      .slice(from)
+      .filter((c) => c.method === 'POST')
+      .map((c) => (c.body as { attachments?: { content: object }[] }).attachments?.[0]?.content)
+      .find((card) => card && JSON.stringify(card).includes(`Autopilot record of ${serial}`)),
   );
 }
 
@@ -71,7 +72,7 @@ describe('actions on the look-up card', () => {
     expect(cardProblems(card)).toEqual([]);
 
     const started = await act(alice, 'retag', 'LIFE-0001', { groupTag: 'Kiosk', comment: 'INC100' });
-    expect(JSON.stringify(started.value)).toContain('Started: change tag kiosk');
+    expect(JSON.stringify(started.value)).toContain('Started: change tag Kiosk');
     const retag = await finished('LIFE-0001', 1);
     expect(retag).toMatchObject({
       kind: 'change',

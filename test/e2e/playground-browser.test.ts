@@ -207,7 +207,7 @@ describe('the helpdesk channel in a real browser', () => {
     await page.getByRole('option', { name: 'Shared' }).click();
     await typeInto(card.getByPlaceholder('e.g. INC0012345 new motherboard'), 'INC0012500 move to shared');
     await card.getByRole('button', { name: 'Change group tag' }).click();
-    await shows(card, 'Started: change tag shared');
+    await shows(card, 'Started: change tag Shared');
     // The change's own card in the helpdesk channel walks through its steps.
     await page.getByText('General', { exact: true }).click();
     const job = page.locator('.ac-adaptiveCard').filter({ hasText: 'Autopilot change: DEMO-0001' }).first();
