@@ -91,6 +91,8 @@ export class EmulatedTenant {
   readonly uploadsBySerial = new Map<string, number>();
   /** DELETEs of Autopilot records accepted, by serial (a record deleted twice shows here). */
   readonly deletesBySerial = new Map<string, number>();
+  /** Records deleted but still shown (see deleteAutopilot), so that settling does not walk every record. */
+  private readonly deleting = new Set<AutopilotRecord>();
   /** Intune managed devices by id (enrolled Autopilot devices). */
   readonly managedDevices = new Map<string, { id: string; autopilotDeviceId: string }>();
   readonly corporateIdentifiers = new Map<string, CorporateIdentifierRecord>();
@@ -306,14 +308,18 @@ export class EmulatedTenant {
     this.deletesBySerial.set(device.serialNumber, (this.deletesBySerial.get(device.serialNumber) ?? 0) + 1);
     if (device.deletedAt !== undefined) return;
     device.deletedAt = now;
+    this.deleting.add(device);
     device.goneAt =
       now + this.scaled(this.scenario.delays.deregistration ?? REALISTIC_DELAYS.deregistration ?? 0);
   }
 
   /** Removes the deleted records whose time has come (called before each request is answered). */
   settle(now: number): void {
-    for (const device of this.autopilot.values())
-      if (device.goneAt !== undefined && device.goneAt <= now) this.autopilot.delete(device.id);
+    for (const device of this.deleting)
+      if (device.goneAt !== undefined && device.goneAt <= now) {
+        this.autopilot.delete(device.id);
+        this.deleting.delete(device);
+      }
   }
 
   visibleAutopilot(now: number): AutopilotRecord[] {
