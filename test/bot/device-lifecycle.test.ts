@@ -63,202 +63,226 @@ async function finished(serial: string, count: number): Promise<ImportJob> {
 }
 
 describe('actions on the look-up card', () => {
-  it('changes the tag, the name and the user, each as a job that keeps the old and new value', async () => {
-    tenant().tenant.seedRegisteredDevice({ serialNumber: 'LIFE-0001', groupTag: 'Standard' });
-    const card = await lookupCard('LIFE-0001');
-    const text = JSON.stringify(card);
-    for (const action of ['Change group tag', 'Set device name', 'Assign user', 'Deregister'])
-      expect(text).toContain(action);
-    expect(cardProblems(card)).toEqual([]);
+  it(
+    'changes the tag, the name and the user, each as a job that keeps the old and new value',
+    { timeout: 90_000 },
+    async () => {
+      tenant().tenant.seedRegisteredDevice({ serialNumber: 'LIFE-0001', groupTag: 'Standard' });
+      const card = await lookupCard('LIFE-0001');
+      const text = JSON.stringify(card);
+      for (const action of ['Change group tag', 'Set device name', 'Assign user', 'Deregister'])
+        expect(text).toContain(action);
+      expect(cardProblems(card)).toEqual([]);
 
-    const started = await act(alice, 'retag', 'LIFE-0001', { groupTag: 'Kiosk', comment: 'INC100' });
-    expect(JSON.stringify(started.value)).toContain('Started: change tag Kiosk');
-    const retag = await finished('LIFE-0001', 1);
-    expect(retag).toMatchObject({
-      kind: 'change',
-      status: 'completed',
-      outcome: 'changed',
-      hardwareHash: null,
-    });
-    expect(recordOf('LIFE-0001')?.groupTag).toBe('Kiosk');
-    expect(retag.audit.map((e) => [e.action, e.detail])).toEqual([
-      ['submitted', 'teams'],
-      ['approved', 'tag Standard → Kiosk; ticket INC100'],
-      ['completed', 'changed: tag Standard → Kiosk'],
-    ]);
-    expect(retag.steps.map((s) => [s.name, s.state])).toEqual([
-      ['check-device', 'succeeded'],
-      ['apply-change', 'succeeded'],
-      ['verify-change', 'succeeded'],
-    ]);
-    // The job's own card in the channel walks to its end.
-    await until(() =>
-      [...h.posts(), ...h.updates()].some((c) =>
-        JSON.stringify(c.body).includes('Completed: Intune shows the change'),
-      ),
-    );
-
-    // A bad name is refused beside its input; nothing is stored.
-    const refused = await act(alice, 'rename', 'LIFE-0001', { deviceName: 'BAD NAME!', comment: 'INC101' });
-    expect(JSON.stringify(refused.value)).toContain('letters, digits and hyphens');
-    expect(await jobsOf('LIFE-0001')).toHaveLength(1);
-
-    await act(alice, 'rename', 'LIFE-0001', { deviceName: 'KIOSK-01', comment: 'INC101' });
-    await finished('LIFE-0001', 2);
-    expect(recordOf('LIFE-0001')?.displayName).toBe('KIOSK-01');
-
-    await act(alice, 'assignUser', 'LIFE-0001', { user: 'ada@contoso.example', comment: 'INC102' });
-    await finished('LIFE-0001', 3);
-    expect(recordOf('LIFE-0001')?.userPrincipalName).toBe('ada@contoso.example');
-
-    await act(alice, 'removeUser', 'LIFE-0001', { comment: 'INC103' });
-    const removal = await finished('LIFE-0001', 4);
-    expect(removal.audit.at(-1)?.detail).toBe('changed: user ada@contoso.example → removed');
-    expect(recordOf('LIFE-0001')?.userPrincipalName).toBe('');
-  });
-
-  it("refuses a non-approver's click and an action without a ticket; nothing is stored or changed", async () => {
-    tenant().tenant.seedRegisteredDevice({ serialNumber: 'LIFE-0002', groupTag: 'Standard' });
-    for (const verb of ['retag', 'rename', 'assignUser', 'removeUser', 'deregister']) {
-      const denied = await act(mallory, verb, 'LIFE-0002', {
-        comment: 'INC1',
-        groupTag: 'Kiosk',
-        deviceName: 'PC-1',
-        user: 'eve@contoso.example',
+      const started = await act(alice, 'retag', 'LIFE-0001', { groupTag: 'Kiosk', comment: 'INC100' });
+      expect(JSON.stringify(started.value)).toContain('Started: change tag Kiosk');
+      const retag = await finished('LIFE-0001', 1);
+      expect(retag).toMatchObject({
+        kind: 'change',
+        status: 'completed',
+        outcome: 'changed',
+        hardwareHash: null,
       });
-      expect(denied.value).toBe('Only helpdesk approvers can change a device. Your attempt was recorded.');
-    }
-    const noTicket = await act(alice, 'retag', 'LIFE-0002', { groupTag: 'Kiosk', comment: '' });
-    expect(JSON.stringify(noTicket.value)).toContain('Enter the ticket or a comment.');
-    expect(await jobsOf('LIFE-0002')).toHaveLength(0);
-    expect(recordOf('LIFE-0002')?.groupTag).toBe('Standard');
-    expect(
-      tenant()
-        .log.graphRequests()
-        .filter((e) => e.method !== 'GET'),
-    ).toEqual([]);
-  });
+      expect(recordOf('LIFE-0001')?.groupTag).toBe('Kiosk');
+      expect(retag.audit.map((e) => [e.action, e.detail])).toEqual([
+        ['submitted', 'teams'],
+        ['approved', 'tag Standard → Kiosk; ticket INC100'],
+        ['completed', 'changed: tag Standard → Kiosk'],
+      ]);
+      expect(retag.steps.map((s) => [s.name, s.state])).toEqual([
+        ['check-device', 'succeeded'],
+        ['apply-change', 'succeeded'],
+        ['verify-change', 'succeeded'],
+      ]);
+      // The job's own card in the channel walks to its end.
+      await until(() =>
+        [...h.posts(), ...h.updates()].some((c) =>
+          JSON.stringify(c.body).includes('Completed: Intune shows the change'),
+        ),
+      );
 
-  it("deregisters in Microsoft's order, an enrolled device only once confirmed, and leaves the Entra object", async () => {
-    const seeded = tenant().tenant.seedRegisteredDevice({ serialNumber: 'LIFE-0003', groupTag: 'Kiosk' });
-    seeded.userPrincipalName = 'ada@contoso.example';
-    const managedId = tenant().tenant.enroll(seeded.id);
-    const entraBefore = tenant().tenant.entra.size;
+      // A bad name is refused beside its input; nothing is stored.
+      const refused = await act(alice, 'rename', 'LIFE-0001', { deviceName: 'BAD NAME!', comment: 'INC101' });
+      expect(JSON.stringify(refused.value)).toContain('letters, digits and hyphens');
+      expect(await jobsOf('LIFE-0001')).toHaveLength(1);
 
-    const unconfirmed = await act(alice, 'deregister', 'LIFE-0003', { comment: 'INC200' });
-    expect(JSON.stringify(unconfirmed.value)).toContain('Tick the box to confirm');
-    expect(await jobsOf('LIFE-0003')).toHaveLength(0);
+      await act(alice, 'rename', 'LIFE-0001', { deviceName: 'KIOSK-01', comment: 'INC101' });
+      await finished('LIFE-0001', 2);
+      expect(recordOf('LIFE-0001')?.displayName).toBe('KIOSK-01');
 
-    tenant().log.clear();
-    await act(alice, 'deregister', 'LIFE-0003', { comment: 'INC200', confirmEnrolled: 'true' });
-    const job = await finished('LIFE-0003', 1);
-    expect(job).toMatchObject({ kind: 'deregister', status: 'completed', outcome: 'deregistered' });
-    const writes = tenant()
-      .log.entries.filter((e) => e.method !== 'GET' && e.path !== '/$batch')
-      .map((e) => `${e.method} ${e.path.replace(/[0-9a-f-]{36}/g, '{id}')} ${e.status}`);
-    expect(writes).toEqual([
-      'DELETE /deviceManagement/managedDevices/{id} 204',
-      'POST /deviceManagement/windowsAutopilotDeviceIdentities/{id}/unassignUserFromDevice 204',
-      'DELETE /deviceManagement/windowsAutopilotDeviceIdentities/{id} 200',
-    ]);
-    expect(tenant().tenant.managedDevices.has(managedId)).toBe(false);
-    expect(recordOf('LIFE-0003')).toBeUndefined();
-    expect(tenant().tenant.deletesBySerial.get('LIFE-0003')).toBe(1);
-    expect(tenant().tenant.entra.size).toBe(entraBefore);
-    expect(JSON.stringify(await lookupCard('LIFE-0003'))).toContain('Not registered in Autopilot.');
-  });
+      await act(alice, 'assignUser', 'LIFE-0001', { user: 'ada@contoso.example', comment: 'INC102' });
+      await finished('LIFE-0001', 3);
+      expect(recordOf('LIFE-0001')?.userPrincipalName).toBe('ada@contoso.example');
+
+      await act(alice, 'removeUser', 'LIFE-0001', { comment: 'INC103' });
+      const removal = await finished('LIFE-0001', 4);
+      expect(removal.audit.at(-1)?.detail).toBe('changed: user ada@contoso.example → removed');
+      expect(recordOf('LIFE-0001')?.userPrincipalName).toBe('');
+    },
+  );
+
+  it(
+    "refuses a non-approver's click and an action without a ticket; nothing is stored or changed",
+    { timeout: 90_000 },
+    async () => {
+      tenant().tenant.seedRegisteredDevice({ serialNumber: 'LIFE-0002', groupTag: 'Standard' });
+      for (const verb of ['retag', 'rename', 'assignUser', 'removeUser', 'deregister']) {
+        const denied = await act(mallory, verb, 'LIFE-0002', {
+          comment: 'INC1',
+          groupTag: 'Kiosk',
+          deviceName: 'PC-1',
+          user: 'eve@contoso.example',
+        });
+        expect(denied.value).toBe('Only helpdesk approvers can change a device. Your attempt was recorded.');
+      }
+      const noTicket = await act(alice, 'retag', 'LIFE-0002', { groupTag: 'Kiosk', comment: '' });
+      expect(JSON.stringify(noTicket.value)).toContain('Enter the ticket or a comment.');
+      expect(await jobsOf('LIFE-0002')).toHaveLength(0);
+      expect(recordOf('LIFE-0002')?.groupTag).toBe('Standard');
+      expect(
+        tenant()
+          .log.graphRequests()
+          .filter((e) => e.method !== 'GET'),
+      ).toEqual([]);
+    },
+  );
+
+  it(
+    "deregisters in Microsoft's order, an enrolled device only once confirmed, and leaves the Entra object",
+    { timeout: 90_000 },
+    async () => {
+      const seeded = tenant().tenant.seedRegisteredDevice({ serialNumber: 'LIFE-0003', groupTag: 'Kiosk' });
+      seeded.userPrincipalName = 'ada@contoso.example';
+      const managedId = tenant().tenant.enroll(seeded.id);
+      const entraBefore = tenant().tenant.entra.size;
+
+      const unconfirmed = await act(alice, 'deregister', 'LIFE-0003', { comment: 'INC200' });
+      expect(JSON.stringify(unconfirmed.value)).toContain('Tick the box to confirm');
+      expect(await jobsOf('LIFE-0003')).toHaveLength(0);
+
+      tenant().log.clear();
+      await act(alice, 'deregister', 'LIFE-0003', { comment: 'INC200', confirmEnrolled: 'true' });
+      const job = await finished('LIFE-0003', 1);
+      expect(job).toMatchObject({ kind: 'deregister', status: 'completed', outcome: 'deregistered' });
+      const writes = tenant()
+        .log.entries.filter((e) => e.method !== 'GET' && e.path !== '/$batch')
+        .map((e) => `${e.method} ${e.path.replace(/[0-9a-f-]{36}/g, '{id}')} ${e.status}`);
+      expect(writes).toEqual([
+        'DELETE /deviceManagement/managedDevices/{id} 204',
+        'POST /deviceManagement/windowsAutopilotDeviceIdentities/{id}/unassignUserFromDevice 204',
+        'DELETE /deviceManagement/windowsAutopilotDeviceIdentities/{id} 200',
+      ]);
+      expect(tenant().tenant.managedDevices.has(managedId)).toBe(false);
+      expect(recordOf('LIFE-0003')).toBeUndefined();
+      expect(tenant().tenant.deletesBySerial.get('LIFE-0003')).toBe(1);
+      expect(tenant().tenant.entra.size).toBe(entraBefore);
+      expect(JSON.stringify(await lookupCard('LIFE-0003'))).toContain('Not registered in Autopilot.');
+    },
+  );
 });
 
 describe('a device already registered, decided on its approval card', () => {
-  it('offers Update it, which changes the existing record and imports nothing', async () => {
-    tenant().tenant.seedRegisteredDevice({ serialNumber: 'LIFE-0004', groupTag: 'Standard' });
-    const jobId = await h.submit('LIFE-0004', { assignedUser: 'grace@contoso.example' });
-    const post = await until(() => h.posts().find((c) => JSON.stringify(c.body).includes('LIFE-0004')));
-    const text = JSON.stringify(post.body);
-    expect(text).toContain('Registered record');
-    expect(text).toContain('Update it');
-    expect(text).toContain('Replace it');
-    expect(text).not.toContain('"title":"Approve"');
+  it(
+    'offers Update it, which changes the existing record and imports nothing',
+    { timeout: 90_000 },
+    async () => {
+      tenant().tenant.seedRegisteredDevice({ serialNumber: 'LIFE-0004', groupTag: 'Standard' });
+      const jobId = await h.submit('LIFE-0004', { assignedUser: 'grace@contoso.example' });
+      const post = await until(() => h.posts().find((c) => JSON.stringify(c.body).includes('LIFE-0004')));
+      const text = JSON.stringify(post.body);
+      expect(text).toContain('Registered record');
+      expect(text).toContain('Update it');
+      expect(text).toContain('Replace it');
+      expect(text).not.toContain('"title":"Approve"');
 
-    await h.toBot(
-      cardClick(h.connector.url, alice, 'update', {
-        jobId,
+      await h.toBot(
+        cardClick(h.connector.url, alice, 'update', {
+          jobId,
+          groupTag: 'Kiosk',
+          comment: 'INC300',
+          deviceName: 'PC-4',
+        }),
+      );
+      const job = await finished('LIFE-0004', 1);
+      expect(job).toMatchObject({
+        kind: 'change',
+        status: 'completed',
+        outcome: 'changed',
+        hardwareHash: null,
+      });
+      expect(recordOf('LIFE-0004')).toMatchObject({
         groupTag: 'Kiosk',
-        comment: 'INC300',
-        deviceName: 'PC-4',
-      }),
-    );
-    const job = await finished('LIFE-0004', 1);
-    expect(job).toMatchObject({
-      kind: 'change',
-      status: 'completed',
-      outcome: 'changed',
-      hardwareHash: null,
-    });
-    expect(recordOf('LIFE-0004')).toMatchObject({
-      groupTag: 'Kiosk',
-      displayName: 'PC-4',
-      userPrincipalName: 'grace@contoso.example',
-    });
-    expect(tenant().log.uploadsBySerial().get('LIFE-0004')).toBeUndefined();
-  });
+        displayName: 'PC-4',
+        userPrincipalName: 'grace@contoso.example',
+      });
+      expect(tenant().log.uploadsBySerial().get('LIFE-0004')).toBeUndefined();
+    },
+  );
 
-  it('offers Replace it: the old record (and its enrolled Intune device, once confirmed) goes, then the hash is imported', async () => {
-    const old = tenant().tenant.seedRegisteredDevice({ serialNumber: 'LIFE-0005', groupTag: 'Standard' });
-    // The import's state names no device (Graph's deviceRegistrationId is nullable): the new record is found by its
-    // serial, never taken for the old one Intune may still list.
-    tenant().tenant.scenario.faults.omitDeviceRegistrationId = true;
-    tenant().tenant.enroll(old.id);
-    const jobId = await h.submit('LIFE-0005');
-    await until(() => h.posts().find((c) => JSON.stringify(c.body).includes('LIFE-0005')));
+  it(
+    'offers Replace it: the old record (and its enrolled Intune device, once confirmed) goes, then the hash is imported',
+    { timeout: 90_000 },
+    async () => {
+      const old = tenant().tenant.seedRegisteredDevice({ serialNumber: 'LIFE-0005', groupTag: 'Standard' });
+      // The import's state names no device (Graph's deviceRegistrationId is nullable): the new record is found by its
+      // serial, never taken for the old one Intune may still list.
+      tenant().tenant.scenario.faults.omitDeviceRegistrationId = true;
+      tenant().tenant.enroll(old.id);
+      const jobId = await h.submit('LIFE-0005');
+      await until(() => h.posts().find((c) => JSON.stringify(c.body).includes('LIFE-0005')));
 
-    const unconfirmed = await h.toBot(
-      cardClick(h.connector.url, alice, 'replace', { jobId, groupTag: 'Kiosk', comment: 'INC400' }),
-    );
-    expect(JSON.stringify(unconfirmed.body)).toContain('Tick the box to confirm, then Replace it.');
-    expect((await h.app.store.get(jobId))?.job.status).toBe('awaiting_approval');
+      const unconfirmed = await h.toBot(
+        cardClick(h.connector.url, alice, 'replace', { jobId, groupTag: 'Kiosk', comment: 'INC400' }),
+      );
+      expect(JSON.stringify(unconfirmed.body)).toContain('Tick the box to confirm, then Replace it.');
+      expect((await h.app.store.get(jobId))?.job.status).toBe('awaiting_approval');
 
-    await h.toBot(
-      cardClick(h.connector.url, alice, 'replace', {
-        jobId,
-        groupTag: 'Kiosk',
-        comment: 'INC400',
-        confirmEnrolled: 'true',
-      }),
-    );
-    const job = await finished('LIFE-0005', 1);
-    expect(job).toMatchObject({
-      kind: 'replace',
-      status: 'completed',
-      outcome: 'imported',
-      hardwareHash: null,
-    });
-    expect(tenant().tenant.autopilot.has(old.id)).toBe(false);
-    expect(recordOf('LIFE-0005')?.groupTag).toBe('Kiosk');
-    expect(job.graph.autopilotDeviceId).toBe(recordOf('LIFE-0005')?.id);
-    expect(tenant().log.uploadsBySerial().get('LIFE-0005')).toBe(1);
-    expect(tenant().tenant.deletesBySerial.get('LIFE-0005')).toBe(1);
-  });
+      await h.toBot(
+        cardClick(h.connector.url, alice, 'replace', {
+          jobId,
+          groupTag: 'Kiosk',
+          comment: 'INC400',
+          confirmEnrolled: 'true',
+        }),
+      );
+      const job = await finished('LIFE-0005', 1);
+      expect(job).toMatchObject({
+        kind: 'replace',
+        status: 'completed',
+        outcome: 'imported',
+        hardwareHash: null,
+      });
+      expect(tenant().tenant.autopilot.has(old.id)).toBe(false);
+      expect(recordOf('LIFE-0005')?.groupTag).toBe('Kiosk');
+      expect(job.graph.autopilotDeviceId).toBe(recordOf('LIFE-0005')?.id);
+      expect(tenant().log.uploadsBySerial().get('LIFE-0005')).toBe(1);
+      expect(tenant().tenant.deletesBySerial.get('LIFE-0005')).toBe(1);
+    },
+  );
 
-  it('says before anyone approves that Intune refused the serial as registered to another tenant (808)', async () => {
-    tenant().tenant.scenario.importErrors.push({
-      error: 'ZtdDeviceAssignedToOtherTenant',
-      serialNumber: 'LIFE-0808',
-    });
-    const first = await h.submit('LIFE-0808');
-    await h.toBot(
-      cardClick(h.connector.url, alice, 'approve', { jobId: first, groupTag: 'Kiosk', comment: 'INC808' }),
-    );
-    const failed = await finished('LIFE-0808', 1);
-    expect(failed.error).toMatchObject({ code: '808', name: 'ZtdDeviceAssignedToOtherTenant' });
+  it(
+    'says before anyone approves that Intune refused the serial as registered to another tenant (808)',
+    { timeout: 90_000 },
+    async () => {
+      tenant().tenant.scenario.importErrors.push({
+        error: 'ZtdDeviceAssignedToOtherTenant',
+        serialNumber: 'LIFE-0808',
+      });
+      const first = await h.submit('LIFE-0808');
+      await h.toBot(
+        cardClick(h.connector.url, alice, 'approve', { jobId: first, groupTag: 'Kiosk', comment: 'INC808' }),
+      );
+      const failed = await finished('LIFE-0808', 1);
+      expect(failed.error).toMatchObject({ code: '808', name: 'ZtdDeviceAssignedToOtherTenant' });
 
-    const again = await h.submit('LIFE-0808');
-    expect((await h.app.store.get(again))?.job.flags).toEqual(['other_tenant']);
-    const card = await until(() =>
-      h
-        .posts()
-        .find((c) => JSON.stringify(c.body).includes(again) && JSON.stringify(c.body).includes('(808)')),
-    );
-    expect(JSON.stringify(card.body)).toContain("registered to another organization's tenant (808)");
-  });
+      const again = await h.submit('LIFE-0808');
+      expect((await h.app.store.get(again))?.job.flags).toEqual(['other_tenant']);
+      const card = await until(() =>
+        h
+          .posts()
+          .find((c) => JSON.stringify(c.body).includes(again) && JSON.stringify(c.body).includes('(808)')),
+      );
+      expect(JSON.stringify(card.body)).toContain("registered to another organization's tenant (808)");
+    },
+  );
 });

@@ -36,7 +36,7 @@ const recordView = (r: AutopilotRecord, managedDeviceId?: string) => ({
 describe('crash and resume of lifecycle jobs', () => {
   it(
     'deregisters and replaces exactly once although the worker is killed at every step and inside every write',
-    { timeout: 120_000 },
+    { timeout: 300_000 },
     async () => {
       fixture = await startPipelineFixture();
       const { tenant, log } = fixture.emulator;

@@ -53,6 +53,10 @@ function fakeGraph(devices: AutopilotDevice[], deletes: string[] = []): Autopilo
       deletes.push(...ids);
       return Promise.resolve(new Map(ids.map((id) => [id, ok<'deleted' | 'gone'>('deleted')])));
     },
+    deleteManagedDevices: (ids: readonly string[]) => {
+      deletes.push(...ids);
+      return Promise.resolve(new Map(ids.map((id) => [id, ok<'deleted' | 'gone'>('deleted')])));
+    },
   } as unknown as AutopilotGraph;
 }
 
@@ -126,6 +130,27 @@ describe('lifecycle steps check before they act', () => {
     expect(outcomes.get(job.id)).toMatchObject({ kind: 'fail', error: { name: 'EnrolledNotConfirmed' } });
   });
 
+  it('the first write of a deregistration is not made once the device enrolled after the check', async () => {
+    const deletes: string[] = [];
+    const job = deregistration();
+    const graph = fakeGraph([device('ap-old', 'md-new')], deletes);
+    const outcomes = await STEP_HANDLERS['delete-managed-device']([job], context(graph));
+    expect(outcomes.get(job.id)).toMatchObject({
+      kind: 'fail',
+      error: { step: 'delete-managed-device', name: 'EnrolledSinceCheck' },
+    });
+    expect(deletes).toEqual([]);
+  });
+
+  it('a replace whose record was already gone forgets the id its plan pinned', async () => {
+    const job = replacement();
+    const outcomes = await STEP_HANDLERS['check-device']([job], context(fakeGraph([])));
+    expect(outcomes.get(job.id)).toMatchObject({
+      kind: 'done',
+      graph: { record: null, autopilotDeviceId: '' },
+    });
+  });
+
   it('delete-autopilot-record leaves a record alone whose device enrolled after the check', async () => {
     const deletes: string[] = [];
     const job = deregistration();
@@ -184,6 +209,11 @@ describe('lifecycle steps check before they act', () => {
       resumed: new Set([corporate.id]),
     });
     expect(outcomes.get(corporate.id)).toMatchObject({ kind: 'retry', error: { code: 'HTTP503' } });
+    expect(imports).toEqual([]);
+    // A second attempt (after a retry) searches first too, resumed or not.
+    const second = { ...corporate, steps: corporate.steps.map((st) => ({ ...st, attempts: 2 })) };
+    const again = await STEP_HANDLERS['import-identifier']([second], context(graph));
+    expect(again.get(corporate.id)).toMatchObject({ kind: 'retry' });
     expect(imports).toEqual([]);
   });
 });

@@ -1,12 +1,12 @@
 /**
  * import-identifier: importDeviceIdentityList for every job in hand in one call, never overwriting. A job whose
- * identifier check-identifier found is done without a call; one resumed after a crash searches first, so that an
- * import whose answer was lost is not sent twice.
+ * identifier check-identifier found is done without a call; one resumed after a crash or tried again searches
+ * first, so that an import whose answer was lost is not sent twice.
  */
 import { corporateIdentifierOf } from '../../../domain/job-kinds.js';
 import type { ImportJob, JobError } from '../../../domain/job.js';
 import type { ItemResult } from '../../../graph/autopilot-graph.js';
-import { graphFailure } from '../../failure-policy.js';
+import { attemptsOf, graphFailure } from '../../failure-policy.js';
 import { outcomesFor, type StepHandler } from '../../step-context.js';
 
 const refused = (job: ImportJob): JobError => ({
@@ -19,7 +19,8 @@ const refused = (job: ImportJob): JobError => ({
 
 export const importIdentifier: StepHandler = async (jobs, ctx) => {
   const open = jobs.filter((j) => !j.graph.corporateIdentifierId);
-  const resumed = open.filter((j) => ctx.resumed.has(j.id));
+  // Searched first when an earlier attempt may have imported: resumed after a crash, or retried.
+  const resumed = open.filter((j) => ctx.resumed.has(j.id) || attemptsOf(j, 'import-identifier') > 1);
   const found = resumed.length
     ? await ctx.graph.searchCorporateIdentifiers(resumed.map((j) => corporateIdentifierOf(j.device)))
     : new Map<string, ItemResult<string | null>>();

@@ -32,7 +32,12 @@ function decide(job: ImportJob, records: readonly AutopilotDevice[]): StepOutcom
         'The device is no longer registered in Autopilot, so nothing was changed. Look it up again.',
       );
     // Nothing to delete: a deregistration is done; a replace goes on to import the new hash.
-    return { kind: 'done', graph: { record: null }, note: 'Not registered: nothing to delete' };
+    // The id a plan pinned is no one's now: a replace's registration steps must find the new record's.
+    return {
+      kind: 'done',
+      graph: { record: null, autopilotDeviceId: '' },
+      note: 'Not registered: nothing to delete',
+    };
   }
   if (found.length > 1)
     return refused(

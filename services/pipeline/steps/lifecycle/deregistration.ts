@@ -33,9 +33,49 @@ async function eachTarget<T>(
   });
 }
 
-export const deleteManagedDevice: StepHandler = (jobs, ctx) =>
-  eachTarget(
-    jobs,
+/**
+ * The record as it is now, for every job about to write: a device that enrolled after check-device has an Intune
+ * device nobody confirmed deleting (or one an earlier step did not delete), and nothing more is done to it.
+ */
+async function stillAsChecked(
+  jobs: readonly ImportJob[],
+  ctx: StepContext,
+  step: StepName,
+): Promise<{ ready: ImportJob[]; blocked: Map<string, StepOutcome> }> {
+  const targets = jobs.filter((j) => j.graph.record);
+  const now = targets.length
+    ? await ctx.graph.getAutopilotDevices(targets.map((j) => j.graph.record?.id ?? ''))
+    : new Map<string, ItemResult<AutopilotDevice | null>>();
+  const blocked = new Map<string, StepOutcome>();
+  const ready = targets.filter((job) => {
+    const read = now.get(job.graph.record?.id ?? '');
+    if (!read?.ok) {
+      blocked.set(job.id, graphFailure(job, step, read?.error, ctx));
+      return false;
+    }
+    const managed = read.value?.details?.managedDeviceId;
+    if (managed && managed !== job.graph.record?.managedDeviceId) {
+      blocked.set(job.id, { kind: 'fail', error: enrolledSince(step, managed) });
+      return false;
+    }
+    return true;
+  });
+  return { ready, blocked };
+}
+
+const enrolledSince = (step: StepName, managedDeviceId: string): JobError => ({
+  step,
+  code: 'Refused',
+  name: 'EnrolledSinceCheck',
+  advice: `The device enrolled in Intune (device ${managedDeviceId}) after the check, so it was left alone. Look it up again and deregister it with the confirmation.`,
+  retryable: false,
+});
+
+/** The first write of a deregistration: checked against the record as it is now. */
+export const deleteManagedDevice: StepHandler = async (jobs, ctx) => {
+  const { ready, blocked } = await stillAsChecked(jobs, ctx, 'delete-managed-device');
+  const deleted = await eachTarget(
+    ready,
     ctx,
     'delete-managed-device',
     (j) => j.graph.record?.managedDeviceId,
@@ -46,6 +86,11 @@ export const deleteManagedDevice: StepHandler = (jobs, ctx) =>
       note: result === 'deleted' ? 'Intune device deleted' : 'Already gone',
     }),
   );
+  return outcomesFor(
+    jobs,
+    (job) => blocked.get(job.id) ?? deleted.get(job.id) ?? { kind: 'skipped', note: 'Not registered' },
+  );
+};
 
 export const unassignUser: StepHandler = (jobs, ctx) =>
   eachTarget(
@@ -58,31 +103,11 @@ export const unassignUser: StepHandler = (jobs, ctx) =>
     (job) => ({ kind: 'done', note: `${job.graph.record?.user ?? 'User'} removed` }),
   );
 
-/**
- * The record is read again first: a device that enrolled after check-device has an Intune device nobody confirmed
- * deleting (or one the earlier step did not delete), and its record is then left alone.
- */
+/** Read again first, as the first write was: a device may have enrolled in between. */
 export const deleteAutopilotRecord: StepHandler = async (jobs, ctx) => {
-  const targets = jobs.filter((j) => j.graph.record);
-  const now = targets.length
-    ? await ctx.graph.getAutopilotDevices(targets.map((j) => j.graph.record?.id ?? ''))
-    : new Map<string, ItemResult<AutopilotDevice | null>>();
-  const blocked = new Map<string, StepOutcome>();
-  const deletable = targets.filter((job) => {
-    const read = now.get(job.graph.record?.id ?? '');
-    if (!read?.ok) {
-      blocked.set(job.id, graphFailure(job, 'delete-autopilot-record', read?.error, ctx));
-      return false;
-    }
-    const managed = read.value?.details?.managedDeviceId;
-    if (managed && managed !== job.graph.record?.managedDeviceId) {
-      blocked.set(job.id, { kind: 'fail', error: enrolledSince(managed) });
-      return false;
-    }
-    return true;
-  });
+  const { ready, blocked } = await stillAsChecked(jobs, ctx, 'delete-autopilot-record');
   const deleted = await eachTarget(
-    deletable,
+    ready,
     ctx,
     'delete-autopilot-record',
     (j) => j.graph.record?.id,
@@ -95,14 +120,6 @@ export const deleteAutopilotRecord: StepHandler = async (jobs, ctx) => {
     (job) => blocked.get(job.id) ?? deleted.get(job.id) ?? { kind: 'skipped', note: 'Not registered' },
   );
 };
-
-const enrolledSince = (managedDeviceId: string): JobError => ({
-  step: 'delete-autopilot-record',
-  code: 'Refused',
-  name: 'EnrolledSinceCheck',
-  advice: `The device enrolled in Intune (device ${managedDeviceId}) after the check, so its record was left alone. Look it up again and deregister it with the confirmation.`,
-  retryable: false,
-});
 
 /** Intune shows a deleted record for minutes: the step waits until a read says it is gone. */
 export const awaitRemoval: StepHandler = (jobs, ctx) =>
