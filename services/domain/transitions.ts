@@ -113,6 +113,7 @@ export function approve(job: ImportJob, decision: ApproveDecision): Result<Impor
   };
   const tag = decision.groupTag ?? '(no tag)';
   const detail = (text: string) => (decision.note ? `${text}; ${decision.note}` : text);
+  let what = planText(decision.plan, decision.groupTag) ?? tag;
   // Once a first of two approvals is recorded, the request needs a second whatever tag the next approver picks.
   if (job.firstApproval || (decision.approversNeeded ?? 1) === 2) {
     const first = job.firstApproval;
@@ -132,33 +133,10 @@ export function approve(job: ImportJob, decision: ApproveDecision): Result<Impor
       ...(plan ? { plan } : {}),
     });
     if (problem) return err(problem);
-    const firstBy = first.by.name ?? first.by.id;
-    const approved: ImportJob = {
-      ...planned(job, decision.plan),
-      status: 'approved',
-      approval,
-      nextRunAt: at,
-    };
-    return ok(
-      audited(
-        approved,
-        decision.at,
-        'approved',
-        decision.by,
-        detail(`${tag}; second approver after ${firstBy}`),
-      ),
-    );
+    what = `${what}; second approver after ${first.by.name ?? first.by.id}`;
   }
   const approved: ImportJob = { ...planned(job, decision.plan), status: 'approved', approval, nextRunAt: at };
-  return ok(
-    audited(
-      approved,
-      decision.at,
-      'approved',
-      decision.by,
-      detail(planText(decision.plan, decision.groupTag) ?? tag),
-    ),
-  );
+  return ok(audited(approved, decision.at, 'approved', decision.by, detail(what)));
 }
 
 export function reject(job: ImportJob, decision: { by: Actor; at: Date; reason: string }): Result<ImportJob> {
