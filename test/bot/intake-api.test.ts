@@ -278,6 +278,27 @@ describe('POST /api/submissions/batch', () => {
   });
 });
 
+describe('POST /api/changes/batch', () => {
+  it('stores nothing and answers 503 while Intune cannot be read; names a tag that is not configured', async () => {
+    server = await startIntakeServer();
+    server.registered.add('RETAG-001');
+    const post = (body: string, tag: string) =>
+      server!.request('POST', `/api/changes/batch?groupTag=${tag}`, { body, contentType: 'text/csv' });
+    server.graphDown = true;
+    const down = await post('RETAG-001', 'Kiosk');
+    expect(down.status).toBe(503);
+    expect(down.body.error).toMatchObject({ code: 'graph_unavailable', field: 'file' });
+    expect((await server.store.list({ limit: 5 })).items).toEqual([]);
+    server.graphDown = false;
+    const unknownTag = await post('RETAG-001', 'Finance');
+    expect(unknownTag.status).toBe(400);
+    expect(unknownTag.body.error.field).toBe('query.groupTag');
+    const accepted = await post('RETAG-001', 'Kiosk');
+    expect(accepted.status).toBe(202);
+    expect(accepted.body).toMatchObject({ accepted: 1, refused: 0 });
+  });
+});
+
 describe('OpenAPI description', () => {
   it('is served without a key and describes exactly what the server validates and returns', async () => {
     server = await startIntakeServer();

@@ -22,6 +22,8 @@ export interface IntakeFixture {
   publisher: RecordingPublisher;
   registered: Set<string>;
   lookups: number;
+  /** While true, every look-up in Autopilot fails as if Intune could not be reached. */
+  graphDown: boolean;
   request(
     method: string,
     path: string,
@@ -52,10 +54,11 @@ export async function startIntakeServer(overrides: Partial<IntakeConfig> = {}): 
     ...overrides,
   };
   const registered = new Set<string>();
-  const fixture = { lookups: 0 } as IntakeFixture;
+  const fixture = { lookups: 0, graphDown: false } as IntakeFixture;
   const graph: Pick<AutopilotGraph, 'findAutopilotDevicesBySerial'> = {
     findAutopilotDevicesBySerial(serials) {
       fixture.lookups++;
+      if (fixture.graphDown) return Promise.reject(new Error('Intune is unreachable'));
       const device = (s: string) => ({
         id: `ap-${s}`,
         serialNumber: s,
