@@ -13,21 +13,38 @@ const isSuccess = (status: number) => status >= 200 && status < 300;
 const messageOf = (r: PartResponse) =>
   (r.body as { error?: { message?: string } } | undefined)?.error?.message ?? '';
 
-/** `DELETE /deviceManagement/managedDevices/{id}`: 204; 404 when Intune has no such device (already deleted). */
-export function deleteManagedDevices(
+/** One DELETE per id, as `$batch` parts: `deleted` on success, `gone` when `isGone` reads the answer so. */
+function deleteEach(
   client: Client,
   ids: readonly string[],
+  path: (encodedId: string) => string,
+  what: string,
+  isGone: (r: PartResponse) => boolean,
 ): Promise<Map<string, ItemResult<DeleteResult>>> {
   return batchByKey(
     client,
     ids,
     'v1.0',
-    (id) => ({ method: 'DELETE', url: `/deviceManagement/managedDevices/${encodeURIComponent(id)}` }),
+    (id) => ({ method: 'DELETE', url: path(encodeURIComponent(id)) }),
     (_id, r) => {
       if (isSuccess(r.status)) return okResult<DeleteResult>('deleted');
-      if (r.status === 404) return okResult<DeleteResult>('gone');
-      return { ok: false, error: partError('delete Intune managed device', r) };
+      if (isGone(r)) return okResult<DeleteResult>('gone');
+      return { ok: false, error: partError(what, r) };
     },
+  );
+}
+
+/** `DELETE /deviceManagement/managedDevices/{id}`: 204; 404 when Intune has no such device (already deleted). */
+export function deleteManagedDevices(
+  client: Client,
+  ids: readonly string[],
+): Promise<Map<string, ItemResult<DeleteResult>>> {
+  return deleteEach(
+    client,
+    ids,
+    (id) => `/deviceManagement/managedDevices/${id}`,
+    'delete Intune managed device',
+    (r) => r.status === 404,
   );
 }
 
@@ -40,17 +57,12 @@ export function deleteAutopilotDevices(
   client: Client,
   ids: readonly string[],
 ): Promise<Map<string, ItemResult<DeleteResult>>> {
-  return batchByKey(
+  return deleteEach(
     client,
     ids,
-    'v1.0',
-    (id) => ({ method: 'DELETE', url: `${AUTOPILOT}/${encodeURIComponent(id)}` }),
-    (_id, r) => {
-      if (isSuccess(r.status)) return okResult<DeleteResult>('deleted');
-      if (r.status === 404 || (r.status === 400 && /cannot find device/i.test(messageOf(r))))
-        return okResult<DeleteResult>('gone');
-      return { ok: false, error: partError('delete Autopilot device', r) };
-    },
+    (id) => `${AUTOPILOT}/${id}`,
+    'delete Autopilot device',
+    (r) => r.status === 404 || (r.status === 400 && /cannot find device/i.test(messageOf(r))),
   );
 }
 
