@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { DEMO_APP, startGraphEmulator, type RunningGraphEmulator } from '../graph-emulator/server.js';
 import type { LoggedRequest } from '../graph-emulator/request-log.js';
 import { REALISTIC_DELAYS } from '../graph-emulator/scenario.js';
+import type { ImportJob } from '../services/domain/job.js';
 import { approve, submit } from '../services/domain/transitions.js';
 import { createAutopilotGraph } from '../services/graph/create-graph.js';
 import { createSyncGate } from '../services/pipeline/sync-gate.js';
@@ -40,6 +41,8 @@ export interface BulkResult {
   throttled429: number;
   retryAfterViolations: number;
   peakRssMb: number;
+  /** Per step, ms from the start of the run until the first job started it and the last job finished it. */
+  stages: Record<string, { firstStartMs: number; lastEndMs: number }>;
 }
 
 export async function bulkImport(devices: number, timeScale: number): Promise<BulkResult> {
@@ -174,7 +177,21 @@ async function run(
     throttled429: throttled.length,
     retryAfterViolations: violations(requests),
     peakRssMb: round(peakRss / 1024 / 1024, 0),
+    stages: stages(jobs, started),
   };
+}
+
+function stages(jobs: readonly ImportJob[], started: number): BulkResult['stages'] {
+  const out: BulkResult['stages'] = {};
+  for (const job of jobs)
+    for (const step of job.steps) {
+      if (!step.startedAt || !step.endedAt) continue;
+      const s = Date.parse(step.startedAt) - started;
+      const e = Date.parse(step.endedAt) - started;
+      const seen = out[step.name] ?? { firstStartMs: s, lastEndMs: e };
+      out[step.name] = { firstStartMs: Math.min(seen.firstStartMs, s), lastEndMs: Math.max(seen.lastEndMs, e) };
+    }
+  return out;
 }
 
 function byKind(entries: readonly LoggedRequest[]): Record<string, number> {

@@ -2,13 +2,15 @@
  * A job this worker holds under lease. Writes to it are serialised (a step's result and a lease renewal never
  * race each other), and once the lease is lost every further write is dropped.
  */
-import type { ImportJob } from '../domain/job.js';
+import type { ImportJob, StepName } from '../domain/job.js';
 import { LeaseLostError } from '../store/errors.js';
 import type { JobStore, StoredJob } from '../store/job-store.js';
 import { releaseLease, renewLease, updateLeased } from '../store/leases.js';
 
 export class JobHandle {
   lost = false;
+  /** The step this worker started in the write that ended the one before (it has not touched Graph for it yet). */
+  startedHere: StepName | undefined;
   private chain: Promise<unknown> = Promise.resolve();
 
   constructor(

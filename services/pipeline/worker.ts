@@ -113,8 +113,13 @@ export class PipelineWorker {
         }
         await Promise.all([...groups].map(([step, group]) => this.runStep(step, group)));
         const now = this.now().toISOString();
+        // A job given back in its last write (it waits, or it is finished) is not this worker's any more.
         active = active.filter(
-          (h) => !h.lost && WORKABLE_STATUSES.includes(h.job.status) && (h.job.nextRunAt ?? '') <= now,
+          (h) =>
+            !h.lost &&
+            h.job.lease !== undefined &&
+            WORKABLE_STATUSES.includes(h.job.status) &&
+            (h.job.nextRunAt ?? '') <= now,
         );
       }
     } finally {
@@ -136,11 +141,13 @@ export class PipelineWorker {
   }
 
   private async runStep(step: StepName, group: JobHandle[]): Promise<void> {
-    // Persist "running" before touching Graph, so a crash from here on is visible and the step re-checks.
-    const fresh = new Set(group.filter((h) => currentStep(h.job)?.state === 'pending'));
+    // Persist "running" before touching Graph, so a crash from here on is visible and the step re-checks. A job
+    // whose previous step ended in this round had this step started in that same write.
+    const pending = group.filter((h) => currentStep(h.job)?.state === 'pending');
+    const fresh = new Set([...pending, ...group.filter((h) => h.startedHere === step)]);
     const started = await Promise.all(
       group.map((h) =>
-        fresh.has(h)
+        pending.includes(h)
           ? this.persist(h, (job) => orThrow(startStep(job, step, this.now())))
           : Promise.resolve(true),
       ),
@@ -172,12 +179,12 @@ export class PipelineWorker {
       ready.map((h) => {
         const outcome = outcomes.get(h.job.id);
         if (!outcome) return Promise.resolve(false);
-        return this.persist(h, (job) => orThrow(applyOutcome(job, step, outcome, this.now()))).then(
-          (written) => {
-            if (written && outcome.kind === 'done') this.estimates.record(h.job, step);
-            return written;
-          },
-        );
+        return this.persist(h, (job) =>
+          this.followOn(h, orThrow(applyOutcome(job, step, outcome, this.now()))),
+        ).then((written) => {
+          if (written && outcome.kind === 'done') this.estimates.record(h.job, step);
+          return written;
+        });
       }),
     );
   }
@@ -199,6 +206,27 @@ export class PipelineWorker {
       );
       return new Map(group.map((h) => [h.job.id, graphFailure(h.job, step, error, context)]));
     }
+  }
+
+  /**
+   * What comes after a step's outcome, in the same write: the next step started when this worker goes on with the
+   * job at once, or the lease given back when it does not (the job waits, retries later or is finished), so that a
+   * step costs one write, not two.
+   */
+  private followOn(handle: JobHandle, job: ImportJob): ImportJob {
+    if (!job.lease) return job;
+    const now = this.now();
+    const due = WORKABLE_STATUSES.includes(job.status) && (job.nextRunAt ?? '') <= now.toISOString();
+    if (!due || this.stopped) {
+      const { lease: _lease, ...released } = job;
+      return released;
+    }
+    const next = currentStep(job);
+    if (next?.state !== 'pending') return job;
+    const started = startStep(job, next.name, now);
+    if (!started.ok) return job;
+    handle.startedHere = next.name;
+    return started.value;
   }
 
   /** Writes a change and reports it; a job that cannot take the change is logged and left alone. */

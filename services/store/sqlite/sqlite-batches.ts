@@ -3,6 +3,7 @@ import type Database from 'better-sqlite3';
 import type { ImportBatch } from '../../domain/batch.js';
 import { StoreConflictError, StoreCorruptError } from '../errors.js';
 import type { StoredBatch } from '../job-store.js';
+import { Statements } from './statements.js';
 
 interface BatchRow {
   id: string;
@@ -14,19 +15,24 @@ interface BatchRow {
 const ORPHANED = `created_at < ? AND NOT EXISTS (SELECT 1 FROM jobs WHERE jobs.batch_id = batches.id)`;
 
 export class SqliteBatches {
-  constructor(private readonly db: Database.Database) {}
+  private readonly statements: Statements;
+
+  constructor(db: Database.Database) {
+    this.statements = new Statements(db);
+  }
+
+  private sql(text: string): Database.Statement {
+    return this.statements.get(text);
+  }
 
   create(batch: ImportBatch): void {
-    this.db
-      .prepare(
-        'INSERT INTO batches (id, version, created_at, doc) VALUES (?, 1, ?, ?) ON CONFLICT (id) DO NOTHING',
-      )
-      .run(batch.id, batch.createdAt, JSON.stringify(batch));
+    this.sql(
+      'INSERT INTO batches (id, version, created_at, doc) VALUES (?, 1, ?, ?) ON CONFLICT (id) DO NOTHING',
+    ).run(batch.id, batch.createdAt, JSON.stringify(batch));
   }
 
   get(id: string): StoredBatch | undefined {
-    const row = this.db.prepare('SELECT id, version, doc FROM batches WHERE id = ?').get(id) as
-      BatchRow | undefined;
+    const row = this.sql('SELECT id, version, doc FROM batches WHERE id = ?').get(id) as BatchRow | undefined;
     if (!row) return undefined;
     const batch = JSON.parse(row.doc) as ImportBatch;
     if (batch.id !== row.id)
@@ -36,9 +42,9 @@ export class SqliteBatches {
 
   update(batch: ImportBatch, etag: string): StoredBatch {
     const version = Number(etag);
-    const result = this.db
-      .prepare('UPDATE batches SET version = version + 1, doc = ? WHERE id = ? AND version = ?')
-      .run(JSON.stringify(batch), batch.id, version);
+    const result = this.sql(
+      'UPDATE batches SET version = version + 1, doc = ? WHERE id = ? AND version = ?',
+    ).run(JSON.stringify(batch), batch.id, version);
     if (result.changes !== 1) throw new StoreConflictError(batch.id);
     return { batch, etag: String(version + 1) };
   }
@@ -46,11 +52,9 @@ export class SqliteBatches {
   /** Runs inside the store's purge transaction, after the jobs are gone. */
   purgeOrphaned(cutoff: Date): void {
     const at = cutoff.toISOString();
-    this.db
-      .prepare(
-        `DELETE FROM card_addresses WHERE job_id IN (SELECT 'batch:' || id FROM batches WHERE ${ORPHANED})`,
-      )
-      .run(at);
-    this.db.prepare(`DELETE FROM batches WHERE ${ORPHANED}`).run(at);
+    this.sql(
+      `DELETE FROM card_addresses WHERE job_id IN (SELECT 'batch:' || id FROM batches WHERE ${ORPHANED})`,
+    ).run(at);
+    this.sql(`DELETE FROM batches WHERE ${ORPHANED}`).run(at);
   }
 }

@@ -38,6 +38,7 @@ import { migrate } from './migrations.js';
 import { sqliteReport } from './sqlite-report.js';
 import type { ReportFigures, ReportPeriod } from '../../reports/figures.js';
 import { SqliteBatches } from './sqlite-batches.js';
+import { Statements } from './statements.js';
 
 interface JobRow {
   id: string;
@@ -97,6 +98,7 @@ function columns(job: ImportJob) {
 export class SqliteJobStore implements JobStore {
   private readonly db: Database.Database;
   private readonly batches: SqliteBatches;
+  private readonly statements: Statements;
 
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -108,24 +110,27 @@ export class SqliteJobStore implements JobStore {
     // Other processes on the same file wait for the writer instead of failing with SQLITE_BUSY.
     this.db.pragma('busy_timeout = 5000');
     migrate(this.db);
+    this.statements = new Statements(this.db);
     this.batches = new SqliteBatches(this.db);
   }
 
+  private sql(text: string): Database.Statement {
+    return this.statements.get(text);
+  }
+
   private readRow(id: string): JobRow | undefined {
-    return this.db.prepare('SELECT id, version, hardware_hash, doc FROM jobs WHERE id = ?').get(id) as
+    return this.sql('SELECT id, version, hardware_hash, doc FROM jobs WHERE id = ?').get(id) as
       JobRow | undefined;
   }
 
   private insert(job: ImportJob): void {
     const c = columns(job);
-    this.db
-      .prepare(
-        `INSERT INTO jobs (id, version, status, serial_number, serial_key, batch_id, created_at, updated_at,
+    this.sql(
+      `INSERT INTO jobs (id, version, status, serial_number, serial_key, batch_id, created_at, updated_at,
            next_run_at, lease_expires_at, hardware_hash, doc)
          VALUES (@id, 1, @status, @serial_number, @serial_key, @batch_id, @created_at, @updated_at,
            @next_run_at, @lease_expires_at, @hardware_hash, @doc)`,
-      )
-      .run(c);
+    ).run(c);
   }
 
   private replace(job: ImportJob, version: number): boolean {
@@ -140,14 +145,12 @@ export class SqliteJobStore implements JobStore {
   }
 
   private replaceRow(job: ImportJob, version: number): boolean {
-    const result = this.db
-      .prepare(
-        `UPDATE jobs SET version = version + 1, status = @status, serial_number = @serial_number, serial_key = @serial_key,
+    const result = this.sql(
+      `UPDATE jobs SET version = version + 1, status = @status, serial_number = @serial_number, serial_key = @serial_key,
            batch_id = @batch_id, created_at = @created_at, updated_at = @updated_at, next_run_at = @next_run_at,
            lease_expires_at = @lease_expires_at, hardware_hash = @hardware_hash, doc = @doc
          WHERE id = @id AND version = @version`,
-      )
-      .run({ ...columns(job), version });
+    ).run({ ...columns(job), version });
     return result.changes === 1;
   }
 
@@ -165,13 +168,11 @@ export class SqliteJobStore implements JobStore {
   }
 
   private openRowFor(serialNumber: string): JobRow | undefined {
-    return this.db
-      .prepare(
-        `SELECT id, version, hardware_hash, doc FROM jobs
+    return this.sql(
+      `SELECT id, version, hardware_hash, doc FROM jobs
          WHERE serial_key = ? AND status IN (${placeholders(OPEN_STATUSES)})
          ORDER BY created_at DESC LIMIT 1`,
-      )
-      .get(serialKey(serialNumber), ...OPEN_STATUSES) as JobRow | undefined;
+    ).get(serialKey(serialNumber), ...OPEN_STATUSES) as JobRow | undefined;
   }
 
   get(id: string): Promise<StoredJob | undefined> {
@@ -182,9 +183,9 @@ export class SqliteJobStore implements JobStore {
   peek(ids: readonly string[]): Promise<ImportJob[]> {
     if (ids.length === 0) return Promise.resolve([]);
     // The hash column is not read at all.
-    const rows = this.db
-      .prepare(`SELECT id, version, NULL AS hardware_hash, doc FROM jobs WHERE id IN (${placeholders(ids)})`)
-      .all(...ids) as JobRow[];
+    const rows = this.sql(
+      `SELECT id, version, NULL AS hardware_hash, doc FROM jobs WHERE id IN (${placeholders(ids)})`,
+    ).all(...ids) as JobRow[];
     return Promise.resolve(rows.map((row) => toStored(row).job));
   }
 
@@ -209,7 +210,7 @@ export class SqliteJobStore implements JobStore {
     const sql = `SELECT id, version, ${hash}, doc FROM jobs
       ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY created_at DESC, id DESC LIMIT ?`;
-    const rows = this.db.prepare(sql).all(...params, query.limit + 1) as JobRow[];
+    const rows = this.sql(sql).all(...params, query.limit + 1) as JobRow[];
     const items = rows.slice(0, query.limit).map((r) => toStored(r).job);
     const last = items.at(-1);
     return Promise.resolve(
@@ -224,7 +225,7 @@ export class SqliteJobStore implements JobStore {
   count(filter: JobFilter): Promise<number> {
     const { where, params } = filterClauses(filter);
     const sql = `SELECT COUNT(*) AS n FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`;
-    return Promise.resolve((this.db.prepare(sql).get(...params) as { n: number }).n);
+    return Promise.resolve((this.sql(sql).get(...params) as { n: number }).n);
   }
 
   update(job: ImportJob, etag: string): Promise<StoredJob> {
@@ -236,14 +237,12 @@ export class SqliteJobStore implements JobStore {
   claimDue(request: ClaimRequest): Promise<StoredJob[]> {
     const now = request.now.toISOString();
     const claim = this.db.transaction(() => {
-      const rows = this.db
-        .prepare(
-          `SELECT id, version, hardware_hash, doc FROM jobs
+      const rows = this.sql(
+        `SELECT id, version, hardware_hash, doc FROM jobs
            WHERE status IN (${placeholders(WORKABLE_STATUSES)}) AND next_run_at <= ?
              AND (lease_expires_at IS NULL OR lease_expires_at <= ?)
            ORDER BY next_run_at LIMIT ?`,
-        )
-        .all(...WORKABLE_STATUSES, now, now, request.limit) as JobRow[];
+      ).all(...WORKABLE_STATUSES, now, now, request.limit) as JobRow[];
       return rows.map((row) => {
         const leased = withLease(toStored(row).job, request.owner, request.now, request.leaseMs);
         if (!this.replace(leased, row.version)) throw new StoreConflictError(row.id);
@@ -258,7 +257,7 @@ export class SqliteJobStore implements JobStore {
   }
 
   eraseHash(id: string): Promise<void> {
-    this.db.prepare('UPDATE jobs SET hardware_hash = NULL, version = version + 1 WHERE id = ?').run(id);
+    this.sql('UPDATE jobs SET hardware_hash = NULL, version = version + 1 WHERE id = ?').run(id);
     return Promise.resolve();
   }
 
@@ -280,10 +279,10 @@ export class SqliteJobStore implements JobStore {
     const purge = this.db.transaction(() => {
       const condition = `status IN (${placeholders(TERMINAL_STATUSES)}) AND updated_at < ?`;
       const params = [...TERMINAL_STATUSES, cutoff.toISOString()];
-      this.db
-        .prepare(`DELETE FROM card_addresses WHERE job_id IN (SELECT id FROM jobs WHERE ${condition})`)
-        .run(...params);
-      const purged = this.db.prepare(`DELETE FROM jobs WHERE ${condition}`).run(...params).changes;
+      this.sql(`DELETE FROM card_addresses WHERE job_id IN (SELECT id FROM jobs WHERE ${condition})`).run(
+        ...params,
+      );
+      const purged = this.sql(`DELETE FROM jobs WHERE ${condition}`).run(...params).changes;
       this.batches.purgeOrphaned(cutoff);
       return purged;
     });
@@ -291,36 +290,32 @@ export class SqliteJobStore implements JobStore {
   }
 
   getChannelBinding(): Promise<ChannelBinding | undefined> {
-    const row = this.db.prepare('SELECT binding FROM channel_binding WHERE name = ?').get(BINDING_NAME) as
+    const row = this.sql('SELECT binding FROM channel_binding WHERE name = ?').get(BINDING_NAME) as
       { binding: string } | undefined;
     return Promise.resolve(row ? (JSON.parse(row.binding) as ChannelBinding) : undefined);
   }
 
   saveChannelBinding(binding: ChannelBinding): Promise<void> {
-    this.db
-      .prepare(
-        `INSERT INTO channel_binding (name, binding, updated_at) VALUES (?, ?, ?)
+    this.sql(
+      `INSERT INTO channel_binding (name, binding, updated_at) VALUES (?, ?, ?)
          ON CONFLICT (name) DO UPDATE SET binding = excluded.binding, updated_at = excluded.updated_at`,
-      )
-      .run(BINDING_NAME, JSON.stringify(binding), binding.boundAt);
+    ).run(BINDING_NAME, JSON.stringify(binding), binding.boundAt);
     return Promise.resolve();
   }
 
   clearChannelBinding(): Promise<void> {
-    this.db.prepare('DELETE FROM channel_binding WHERE name = ?').run(BINDING_NAME);
+    this.sql('DELETE FROM channel_binding WHERE name = ?').run(BINDING_NAME);
     return Promise.resolve();
   }
 
   tryAcquireTimedSlot(name: string, now: Date, intervalMs: number): Promise<boolean> {
     const take = this.db.transaction(() => {
-      const row = this.db.prepare('SELECT taken_at FROM timed_slots WHERE name = ?').get(name) as
+      const row = this.sql('SELECT taken_at FROM timed_slots WHERE name = ?').get(name) as
         { taken_at: string } | undefined;
       if (row && now.getTime() - Date.parse(row.taken_at) < intervalMs) return false;
-      this.db
-        .prepare(
-          'INSERT INTO timed_slots (name, taken_at) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET taken_at = excluded.taken_at',
-        )
-        .run(name, now.toISOString());
+      this.sql(
+        'INSERT INTO timed_slots (name, taken_at) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET taken_at = excluded.taken_at',
+      ).run(name, now.toISOString());
       return true;
     });
     return Promise.resolve(take.immediate());
@@ -329,13 +324,11 @@ export class SqliteJobStore implements JobStore {
   saveUserReference(userPrincipalName: string, reference: ConversationReferenceData): Promise<void> {
     const upn = userPrincipalName.toLowerCase();
     this.db.transaction(() => {
-      this.db
-        .prepare(
-          `INSERT INTO user_references (upn, reference, updated_at) VALUES (?, ?, ?)
+      this.sql(
+        `INSERT INTO user_references (upn, reference, updated_at) VALUES (?, ?, ?)
            ON CONFLICT (upn) DO UPDATE SET reference = excluded.reference, updated_at = excluded.updated_at`,
-        )
-        .run(upn, JSON.stringify(reference), new Date().toISOString());
-      this.db.prepare('DELETE FROM user_reference_drops WHERE upn = ?').run(upn);
+      ).run(upn, JSON.stringify(reference), new Date().toISOString());
+      this.sql('DELETE FROM user_reference_drops WHERE upn = ?').run(upn);
     })();
     return Promise.resolve();
   }
@@ -343,44 +336,40 @@ export class SqliteJobStore implements JobStore {
   dropUserReference(userPrincipalName: string, dropped: UserReferenceDrop): Promise<void> {
     const upn = userPrincipalName.toLowerCase();
     this.db.transaction(() => {
-      this.db.prepare('DELETE FROM user_references WHERE upn = ?').run(upn);
-      this.db
-        .prepare(
-          `INSERT INTO user_reference_drops (upn, reason, dropped_at) VALUES (?, ?, ?)
+      this.sql('DELETE FROM user_references WHERE upn = ?').run(upn);
+      this.sql(
+        `INSERT INTO user_reference_drops (upn, reason, dropped_at) VALUES (?, ?, ?)
            ON CONFLICT (upn) DO UPDATE SET reason = excluded.reason, dropped_at = excluded.dropped_at`,
-        )
-        .run(upn, dropped.reason, dropped.at);
+      ).run(upn, dropped.reason, dropped.at);
     })();
     return Promise.resolve();
   }
 
   getUserReferenceDrop(userPrincipalName: string): Promise<UserReferenceDrop | undefined> {
-    const row = this.db
-      .prepare('SELECT reason, dropped_at FROM user_reference_drops WHERE upn = ?')
-      .get(userPrincipalName.toLowerCase()) as { reason: string; dropped_at: string } | undefined;
+    const row = this.sql('SELECT reason, dropped_at FROM user_reference_drops WHERE upn = ?').get(
+      userPrincipalName.toLowerCase(),
+    ) as { reason: string; dropped_at: string } | undefined;
     return Promise.resolve(row ? { reason: row.reason, at: row.dropped_at } : undefined);
   }
 
   getUserReference(userPrincipalName: string): Promise<ConversationReferenceData | undefined> {
-    const row = this.db
-      .prepare('SELECT reference FROM user_references WHERE upn = ?')
-      .get(userPrincipalName.toLowerCase()) as { reference: string } | undefined;
+    const row = this.sql('SELECT reference FROM user_references WHERE upn = ?').get(
+      userPrincipalName.toLowerCase(),
+    ) as { reference: string } | undefined;
     return Promise.resolve(row ? (JSON.parse(row.reference) as ConversationReferenceData) : undefined);
   }
 
   getCardAddress(jobId: string): Promise<CardAddress | undefined> {
-    const row = this.db.prepare('SELECT address FROM card_addresses WHERE job_id = ?').get(jobId) as
+    const row = this.sql('SELECT address FROM card_addresses WHERE job_id = ?').get(jobId) as
       { address: string } | undefined;
     return Promise.resolve(row ? (JSON.parse(row.address) as CardAddress) : undefined);
   }
 
   saveCardAddress(jobId: string, address: CardAddress): Promise<void> {
-    this.db
-      .prepare(
-        `INSERT INTO card_addresses (job_id, address, updated_at) VALUES (?, ?, ?)
+    this.sql(
+      `INSERT INTO card_addresses (job_id, address, updated_at) VALUES (?, ?, ?)
          ON CONFLICT (job_id) DO UPDATE SET address = excluded.address, updated_at = excluded.updated_at`,
-      )
-      .run(jobId, JSON.stringify(address), new Date().toISOString());
+    ).run(jobId, JSON.stringify(address), new Date().toISOString());
     return Promise.resolve();
   }
 

@@ -95,8 +95,10 @@ describe('crash and resume of lifecycle jobs', () => {
           );
         if (step === 'import')
           points.push(insideWrite(/importedwindowsautopilotdeviceidentities\/import$/i, 'inside import'));
-        points.push({ self: `${step}:succeeded` });
       }
+      // A step's end is written together with the next step's start (one write), so each boundary is the next
+      // step's ":running"; only the last step's end is a boundary of its own.
+      points.push({ self: `${KIND_STEPS.replace.at(-1)}:succeeded` });
       const ids = [deregister.id, replace.value.id];
       const crashes = await crashThrough(fixture, points, ids, running);
       const child = (running.child = runWorker(fixture, undefined));
