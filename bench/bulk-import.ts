@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { DEMO_APP, startGraphEmulator, type RunningGraphEmulator } from '../graph-emulator/server.js';
 import type { LoggedRequest } from '../graph-emulator/request-log.js';
 import { REALISTIC_DELAYS } from '../graph-emulator/scenario.js';
-import type { ImportJob } from '../services/domain/job.js';
+import { isTerminal, type ImportJob } from '../services/domain/job.js';
 import { approve, submit } from '../services/domain/transitions.js';
 import { createAutopilotGraph } from '../services/graph/create-graph.js';
 import { createSyncGate } from '../services/pipeline/sync-gate.js';
@@ -101,7 +101,7 @@ async function run(
     await store.create(approved.value);
   }
   const settings = {
-    batchSize: 100,
+    batchSize: 500,
     leaseMs: 120_000,
     tickMs: 10,
     profileGroupId,
@@ -117,6 +117,9 @@ async function run(
     retryBaseMs: scaled(5_000),
     syncIntervalMs: scaled(600_000),
   };
+  const finished = new Set<string>();
+  let allDone: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => (allDone = resolve));
   const worker = new PipelineWorker({
     store,
     graph,
@@ -128,18 +131,20 @@ async function run(
       logger: silentLogger,
     }),
     settings,
-    publisher: { jobChanged: () => undefined },
+    // The end is watched through the worker's own progress reports: polling the store would load it.
+    publisher: {
+      jobChanged: (job) => {
+        if (isTerminal(job.status)) finished.add(job.id);
+        if (finished.size === devices) allDone();
+      },
+    },
     logger: silentLogger,
   });
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
   const started = Date.now();
   worker.start();
-  for (;;) {
-    const open = await store.list({ statuses: ['approved', 'running'], limit: 1 });
-    if (open.items.length === 0) break;
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  await done;
   const makespanMs = Date.now() - started;
   clearInterval(sampler);
   await worker.stop();
@@ -189,7 +194,10 @@ function stages(jobs: readonly ImportJob[], started: number): BulkResult['stages
       const s = Date.parse(step.startedAt) - started;
       const e = Date.parse(step.endedAt) - started;
       const seen = out[step.name] ?? { firstStartMs: s, lastEndMs: e };
-      out[step.name] = { firstStartMs: Math.min(seen.firstStartMs, s), lastEndMs: Math.max(seen.lastEndMs, e) };
+      out[step.name] = {
+        firstStartMs: Math.min(seen.firstStartMs, s),
+        lastEndMs: Math.max(seen.lastEndMs, e),
+      };
     }
   return out;
 }

@@ -84,6 +84,7 @@ export class EmulatedTenant {
   readonly imported = new Map<string, ImportedRecord>();
   readonly autopilot = new Map<string, AutopilotRecord>();
   readonly entra = new Map<string, EntraRecord>();
+  private readonly entraByDeviceId = new Map<string, EntraRecord>();
   /** Groups by id. Only known groups accept members or answer a GET. */
   readonly groups = new Map<string, EmulatedGroup>();
   /** user object id → group ids the user is a member of (transitively). */
@@ -255,13 +256,21 @@ export class EmulatedTenant {
 
   private addEntraDevice(device: AutopilotRecord, visibleAt: number): void {
     const id = randomUUID();
-    this.entra.set(id, {
+    const record: EntraRecord = {
       id,
       deviceId: device.entraDeviceId,
       displayName: device.serialNumber,
       visibleAt,
       physicalIds: [`[ZTDID]:${device.id}`, ...(device.groupTag ? [`[OrderID]:${device.groupTag}`] : [])],
-    });
+    };
+    this.entra.set(id, record);
+    this.entraByDeviceId.set(record.deviceId.toLowerCase(), record);
+  }
+
+  /** The Entra device with this deviceId (any case), once visible. */
+  entraDevice(deviceId: string, now: number): EntraRecord | undefined {
+    const record = this.entraByDeviceId.get(deviceId.toLowerCase());
+    return record && record.visibleAt <= now ? record : undefined;
   }
 
   importState(record: ImportedRecord, now: number) {

@@ -79,9 +79,10 @@ const list: Route = {
           : filter.kind === 'none'
             ? false
             : d.serialNumber.toLowerCase().includes(filter.needle),
-      )
-      .map((d) => autopilotView(d, tenant, req));
-    return paged(req, items, pageSize, '/deviceManagement/windowsAutopilotDeviceIdentities');
+      );
+    return paged(req, items, pageSize, '/deviceManagement/windowsAutopilotDeviceIdentities', (d) =>
+      autopilotView(d, tenant, req),
+    );
   },
 };
 

@@ -32,13 +32,15 @@ const devices: Route = {
   write: false,
   intune: false,
   handle(req, m, tenant, pageSize) {
-    const visible = [...tenant.entra.values()].filter((e) => e.visibleAt <= req.now);
     if (m[1] !== undefined) {
-      const found = visible.find((e) => e.deviceId.toLowerCase() === m[1]);
+      const found = tenant.entraDevice(m[1], req.now);
       return found ? { status: 200, body: deviceView(found) } : notFound(m[1]);
     }
     const filter = (req.query.get('$filter') ?? '').trim();
-    if (!filter) return paged(req, visible.map(deviceView), pageSize, '/devices');
+    if (!filter) {
+      const visible = [...tenant.entra.values()].filter((e) => e.visibleAt <= req.now);
+      return paged(req, visible, pageSize, '/devices', deviceView);
+    }
     const eq = /^deviceId\s+eq\s+'([^']*)'$/i.exec(filter);
     const inList = /^deviceId\s+in\s+\(([^)]*)\)$/i.exec(filter);
     let ids: string[];
@@ -47,11 +49,10 @@ const devices: Route = {
     else return graphError(400, 'Request_UnsupportedQuery', 'Filter on deviceId with eq or in.');
     if (ids.length > 15)
       return graphError(400, 'Request_UnsupportedQuery', 'Too many values in the in() list (15 at most).');
-    const wanted = new Set(ids.map((i) => i.toLowerCase()));
-    return {
-      status: 200,
-      body: { value: visible.filter((e) => wanted.has(e.deviceId.toLowerCase())).map(deviceView) },
-    };
+    const found = [...new Set(ids.map((i) => i.toLowerCase()))]
+      .map((id) => tenant.entraDevice(id, req.now))
+      .filter((e): e is EntraRecord => e !== undefined);
+    return { status: 200, body: { value: found.map(deviceView) } };
   },
 };
 
@@ -83,7 +84,11 @@ const group: Route = {
 
 /** The directory object an `@odata.id` names, when it points at this Graph endpoint (the cloud's own host). */
 function referencedObject(req: EmulatorRequest): string | undefined {
-  const ref = text((req.body as Record<string, unknown> | null)?.['@odata.id'], 500);
+  return referencedId(req, (req.body as Record<string, unknown> | null)?.['@odata.id']);
+}
+
+function referencedId(req: EmulatorRequest, value: unknown): string | undefined {
+  const ref = text(value, 500);
   const base = req.baseUrl.toLowerCase();
   if (!ref.toLowerCase().startsWith(`${base}/`)) return undefined;
   return /^\/(?:v1\.0|beta)\/directoryObjects\/([^/]+)$/i.exec(ref.slice(base.length))?.[1];
@@ -129,6 +134,59 @@ const addMember: Route = {
   },
 };
 
+/**
+ * Add several members at once (group-post-members, "Example 2"): `PATCH /groups/{id}` with `members@odata.bind`,
+ * at most 20 references; 204. All or nothing: "If an error condition exists in the request body, no members are
+ * added". An existing member answers the same 400 as the single add (Azure/azure-cli #16905); a member that does not
+ * exist answers 404 here (the status is not documented for this form; the single add's is used).
+ */
+const addMembers: Route = {
+  method: 'PATCH',
+  pattern: /^\/groups\/([^/]+)$/,
+  versions: BOTH,
+  segment: 'groups',
+  permissions: PERMISSIONS.groupAddDevice,
+  write: true,
+  intune: false,
+  handle(req, m, tenant) {
+    const groupId = m[1] ?? '';
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const refs = body['members@odata.bind'];
+    if (!Array.isArray(refs) || Object.keys(body).length !== 1)
+      return graphError(400, 'Request_BadRequest', 'The emulator models only members@odata.bind on a group.');
+    if (refs.length > 20)
+      return graphError(400, 'Request_BadRequest', 'At most 20 members can be added in one request.');
+    const objectIds = refs.map((ref) => referencedId(req, ref));
+    const invalid = objectIds.findIndex((id) => !id);
+    if (invalid >= 0)
+      return graphError(
+        400,
+        'Request_BadRequest',
+        `Invalid object identifier '${text(refs[invalid], 500)}'.`,
+      );
+    const group = tenant.groups.get(groupId);
+    if (!group) return notFound(groupId);
+    if (group.dynamic)
+      return graphError(
+        403,
+        'Authorization_RequestDenied',
+        'Insufficient privileges to complete the operation.',
+      );
+    for (const objectId of objectIds as string[]) {
+      const entra = tenant.entra.get(objectId);
+      if (!entra || entra.visibleAt > req.now) return notFound(objectId);
+      if (group.members.has(objectId))
+        return graphError(
+          400,
+          'Request_BadRequest',
+          "One or more added object references already exist for the following modified properties: 'members'.",
+        );
+    }
+    for (const objectId of objectIds as string[]) tenant.addMember(groupId, objectId, req.now);
+    return { status: 204 };
+  },
+};
+
 /** checkMemberGroups (directoryobject-checkmembergroups, v1.0 reference): at most 20 group ids, transitive. */
 const checkMemberGroups: Route = {
   method: 'POST',
@@ -170,4 +228,4 @@ const users: Route = {
   },
 };
 
-export const DIRECTORY_ROUTES: Route[] = [devices, group, addMember, checkMemberGroups, users];
+export const DIRECTORY_ROUTES: Route[] = [devices, group, addMember, addMembers, checkMemberGroups, users];

@@ -105,8 +105,9 @@ const list: Route = {
         : filter.kind === 'none'
           ? []
           : tenant.importedContaining(filter.needle);
-    const items = records.map((r) => importedView(r, tenant, req.now));
-    return paged(req, items, pageSize, '/deviceManagement/importedWindowsAutopilotDeviceIdentities');
+    return paged(req, records, pageSize, '/deviceManagement/importedWindowsAutopilotDeviceIdentities', (r) =>
+      importedView(r, tenant, req.now),
+    );
   },
 };
 

@@ -45,12 +45,14 @@ export function paged<T extends { id: string }>(
   items: T[],
   pageSize: number,
   path: string,
+  /** What each item of the page looks like in the answer (only the page's items are turned into views). */
+  view: (item: T) => unknown = (item) => item,
 ): EmulatorResponse {
   const top = Math.min(Number(req.query.get('$top') ?? pageSize) || pageSize, pageSize);
   const after = req.query.get('$skiptoken') ?? '';
-  const remaining = [...items].sort((a, b) => a.id.localeCompare(b.id)).filter((item) => item.id > after);
+  const remaining = items.filter((item) => item.id > after).sort((a, b) => (a.id < b.id ? -1 : 1));
   const page = remaining.slice(0, top);
-  const body: Record<string, unknown> = { value: page };
+  const body: Record<string, unknown> = { value: page.map(view) };
   const last = page.at(-1);
   if (remaining.length > top && last) {
     const next = new URLSearchParams(req.query);

@@ -99,7 +99,8 @@ export const envSchema = z.object({
     .transform((v) => v === 'true'),
   TICKET_PATTERN: optionalText,
   TICKET_PATTERN_MESSAGE: optionalText,
-  WORKER_BATCH_SIZE: positiveInt(100),
+  // As many jobs as one import call takes (the portal's 500-row limit): a bulk uploads in as few calls as it can.
+  WORKER_BATCH_SIZE: positiveInt(500),
   WORKER_LEASE_SECONDS: positiveInt(120),
   WORKER_TICK_MS: positiveInt(1000),
   WORKER_POLL_MIN_MS: positiveInt(2000),

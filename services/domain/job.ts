@@ -21,12 +21,15 @@ export const REGISTRATION_STEPS = [
   'check-registration',
   'import',
   'await-import',
-  'cleanup-import',
   'await-autopilot-device',
   'set-device-name',
   'await-entra-device',
   'add-to-group',
   'assign-user',
+  // The upload record is removed while the profile is being assigned, off the device's own path: these deletes
+  // are most of a bulk import's Intune writes, and with them before the waits, the write budget would hold every
+  // device back (bench/bulk-import.ts).
+  'cleanup-import',
   'await-profile',
 ] as const;
 

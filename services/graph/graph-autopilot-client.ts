@@ -32,6 +32,9 @@ import { NoRetryOption } from './middleware.js';
 import type { Page } from './paging.js';
 import { uploadDevices } from './import-upload.js';
 import { findBySerial } from './serial-lookup.js';
+import { addGroupMembers } from './group-members.js';
+import { fromListing, ListingCosts } from './collection-reads.js';
+import { serialKey } from '../domain/serial-key.js';
 import { odataString } from './serial-search.js';
 
 const IMPORTED = '/deviceManagement/importedWindowsAutopilotDeviceIdentities';
@@ -52,11 +55,19 @@ export class GraphAutopilotClient implements AutopilotGraph {
     private readonly client: Client,
     /** Graph's base URL: `@odata.id` references name this host, as each national cloud wants its own. */
     private readonly baseUrl: string,
+    private readonly costs = new ListingCosts(),
   ) {}
 
   async findAutopilotDevicesBySerial(
     serials: readonly string[],
   ): Promise<Map<string, ItemResult<AutopilotDevice[]>>> {
+    const listed = await this.listed<RawAutopilot>(AUTOPILOT, 'beta', serials.map(serialKey), (raw) =>
+      serialKey(raw.serialNumber ?? ''),
+    );
+    if (listed)
+      return new Map(
+        serials.map((serial) => [serial, okResult((listed.get(serialKey(serial)) ?? []).map(toAutopilot))]),
+      );
     const found = await findBySerial<RawAutopilot>(this.client, serials, {
       collection: AUTOPILOT,
       version: 'beta',
@@ -80,7 +91,11 @@ export class GraphAutopilotClient implements AutopilotGraph {
     return mapValues(found, (raws) => raws.map(toImported));
   }
 
-  getImportedIdentities(ids: readonly string[]): Promise<Map<string, ItemResult<ImportedIdentity | null>>> {
+  async getImportedIdentities(
+    ids: readonly string[],
+  ): Promise<Map<string, ItemResult<ImportedIdentity | null>>> {
+    const listed = await this.listed<RawImported>(IMPORTED, 'v1.0', ids, (raw) => raw.id);
+    if (listed) return byIdFrom(ids, listed, toImported);
     return this.getEach<RawImported, ImportedIdentity>(
       ids,
       'v1.0',
@@ -108,7 +123,11 @@ export class GraphAutopilotClient implements AutopilotGraph {
     );
   }
 
-  getAutopilotDevices(ids: readonly string[]): Promise<Map<string, ItemResult<AutopilotDevice | null>>> {
+  async getAutopilotDevices(
+    ids: readonly string[],
+  ): Promise<Map<string, ItemResult<AutopilotDevice | null>>> {
+    const listed = await this.listed<RawAutopilot>(AUTOPILOT, 'beta', ids, (raw) => raw.id);
+    if (listed) return byIdFrom(ids, listed, toAutopilot);
     return this.getEach<RawAutopilot, AutopilotDevice>(
       ids,
       'beta',
@@ -160,6 +179,22 @@ export class GraphAutopilotClient implements AutopilotGraph {
     );
   }
 
+  /** Many items of a collection from one listing, when that costs fewer requests (collection-reads.ts). */
+  private listed<R>(
+    collection: string,
+    version: 'v1.0' | 'beta',
+    keys: readonly string[],
+    keyOf: (raw: R) => string,
+  ): Promise<Map<string, R[]> | undefined> {
+    return fromListing(
+      this.client,
+      this.costs,
+      { collection, version, what: `list ${collection}` },
+      keys,
+      keyOf,
+    );
+  }
+
   /** One GET per id, as `$batch` parts: the entity, `null` for a 404 (there is no such one), or the failure. */
   private getEach<R, T>(
     ids: readonly string[],
@@ -185,23 +220,7 @@ export class GraphAutopilotClient implements AutopilotGraph {
     groupId: string,
     objectIds: readonly string[],
   ): Promise<Map<string, ItemResult<'added' | 'already_member'>>> {
-    return batchByKey(
-      this.client,
-      objectIds,
-      'v1.0',
-      (objectId) => ({
-        method: 'POST',
-        url: `/groups/${encodeURIComponent(groupId)}/members/$ref`,
-        body: { '@odata.id': `${this.baseUrl}/v1.0/directoryObjects/${objectId}` },
-      }),
-      (_id, r) => {
-        if (isSuccess(r.status)) return okResult('added' as const);
-        // Graph answers 400 when the object is already a member: the goal is reached, so it is a success.
-        const message = (r.body as { error?: { message?: string } } | undefined)?.error?.message ?? '';
-        if (r.status === 400 && /already exist/i.test(message)) return okResult('already_member' as const);
-        return { ok: false, error: partError('add group member', r) };
-      },
-    );
+    return addGroupMembers(this.client, this.baseUrl, groupId, objectIds);
   }
 
   async updateDeviceProperties(
@@ -290,6 +309,20 @@ export class GraphAutopilotClient implements AutopilotGraph {
       return { status: failure.status, code: failure.graphCode };
     }
   }
+}
+
+/** By id from a listing: the item, or null where the listing has none. */
+function byIdFrom<R, T>(
+  ids: readonly string[],
+  listed: Map<string, R[]>,
+  map: (raw: R) => T,
+): Map<string, ItemResult<T | null>> {
+  return new Map(
+    ids.map((id) => {
+      const raw = listed.get(id)?.[0];
+      return [id, okResult(raw === undefined ? null : map(raw))];
+    }),
+  );
 }
 
 function mapValues<K, A, B>(results: Map<K, ItemResult<A>>, map: (value: A) => B): Map<K, ItemResult<B>> {

@@ -26,13 +26,15 @@ export async function pagesUntil<T>(
   const kept = (first.value ?? []).filter(keep);
   let next = first['@odata.nextLink'];
   while (next && !enough(kept)) {
-    const link = splitNextLink(next);
-    const page = await graphCall(
-      what,
-      () => client.api(link.path).version(link.version).get() as Promise<Page<T>>,
-    );
+    const page = await nextPage<T>(client, next, what);
     kept.push(...(page.value ?? []).filter(keep));
     next = page['@odata.nextLink'];
   }
   return kept;
+}
+
+/** The page an `@odata.nextLink` points at. */
+export function nextPage<T>(client: Client, nextLink: string, what: string): Promise<Page<T>> {
+  const link = splitNextLink(nextLink);
+  return graphCall(what, () => client.api(link.path).version(link.version).get() as Promise<Page<T>>);
 }

@@ -11,6 +11,8 @@ export class JobHandle {
   lost = false;
   /** The step this worker started in the write that ended the one before (it has not touched Graph for it yet). */
   startedHere: StepName | undefined;
+  /** Set when the job's wait goes on and it stays in this worker's hand until then (parked-jobs.ts). */
+  parkUntil: Date | undefined;
   private chain: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -37,11 +39,11 @@ export class JobHandle {
     });
   }
 
-  /** Gives the job back unless it finished (a finished job carries no lease). */
-  release(): Promise<boolean> {
+  /** Gives the job back (changed by `change`) unless it finished (a finished job carries no lease). */
+  release(change?: (job: ImportJob) => ImportJob): Promise<boolean> {
     return this.serial(async () => {
       if (!this.stored.job.lease) return;
-      this.stored = await releaseLease(this.store, this.stored, this.owner);
+      this.stored = await releaseLease(this.store, this.stored, this.owner, change);
     });
   }
 

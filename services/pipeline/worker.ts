@@ -24,6 +24,24 @@ import type { StepOutcome } from './step-outcome.js';
 import { STEP_HANDLERS } from './steps/index.js';
 import type { SyncGate } from './sync-gate.js';
 import { WAIT_STEPS, WaitEstimator } from './wait-estimator.js';
+import { ParkedJobs } from './parked-jobs.js';
+
+/** How many claims' worth of waiting jobs a worker keeps in hand (parked-jobs.ts). */
+const PARKED_BATCHES = 40;
+/** Rounds (claims) a worker runs at the same time. */
+const MAX_ROUNDS_IN_FLIGHT = 8;
+
+function byStep(handles: readonly JobHandle[]): Map<StepName, JobHandle[]> {
+  const groups = new Map<StepName, JobHandle[]>();
+  for (const handle of handles) {
+    const step = currentStep(handle.job)?.name;
+    if (!step) continue;
+    const group = groups.get(step);
+    if (group) group.push(handle);
+    else groups.set(step, [handle]);
+  }
+  return groups;
+}
 
 export interface WorkerDeps {
   store: JobStore;
@@ -52,14 +70,16 @@ function orThrow<T>(result: Result<T>): T {
 export class PipelineWorker {
   readonly owner: string;
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> = Promise.resolve();
+  private readonly inFlight = new Set<Promise<unknown>>();
   private stopped = true;
   private readonly estimates = new WaitEstimator();
+  private readonly parked: ParkedJobs;
 
   private readonly housekeeping: Housekeeping;
 
   constructor(private readonly deps: WorkerDeps) {
     this.housekeeping = new Housekeeping(deps);
+    this.parked = new ParkedJobs(deps.settings.batchSize * PARKED_BATCHES);
     this.owner = deps.owner ?? `worker-${randomUUID().slice(0, 8)}`;
   }
 
@@ -69,66 +89,80 @@ export class PipelineWorker {
 
   start(): void {
     this.stopped = false;
+    // Rounds overlap: a long step (a bulk's deletes at Intune's write budget) does not hold back the jobs that
+    // come due meanwhile, which the next round claims or takes up from the parked ones.
     const loop = () => {
       if (this.stopped) return;
-      this.running = this.tick()
-        .catch((error: unknown) =>
-          this.deps.logger.error({ err: describeError(error) }, 'pipeline tick failed'),
-        )
-        .finally(() => {
-          if (!this.stopped) this.timer = setTimeout(loop, this.deps.settings.tickMs);
-        });
+      if (this.inFlight.size < MAX_ROUNDS_IN_FLIGHT) {
+        const round: Promise<unknown> = this.tick()
+          .catch((error: unknown) =>
+            this.deps.logger.error({ err: describeError(error) }, 'pipeline tick failed'),
+          )
+          .finally(() => this.inFlight.delete(round));
+        this.inFlight.add(round);
+      }
+      this.timer = setTimeout(loop, this.deps.settings.tickMs);
     };
     loop();
   }
 
-  /** Stops after the step under way; the jobs in hand are released (another worker or the next start goes on). */
+  /** Stops after the steps under way; the jobs in hand are released (another worker or the next start goes on). */
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
-    await this.running;
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+    await this.parked.releaseAll((job, error) => this.logFailure(job, 'release', error));
   }
 
   /** One round: returns how many jobs were worked on. Exposed for tests and benchmarks. */
   async tick(): Promise<number> {
     await this.housekeeping.run(this.now());
     const { store, settings } = this.deps;
+    await this.parked.renew(this.now(), settings.leaseMs, settings.leaseMs / 2);
+    const resumed = this.parked.takeDue(this.now());
     const claimed = await store.claimDue({
       owner: this.owner,
       now: this.now(),
       leaseMs: settings.leaseMs,
       limit: settings.batchSize,
     });
-    if (claimed.length === 0) return 0;
-    const handles = claimed.map((stored) => new JobHandle(store, stored, this.owner));
+    if (claimed.length === 0 && resumed.length === 0) return 0;
+    const handles = [...claimed.map((stored) => new JobHandle(store, stored, this.owner)), ...resumed];
     const keeper = setInterval(() => void this.renew(handles), Math.max(50, settings.leaseMs / 3));
     try {
-      let active = handles;
-      // Once stopping, the jobs in hand are given back after the step under way, not walked to their end.
-      while (active.length > 0 && !this.stopped) {
-        const groups = new Map<StepName, JobHandle[]>();
-        for (const handle of active) {
-          const step = currentStep(handle.job)?.name;
-          if (step) groups.set(step, [...(groups.get(step) ?? []), handle]);
-        }
-        await Promise.all([...groups].map(([step, group]) => this.runStep(step, group)));
-        const now = this.now().toISOString();
-        // A job given back in its last write (it waits, or it is finished) is not this worker's any more.
-        active = active.filter(
-          (h) =>
-            !h.lost &&
-            h.job.lease !== undefined &&
-            WORKABLE_STATUSES.includes(h.job.status) &&
-            (h.job.nextRunAt ?? '') <= now,
-        );
-      }
+      await Promise.all([...byStep(handles)].map(([step, group]) => this.chain(step, group)));
     } finally {
       clearInterval(keeper);
+      const parking = handles.filter((h) => h.parkUntil !== undefined && !h.lost);
+      for (const h of parking) this.parked.park(h, h.parkUntil as Date);
       await Promise.all(
-        handles.map((h) => h.release().catch((error: unknown) => this.logFailure(h.job, 'release', error))),
+        handles
+          .filter((h) => !parking.includes(h))
+          .map((h) => h.release().catch((error: unknown) => this.logFailure(h.job, 'release', error))),
       );
     }
     return claimed.length;
+  }
+
+  /**
+   * Runs a step for a group, then goes on at once with the jobs that are due again, grouped by their next step.
+   * Groups do not wait for one another: each goes on as soon as its own step is done.
+   */
+  private async chain(step: StepName, group: JobHandle[]): Promise<void> {
+    // Once stopping, the jobs in hand are given back after the step under way, not walked to their end.
+    if (this.stopped) return;
+    await this.runStep(step, group);
+    const now = this.now().toISOString();
+    // A job given back in its last write (it waits, or it is finished) or parked is not to be run now.
+    const due = group.filter(
+      (h) =>
+        !h.lost &&
+        h.job.lease !== undefined &&
+        h.parkUntil === undefined &&
+        WORKABLE_STATUSES.includes(h.job.status) &&
+        (h.job.nextRunAt ?? '') <= now,
+    );
+    await Promise.all([...byStep(due)].map(([next, jobs]) => this.chain(next, jobs)));
   }
 
   private async renew(handles: JobHandle[]): Promise<void> {
@@ -145,6 +179,7 @@ export class PipelineWorker {
     // whose previous step ended in this round had this step started in that same write.
     const pending = group.filter((h) => currentStep(h.job)?.state === 'pending');
     const fresh = new Set([...pending, ...group.filter((h) => h.startedHere === step)]);
+    for (const h of group) h.startedHere = undefined;
     const started = await Promise.all(
       group.map((h) =>
         pending.includes(h)
@@ -174,11 +209,16 @@ export class PipelineWorker {
     const outcomes = polled.length
       ? await this.outcomes(step, polled, context)
       : new Map<string, StepOutcome>();
+    alignWaits(outcomes);
     for (const [h, until] of firstLooks) outcomes.set(h.job.id, { kind: 'wait', until });
     await Promise.all(
       ready.map((h) => {
         const outcome = outcomes.get(h.job.id);
         if (!outcome) return Promise.resolve(false);
+        if (this.mayPark(h, outcome)) {
+          h.parkUntil = outcome.until;
+          return Promise.resolve(false);
+        }
         return this.persist(h, (job) =>
           this.followOn(h, orThrow(applyOutcome(job, step, outcome, this.now()))),
         ).then((written) => {
@@ -206,6 +246,12 @@ export class PipelineWorker {
       );
       return new Map(group.map((h) => [h.job.id, graphFailure(h.job, step, error, context)]));
     }
+  }
+
+  /** A wait that changes nothing in the job is kept in hand (parked-jobs.ts) rather than written back. */
+  private mayPark(h: JobHandle, outcome: StepOutcome): outcome is Extract<StepOutcome, { kind: 'wait' }> {
+    if (outcome.kind !== 'wait' || outcome.graph || this.stopped || !this.parked.hasRoom()) return false;
+    return h.job.lease !== undefined;
   }
 
   /**
@@ -265,4 +311,18 @@ export class PipelineWorker {
       'pipeline could not write a job',
     );
   }
+}
+
+/**
+ * The jobs of a round that go on waiting look again together, at the soonest of their times: a group that stays
+ * together shares its probes and its calls (probes.ts), where one split by small differences in when each began
+ * waiting would poll as many groups.
+ */
+function alignWaits(outcomes: Map<string, StepOutcome>): void {
+  const waits = [...outcomes].filter(
+    (entry): entry is [string, Extract<StepOutcome, { kind: 'wait' }>] => entry[1].kind === 'wait',
+  );
+  if (waits.length < 2) return;
+  const soonest = new Date(Math.min(...waits.map(([, w]) => w.until.getTime())));
+  for (const [id, wait] of waits) outcomes.set(id, { ...wait, until: soonest });
 }

@@ -39,6 +39,7 @@ import { sqliteReport } from './sqlite-report.js';
 import type { ReportFigures, ReportPeriod } from '../../reports/figures.js';
 import { SqliteBatches } from './sqlite-batches.js';
 import { Statements } from './statements.js';
+import { GroupCommit } from './group-commit.js';
 
 interface JobRow {
   id: string;
@@ -99,6 +100,7 @@ export class SqliteJobStore implements JobStore {
   private readonly db: Database.Database;
   private readonly batches: SqliteBatches;
   private readonly statements: Statements;
+  private readonly group: GroupCommit;
 
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -111,6 +113,7 @@ export class SqliteJobStore implements JobStore {
     this.db.pragma('busy_timeout = 5000');
     migrate(this.db);
     this.statements = new Statements(this.db);
+    this.group = new GroupCommit(this.db);
     this.batches = new SqliteBatches(this.db);
   }
 
@@ -230,8 +233,10 @@ export class SqliteJobStore implements JobStore {
 
   update(job: ImportJob, etag: string): Promise<StoredJob> {
     const version = Number(etag);
-    if (!this.replace(job, version)) return Promise.reject(new StoreConflictError(job.id));
-    return Promise.resolve({ job, etag: String(version + 1) });
+    return this.group.run(() => {
+      if (!this.replace(job, version)) throw new StoreConflictError(job.id);
+      return { job, etag: String(version + 1) };
+    });
   }
 
   claimDue(request: ClaimRequest): Promise<StoredJob[]> {
@@ -379,6 +384,7 @@ export class SqliteJobStore implements JobStore {
   }
 
   close(): Promise<void> {
+    this.group.flush();
     this.db.close();
     return Promise.resolve();
   }

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { REALISTIC_DELAYS } from '../../../graph-emulator/scenario.js';
+import { currentStep } from '../../../services/domain/job.js';
 import { retry } from '../../../services/domain/step-transitions.js';
 import { mutateJob } from '../../../services/store/mutate.js';
 import { deviceInput, startPipelineFixture, type PipelineFixture } from '../../support/pipeline.js';
@@ -42,10 +44,51 @@ describe('pipeline worker against the Graph emulator', () => {
       userPrincipalName: 'ada@contoso.example',
       displayName: 'PC-OK-1',
     });
-    // Progress was published after every persisted change: a start and an end for each step at least.
+    // Progress was published after every persisted change: the first step's start, then each step's end (written
+    // together with the next step's start).
     const forJob = fixture.publisher.events.filter((e) => e.id === job!.id);
-    expect(forJob.length).toBeGreaterThanOrEqual(18);
+    expect(forJob.length).toBeGreaterThanOrEqual(11);
     expect(forJob.at(-1)?.status).toBe('completed');
+  });
+
+  it('keeps waiting jobs in hand without writing each look, and gives them back when it stops', async () => {
+    fixture = await startPipelineFixture({
+      emulator: { scenario: { delays: { ...REALISTIC_DELAYS, profile: 4_000_000 } } },
+      settings: { leaseMs: 60_000, pollMaxMs: 40 },
+    });
+    const jobs = await fixture.approvedJobs(['PARK-1', 'PARK-2', 'PARK-3'].map((s) => deviceInput(s)));
+    const ids = jobs.map((j) => j.id);
+    const worker = fixture.newWorker();
+    worker.start();
+    const store = fixture.store;
+    const inProfileWait = async () =>
+      (await store.peek(ids)).every((j) => currentStep(j)?.name === 'await-profile');
+    await vi.waitFor(async () => expect(await inProfileWait()).toBe(true), { timeout: 20_000 });
+    // The waiting jobs stay leased to the worker: in its hand, not back in the pool.
+    expect((await store.peek(ids)).every((j) => j.lease !== undefined)).toBe(true);
+
+    // While the profile is not assigned yet (4 s), the worker looks again and again, and writes nothing.
+    const writes = vi.spyOn(store, 'update');
+    const { log } = fixture.emulator;
+    const before = log.entries.length;
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    const looks = log.entries
+      .slice(before)
+      .filter((e) => e.method === 'GET' && /windowsAutopilotDeviceIdentities\//i.test(e.path));
+    expect(looks.length).toBeGreaterThanOrEqual(3);
+    expect(writes).not.toHaveBeenCalled();
+    writes.mockRestore();
+
+    // Stopping gives the jobs back, due when the worker would have looked again; another worker finishes them.
+    const stoppedAt = Date.now();
+    await worker.stop();
+    const released = await store.peek(ids);
+    expect(released.map((j) => j.lease)).toEqual([undefined, undefined, undefined]);
+    for (const job of released)
+      expect(Date.parse(job.nextRunAt ?? '')).toBeGreaterThanOrEqual(stoppedAt - 100);
+    fixture.newWorker().start();
+    const done = await fixture.waitForTerminal(ids, 30_000);
+    expect(done.map((j) => j.status)).toEqual(['completed', 'completed', 'completed']);
   });
 
   it('skips the group and user steps when there is no profile group or user', async () => {

@@ -1,0 +1,88 @@
+/**
+ * Reading many items of one Intune collection: one request per item (`$batch` parts, each counted by Intune's
+ * throttle), or one paged listing of the whole collection, which costs as many requests as it has pages. Graph
+ * documents no page size or `$count` for the Autopilot collections (community reports say 1,000 per page), so the
+ * number of pages is learnt: the first time, the listing is tried and given up after half as many pages as there
+ * are items (the items are then read one by one; at worst a read costs 1.5 times the one-by-one cost, once); after
+ * that, the listing is used only while its last known length is below the number of items wanted.
+ */
+import type { Client } from '@microsoft/microsoft-graph-client';
+import { graphCall } from './graph-call.js';
+import { nextPage, type Page } from './paging.js';
+
+/** Below this many items, reading them one by one is used without asking (one `$batch` call reads 20). */
+export const LISTING_MIN_ITEMS = 50;
+
+/** What the last listing of each collection cost, in pages; decides between a listing and one-by-one reads. */
+export class ListingCosts {
+  /** Pages of the last listing, and whether it was complete (else the collection has more pages than that). */
+  private readonly known = new Map<string, { pages: number; complete: boolean }>();
+
+  /** The most pages a listing for `items` items may read, or 0 when reading them one by one is cheaper. */
+  budgetFor(collection: string, items: number): number {
+    if (items < LISTING_MIN_ITEMS) return 0;
+    const known = this.known.get(collection);
+    const trial = Math.floor(items / 2);
+    if (!known) return trial;
+    if (known.complete) return known.pages < items ? items - 1 : 0;
+    return known.pages < trial ? trial : 0;
+  }
+
+  learn(collection: string, pages: number, complete: boolean): void {
+    this.known.set(collection, { pages, complete });
+  }
+}
+
+/**
+ * Every item of a collection, following `@odata.nextLink`, unless it has more than `maxPages` pages: then
+ * undefined (the caller reads its items one by one). Tells `costs` how many pages it read.
+ */
+export async function listCollection<R>(
+  client: Client,
+  costs: ListingCosts,
+  request: { collection: string; version: 'v1.0' | 'beta'; what: string; maxPages: number },
+): Promise<R[] | undefined> {
+  let page = await graphCall(
+    request.what,
+    () => client.api(request.collection).version(request.version).get() as Promise<Page<R>>,
+  );
+  const items = [...(page.value ?? [])];
+  let pages = 1;
+  for (let next = page['@odata.nextLink']; next; next = page['@odata.nextLink']) {
+    if (pages >= request.maxPages) {
+      costs.learn(request.collection, pages, false);
+      return undefined;
+    }
+    page = await nextPage<R>(client, next, request.what);
+    items.push(...(page.value ?? []));
+    pages++;
+  }
+  costs.learn(request.collection, pages, true);
+  return items;
+}
+
+/**
+ * The items of a collection whose key (`keyOf`) is one of `keys`, grouped by key, from one listing when that
+ * costs fewer requests than reading them one by one; undefined when it does not, or when the listing failed
+ * (the caller then reads them one by one, which reports each item's own failure).
+ */
+export async function fromListing<R>(
+  client: Client,
+  costs: ListingCosts,
+  request: { collection: string; version: 'v1.0' | 'beta'; what: string },
+  keys: readonly string[],
+  keyOf: (raw: R) => string,
+): Promise<Map<string, R[]> | undefined> {
+  const maxPages = costs.budgetFor(request.collection, new Set(keys).size);
+  if (maxPages === 0) return undefined;
+  let items: R[] | undefined;
+  try {
+    items = await listCollection<R>(client, costs, { ...request, maxPages });
+  } catch {
+    return undefined;
+  }
+  if (!items) return undefined;
+  const byKey = new Map(keys.map((key) => [key, [] as R[]]));
+  for (const raw of items) byKey.get(keyOf(raw))?.push(raw);
+  return byKey;
+}

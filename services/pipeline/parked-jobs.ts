@@ -1,0 +1,69 @@
+/**
+ * Waiting jobs this worker keeps in hand between rounds. A job whose wait is not over (its Graph object is not
+ * there yet) is usually looked at again within its lease, and nothing about it changed: writing "look again at T"
+ * and claiming it again at T would cost two writes per look, for every device of a bulk, on every poll. A parked
+ * job keeps its lease instead (renewed before it runs out) and is taken up again at T from memory. Nothing is
+ * lost if the worker dies: the lease runs out and any worker claims the job, whose step re-checks Graph.
+ */
+import { WORKABLE_STATUSES, type ImportJob } from '../domain/job.js';
+import type { JobHandle } from './job-handle.js';
+
+export class ParkedJobs {
+  private readonly parked = new Map<JobHandle, number>();
+
+  constructor(
+    /** At most this many jobs are kept in hand; more waiting jobs are written back and released. */
+    private readonly limit: number,
+  ) {}
+
+  get size(): number {
+    return this.parked.size;
+  }
+
+  hasRoom(): boolean {
+    return this.parked.size < this.limit;
+  }
+
+  park(handle: JobHandle, until: Date): void {
+    this.parked.set(handle, until.getTime());
+  }
+
+  /** The parked jobs whose time has come (they leave the parking). */
+  takeDue(now: Date): JobHandle[] {
+    const due = [...this.parked].filter(([handle, at]) => at <= now.getTime() && !handle.lost);
+    for (const [handle] of due) {
+      this.parked.delete(handle);
+      handle.parkUntil = undefined;
+    }
+    for (const [handle] of this.parked) if (handle.lost) this.parked.delete(handle);
+    return due.map(([handle]) => handle);
+  }
+
+  /** Renews the leases that run out within `margin`; a lease lost to another worker drops the job. */
+  async renew(now: Date, leaseMs: number, margin: number): Promise<void> {
+    const soon = new Date(now.getTime() + margin).toISOString();
+    const until = new Date(now.getTime() + leaseMs);
+    await Promise.all(
+      [...this.parked.keys()]
+        .filter((h) => (h.job.lease?.expiresAt ?? '') <= soon)
+        .map(async (h) => {
+          if (!(await h.renew(until).catch(() => false))) this.parked.delete(h);
+        }),
+    );
+  }
+
+  /** Gives every parked job back, due when it would have been looked at. */
+  async releaseAll(onError: (job: ImportJob, error: unknown) => void): Promise<void> {
+    const all = [...this.parked];
+    this.parked.clear();
+    await Promise.all(
+      all.map(([handle, at]) =>
+        handle
+          .release((job) =>
+            WORKABLE_STATUSES.includes(job.status) ? { ...job, nextRunAt: new Date(at).toISOString() } : job,
+          )
+          .catch((error: unknown) => onError(handle.job, error)),
+      ),
+    );
+  }
+}

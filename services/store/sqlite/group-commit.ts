@@ -1,0 +1,62 @@
+/**
+ * Group commit: the job writes asked for in one turn of the event loop are made together, in one transaction, right
+ * after that turn. A write's promise resolves only once its transaction is committed, so "persisted before acting"
+ * still holds for each caller; what is shared is the commit, which costs more than the write itself (a bulk's 500
+ * step results are one commit instead of 500). The write lock is held only while the queued writes run, so other
+ * connections to the file, in this process or another, are never kept waiting across turns of the event loop.
+ */
+import type Database from 'better-sqlite3';
+
+interface Queued {
+  write: () => unknown;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+export class GroupCommit {
+  private queue: Queued[] = [];
+
+  constructor(private readonly db: Database.Database) {}
+
+  /** Queues `write` (synchronous SQL) for the next group; resolves with its value once committed. */
+  run<T>(write: () => T): Promise<T> {
+    if (this.queue.length === 0) setImmediate(() => this.flush());
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ write, resolve: resolve as (value: unknown) => void, reject });
+    });
+  }
+
+  /** Runs and commits the queued writes now (also before the database closes). */
+  flush(): void {
+    const queue = this.queue;
+    this.queue = [];
+    if (queue.length === 0) return;
+    const outcomes: Outcome[] = [];
+    try {
+      this.db
+        .transaction(() => {
+          for (const item of queue) {
+            try {
+              outcomes.push({ ok: true, value: item.write() });
+            } catch (error) {
+              // A failed statement (a conflict, a constraint) is undone alone; one that ended the transaction
+              // (disk full, I/O error) ends the whole group.
+              if (!this.db.inTransaction) throw error;
+              outcomes.push({ ok: false, error });
+            }
+          }
+        })
+        .immediate();
+    } catch (error) {
+      for (const item of queue) item.reject(error);
+      return;
+    }
+    queue.forEach((item, i) => {
+      const outcome = outcomes[i] as Outcome;
+      if (outcome.ok) item.resolve(outcome.value);
+      else item.reject(outcome.error);
+    });
+  }
+}
