@@ -31,6 +31,20 @@ export class ListingCosts {
   learn(collection: string, pages: number, complete: boolean): void {
     this.known.set(collection, { pages, complete });
   }
+
+  private readonly inFlight = new Map<string, Promise<unknown[] | undefined>>();
+
+  /**
+   * One listing of a collection at a time: callers who need it while it is under way share it (groups of jobs
+   * polling together), instead of each paging through the whole collection.
+   */
+  shared<R>(collection: string, list: () => Promise<R[] | undefined>): Promise<R[] | undefined> {
+    const running = this.inFlight.get(collection);
+    if (running) return running as Promise<R[] | undefined>;
+    const started = list().finally(() => this.inFlight.delete(collection));
+    this.inFlight.set(collection, started);
+    return started;
+  }
 }
 
 /**
@@ -77,7 +91,9 @@ export async function fromListing<R>(
   if (maxPages === 0) return undefined;
   let items: R[] | undefined;
   try {
-    items = await listCollection<R>(client, costs, { ...request, maxPages });
+    items = await costs.shared(request.collection, () =>
+      listCollection<R>(client, costs, { ...request, maxPages }),
+    );
   } catch {
     return undefined;
   }

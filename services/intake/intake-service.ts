@@ -144,8 +144,7 @@ export class IntakeService {
     extra: { flags: JobFlag[]; registered?: RegisteredRecord; batchId?: string; announce?: boolean },
   ): Promise<SubmitResult> {
     return this.withSerialLock(request.serialNumber, async () => {
-      const open = await this.deps.store.findOpenBySerial(request.serialNumber);
-      if (open) return { created: false, job: open.job };
+      // No look for an open job first: the store keeps one open job per device and answers with it.
       const otherTenant = await this.refusedAsOtherTenant(request.serialNumber);
       const now = this.deps.clock?.() ?? new Date();
       const submitted = submit(

@@ -79,6 +79,18 @@ function toStored(row: JobRow): StoredJob {
   return { job: { ...doc, hardwareHash: row.hardware_hash }, etag: String(row.version) };
 }
 
+/**
+ * The `next_run_at` column: when another worker may claim the job. A leased job is not claimable before its
+ * lease runs out, so the column holds the later of the two; the document keeps the job's own time. Claims then
+ * pass over the jobs that workers hold (a bulk's thousands of waiting devices) inside the index, row by row never.
+ */
+function claimableFrom(job: ImportJob): string | null {
+  const due = job.nextRunAt ?? null;
+  const leased = job.lease?.expiresAt;
+  if (!leased || due === null) return due;
+  return leased > due ? leased : due;
+}
+
 function columns(job: ImportJob) {
   const { hardwareHash, ...doc } = job;
   return {
@@ -89,7 +101,7 @@ function columns(job: ImportJob) {
     batch_id: job.batchId ?? null,
     created_at: job.createdAt,
     updated_at: job.updatedAt,
-    next_run_at: job.nextRunAt ?? null,
+    next_run_at: claimableFrom(job),
     lease_expires_at: job.lease?.expiresAt ?? null,
     hardware_hash: hardwareHash,
     doc: JSON.stringify(doc),
@@ -167,7 +179,8 @@ export class SqliteJobStore implements JobStore {
       this.insert(job);
       return { stored: { job, etag: '1' }, created: true };
     });
-    return Promise.resolve(run.immediate());
+    // Concurrent submissions share one commit (group-commit.ts).
+    return this.group.run(() => run.immediate());
   }
 
   private openRowFor(serialNumber: string): JobRow | undefined {
@@ -242,12 +255,15 @@ export class SqliteJobStore implements JobStore {
   claimDue(request: ClaimRequest): Promise<StoredJob[]> {
     const now = request.now.toISOString();
     const claim = this.db.transaction(() => {
+      // Through the partial index of due jobs, in next_run_at order: the statuses are written out as the index's
+      // own condition (SQLite cannot match a partial index against bound parameters), and leased jobs, whose
+      // next_run_at is their lease's end (claimableFrom), fall outside the range instead of being read one by one.
       const rows = this.sql(
-        `SELECT id, version, hardware_hash, doc FROM jobs
-           WHERE status IN (${placeholders(WORKABLE_STATUSES)}) AND next_run_at <= ?
+        `SELECT id, version, hardware_hash, doc FROM jobs INDEXED BY jobs_due
+           WHERE status IN (${WORKABLE_STATUSES.map((s) => `'${s}'`).join(', ')}) AND next_run_at <= ?
              AND (lease_expires_at IS NULL OR lease_expires_at <= ?)
            ORDER BY next_run_at LIMIT ?`,
-      ).all(...WORKABLE_STATUSES, now, now, request.limit) as JobRow[];
+      ).all(now, now, request.limit) as JobRow[];
       return rows.map((row) => {
         const leased = withLease(toStored(row).job, request.owner, request.now, request.leaseMs);
         if (!this.replace(leased, row.version)) throw new StoreConflictError(row.id);
