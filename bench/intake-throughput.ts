@@ -17,9 +17,11 @@ export interface IntakeResult {
   ratio: number;
 }
 
+/** Serials stay unique across every turn (a serial sent twice would find its open job, not make one). */
+let sent = 0;
+
 async function drive(url: string, seconds: number, concurrency: number): Promise<number> {
   const hashes = Array.from({ length: 64 }, () => fakeHardwareHash());
-  let sent = 0;
   let accepted = 0;
   const until = performance.now() + seconds * 1000;
   await Promise.all(
@@ -58,14 +60,24 @@ async function bareServer(): Promise<{ url: string; stop(): void }> {
   return { url: `http://127.0.0.1:${server.address().port}/api/submissions`, stop: () => server.close() };
 }
 
-export async function intakeThroughput(seconds = 5, concurrency = 16): Promise<IntakeResult> {
+/**
+ * The two servers are driven in turn, one second each, `seconds` times over, so that a drift of the machine's speed
+ * during the run weighs on both alike; the first turn of each warms it up and is not counted.
+ */
+export async function intakeThroughput(seconds = 6, concurrency = 16): Promise<IntakeResult> {
   const service = await startIntakeServer({ ratePerMinute: 10_000_000 });
   const bare = await bareServer();
   try {
-    await drive(`${service.url}/api/submissions`, 1, concurrency); // warm-up
+    await drive(`${service.url}/api/submissions`, 1, concurrency);
     await drive(bare.url, 1, concurrency);
-    const servicePerSecond = await drive(`${service.url}/api/submissions`, seconds, concurrency);
-    const barePerSecond = await drive(bare.url, seconds, concurrency);
+    let serviceTotal = 0;
+    let bareTotal = 0;
+    for (let turn = 0; turn < seconds; turn++) {
+      serviceTotal += await drive(`${service.url}/api/submissions`, 1, concurrency);
+      bareTotal += await drive(bare.url, 1, concurrency);
+    }
+    const servicePerSecond = serviceTotal / seconds;
+    const barePerSecond = bareTotal / seconds;
     return {
       seconds,
       concurrency,

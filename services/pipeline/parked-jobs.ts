@@ -10,6 +10,7 @@ import type { JobHandle } from './job-handle.js';
 
 export class ParkedJobs {
   private readonly parked = new Map<JobHandle, number>();
+  private readonly ids = new Set<string>();
 
   constructor(
     /** At most this many jobs are kept in hand; more waiting jobs are written back and released. */
@@ -26,16 +27,27 @@ export class ParkedJobs {
 
   park(handle: JobHandle, until: Date): void {
     this.parked.set(handle, until.getTime());
+    this.ids.add(handle.job.id);
   }
 
-  /** The parked jobs whose time has come (they leave the parking). */
+  /** Whether this job is parked here. */
+  holds(jobId: string): boolean {
+    return this.ids.has(jobId);
+  }
+
+  private drop(handle: JobHandle): void {
+    this.parked.delete(handle);
+    this.ids.delete(handle.job.id);
+  }
+
+  /** The parked jobs whose time has come (they leave the parking); jobs lost meanwhile are forgotten. */
   takeDue(now: Date): JobHandle[] {
     const due = [...this.parked].filter(([handle, at]) => at <= now.getTime() && !handle.lost);
     for (const [handle] of due) {
-      this.parked.delete(handle);
+      this.drop(handle);
       handle.parkUntil = undefined;
     }
-    for (const [handle] of this.parked) if (handle.lost) this.parked.delete(handle);
+    for (const [handle] of this.parked) if (handle.lost) this.drop(handle);
     return due.map(([handle]) => handle);
   }
 
@@ -47,7 +59,7 @@ export class ParkedJobs {
       [...this.parked.keys()]
         .filter((h) => (h.job.lease?.expiresAt ?? '') <= soon)
         .map(async (h) => {
-          if (!(await h.renew(until).catch(() => false))) this.parked.delete(h);
+          if (!(await h.renew(until).catch(() => false))) this.drop(h);
         }),
     );
   }
@@ -56,6 +68,7 @@ export class ParkedJobs {
   async releaseAll(onError: (job: ImportJob, error: unknown) => void): Promise<void> {
     const all = [...this.parked];
     this.parked.clear();
+    this.ids.clear();
     await Promise.all(
       all.map(([handle, at]) =>
         handle

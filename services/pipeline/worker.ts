@@ -71,6 +71,9 @@ export class PipelineWorker {
   readonly owner: string;
   private timer: NodeJS.Timeout | undefined;
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** Ids of the jobs in this worker's rounds under way (parked ones are known to `parked`). */
+  private readonly inRound = new Set<string>();
+  private parkedKeeper: NodeJS.Timeout | undefined;
   private stopped = true;
   private readonly estimates = new WaitEstimator();
   private readonly parked: ParkedJobs;
@@ -104,12 +107,19 @@ export class PipelineWorker {
       this.timer = setTimeout(loop, this.deps.settings.tickMs);
     };
     loop();
+    // Parked jobs keep their leases whether or not rounds are running (all of them may be in long steps).
+    const { leaseMs } = this.deps.settings;
+    this.parkedKeeper = setInterval(
+      () => void this.parked.renew(this.now(), leaseMs, leaseMs / 2),
+      Math.max(50, leaseMs / 4),
+    );
   }
 
   /** Stops after the steps under way; the jobs in hand are released (another worker or the next start goes on). */
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearInterval(this.parkedKeeper);
     while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
     await this.parked.releaseAll((job, error) => this.logFailure(job, 'release', error));
   }
@@ -120,26 +130,33 @@ export class PipelineWorker {
     const { store, settings } = this.deps;
     await this.parked.renew(this.now(), settings.leaseMs, settings.leaseMs / 2);
     const resumed = this.parked.takeDue(this.now());
-    const claimed = await store.claimDue({
-      owner: this.owner,
-      now: this.now(),
-      leaseMs: settings.leaseMs,
-      limit: settings.batchSize,
-    });
+    const claimed = (
+      await store.claimDue({
+        owner: this.owner,
+        now: this.now(),
+        leaseMs: settings.leaseMs,
+        limit: settings.batchSize,
+      })
+    )
+      // A job this worker already has in hand (parked or in another round) is not taken up twice: its lease ran
+      // out unrenewed (a stalled event loop), and the claim only renewed it.
+      .filter((stored) => !this.inRound.has(stored.job.id) && !this.parked.holds(stored.job.id));
     if (claimed.length === 0 && resumed.length === 0) return 0;
     const handles = [...claimed.map((stored) => new JobHandle(store, stored, this.owner)), ...resumed];
+    for (const h of handles) this.inRound.add(h.job.id);
     const keeper = setInterval(() => void this.renew(handles), Math.max(50, settings.leaseMs / 3));
     try {
       await Promise.all([...byStep(handles)].map(([step, group]) => this.chain(step, group)));
     } finally {
       clearInterval(keeper);
-      const parking = handles.filter((h) => h.parkUntil !== undefined && !h.lost);
+      const parking = new Set(handles.filter((h) => h.parkUntil !== undefined && !h.lost));
       for (const h of parking) this.parked.park(h, h.parkUntil as Date);
       await Promise.all(
         handles
-          .filter((h) => !parking.includes(h))
+          .filter((h) => !parking.has(h))
           .map((h) => h.release().catch((error: unknown) => this.logFailure(h.job, 'release', error))),
       );
+      for (const h of handles) this.inRound.delete(h.job.id);
     }
     return claimed.length;
   }

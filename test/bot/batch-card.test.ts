@@ -75,7 +75,11 @@ describe('the batch approval card', () => {
     });
     expect(approved.status).toBe(200);
     expect(JSON.stringify(approved.body.value)).toContain('Approved by');
-    const jobs = await jobsOf(report.batchId);
+    // The decision reaches the jobs just after the click is answered (batch-decision.ts).
+    const jobs = await until(async () => {
+      const all = await jobsOf(report.batchId);
+      return all.every((j) => j.approval) ? all : undefined;
+    });
     expect(jobs.map((j) => j.approval)).toEqual(
       jobs.map(() =>
         expect.objectContaining({
@@ -135,6 +139,10 @@ describe('the batch approval card', () => {
 
     const rejected = await click(bob, 'reject', { batchId: report.batchId, reason: 'Wrong site' });
     expect(JSON.stringify(rejected.body.value)).toContain('Rejected');
+    // The decision reaches the jobs just after the click is answered (batch-decision.ts).
+    await until(async () =>
+      (await jobsOf(report.batchId)).every((j) => j.status !== 'awaiting_approval') ? true : undefined,
+    );
     for (const job of await jobsOf(report.batchId))
       expect(job).toMatchObject({ status: 'rejected', rejection: { reason: 'Wrong site' } });
     await h.app.cards.idle();

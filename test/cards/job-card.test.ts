@@ -50,7 +50,9 @@ function states(): [string, ImportJob][] {
     approve(waiting, { by: alice, at: at(60), groupTag: 'Kiosk', comment: 'INC0012345 '.repeat(18) }),
   );
   let running = approved;
-  for (const [i, step] of REGISTRATION_STEPS.slice(0, 4).entries())
+  // The steps before await-autopilot-device (wherever the upload record's clean-up sits in the list).
+  const before = REGISTRATION_STEPS.slice(0, REGISTRATION_STEPS.indexOf('await-autopilot-device'));
+  for (const [i, step] of before.entries())
     running = v(finishStep(v(startStep(running, step, at(70 + i))), step, at(80 + i)));
   running = v(startStep(running, 'await-autopilot-device', at(90)));
   let completed = approved;
