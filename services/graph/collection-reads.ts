@@ -38,12 +38,15 @@ export class ListingCosts {
    * One listing of a collection at a time: callers who need it while it is under way share it (groups of jobs
    * polling together), instead of each paging through the whole collection.
    */
-  shared<R>(collection: string, list: () => Promise<R[] | undefined>): Promise<R[] | undefined> {
+  shared<R>(
+    collection: string,
+    list: () => Promise<R[] | undefined>,
+  ): { items: Promise<R[] | undefined>; joined: boolean } {
     const running = this.inFlight.get(collection);
-    if (running) return running as Promise<R[] | undefined>;
+    if (running) return { items: running as Promise<R[] | undefined>, joined: true };
     const started = list().finally(() => this.inFlight.delete(collection));
     this.inFlight.set(collection, started);
-    return started;
+    return { items: started, joined: false };
   }
 }
 
@@ -78,7 +81,9 @@ export async function listCollection<R>(
 /**
  * The items of a collection whose key (`keyOf`) is one of `keys`, grouped by key, from one listing when that
  * costs fewer requests than reading them one by one; undefined when it does not, or when the listing failed
- * (the caller then reads them one by one, which reports each item's own failure).
+ * (the caller then reads them one by one, which reports each item's own failure). `unsure` holds the keys the
+ * listing did not have when this caller joined a listing already under way: it began before the caller asked, so
+ * an item made since then may be missing from it, and only a read of its own can say that it is not there.
  */
 export async function fromListing<R>(
   client: Client,
@@ -86,19 +91,21 @@ export async function fromListing<R>(
   request: { collection: string; version: 'v1.0' | 'beta'; what: string },
   keys: readonly string[],
   keyOf: (raw: R) => string,
-): Promise<Map<string, R[]> | undefined> {
+): Promise<{ found: Map<string, R[]>; unsure: string[] } | undefined> {
   const maxPages = costs.budgetFor(request.collection, new Set(keys).size);
   if (maxPages === 0) return undefined;
+  const listing = costs.shared(request.collection, () =>
+    listCollection<R>(client, costs, { ...request, maxPages }),
+  );
   let items: R[] | undefined;
   try {
-    items = await costs.shared(request.collection, () =>
-      listCollection<R>(client, costs, { ...request, maxPages }),
-    );
+    items = await listing.items;
   } catch {
     return undefined;
   }
   if (!items) return undefined;
-  const byKey = new Map(keys.map((key) => [key, [] as R[]]));
-  for (const raw of items) byKey.get(keyOf(raw))?.push(raw);
-  return byKey;
+  const found = new Map(keys.map((key) => [key, [] as R[]]));
+  for (const raw of items) found.get(keyOf(raw))?.push(raw);
+  const unsure = listing.joined ? keys.filter((key) => found.get(key)?.length === 0) : [];
+  return { found, unsure };
 }

@@ -64,10 +64,20 @@ export class GraphAutopilotClient implements AutopilotGraph {
     const listed = await this.listed<RawAutopilot>(AUTOPILOT, 'beta', serials.map(serialKey), (raw) =>
       serialKey(raw.serialNumber ?? ''),
     );
-    if (listed)
-      return new Map(
-        serials.map((serial) => [serial, okResult((listed.get(serialKey(serial)) ?? []).map(toAutopilot))]),
+    if (listed) {
+      const results = new Map(
+        serials.map((serial) => [
+          serial,
+          okResult((listed.found.get(serialKey(serial)) ?? []).map(toAutopilot)),
+        ]),
       );
+      const unsure = new Set(listed.unsure);
+      const recheck = serials.filter((serial) => unsure.has(serialKey(serial)));
+      if (recheck.length)
+        for (const [serial, result] of await this.findAutopilotDevicesBySerial(recheck))
+          results.set(serial, result);
+      return results;
+    }
     const found = await findBySerial<RawAutopilot>(this.client, serials, {
       collection: AUTOPILOT,
       version: 'beta',
@@ -95,7 +105,10 @@ export class GraphAutopilotClient implements AutopilotGraph {
     ids: readonly string[],
   ): Promise<Map<string, ItemResult<ImportedIdentity | null>>> {
     const listed = await this.listed<RawImported>(IMPORTED, 'v1.0', ids, (raw) => raw.id);
-    if (listed) return byIdFrom(ids, listed, toImported);
+    if (listed)
+      return this.withRechecked(byIdFrom(ids, listed.found, toImported), listed.unsure, (unsure) =>
+        this.getImportedIdentities(unsure),
+      );
     return this.getEach<RawImported, ImportedIdentity>(
       ids,
       'v1.0',
@@ -127,7 +140,10 @@ export class GraphAutopilotClient implements AutopilotGraph {
     ids: readonly string[],
   ): Promise<Map<string, ItemResult<AutopilotDevice | null>>> {
     const listed = await this.listed<RawAutopilot>(AUTOPILOT, 'beta', ids, (raw) => raw.id);
-    if (listed) return byIdFrom(ids, listed, toAutopilot);
+    if (listed)
+      return this.withRechecked(byIdFrom(ids, listed.found, toAutopilot), listed.unsure, (unsure) =>
+        this.getAutopilotDevices(unsure),
+      );
     return this.getEach<RawAutopilot, AutopilotDevice>(
       ids,
       'beta',
@@ -185,7 +201,7 @@ export class GraphAutopilotClient implements AutopilotGraph {
     version: 'v1.0' | 'beta',
     keys: readonly string[],
     keyOf: (raw: R) => string,
-  ): Promise<Map<string, R[]> | undefined> {
+  ): Promise<{ found: Map<string, R[]>; unsure: string[] } | undefined> {
     return fromListing(
       this.client,
       this.costs,
@@ -193,6 +209,16 @@ export class GraphAutopilotClient implements AutopilotGraph {
       keys,
       keyOf,
     );
+  }
+
+  /** Results from a listing, with the ids it could not vouch for read again on their own. */
+  private async withRechecked<T>(
+    results: Map<string, ItemResult<T | null>>,
+    unsure: readonly string[],
+    read: (ids: string[]) => Promise<Map<string, ItemResult<T | null>>>,
+  ): Promise<Map<string, ItemResult<T | null>>> {
+    if (unsure.length) for (const [id, result] of await read([...unsure])) results.set(id, result);
+    return results;
   }
 
   /** One GET per id, as `$batch` parts: the entity, `null` for a 404 (there is no such one), or the failure. */

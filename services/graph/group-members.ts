@@ -13,6 +13,9 @@ type Added = 'added' | 'already_member';
 const PATCH_MAX_MEMBERS = 20;
 const ALREADY = /already exist/i;
 
+const refusedForAMember = (status: number) =>
+  status >= 400 && status < 500 && status !== 401 && status !== 403 && status !== 429;
+
 const messageOf = (r: PartResponse) =>
   (r.body as { error?: { message?: string } } | undefined)?.error?.message ?? '';
 
@@ -42,11 +45,9 @@ export async function addGroupMembers(
     const response = result.ok ? result.value : undefined;
     if (response && response.status >= 200 && response.status < 300)
       for (const id of chunk) results.set(id, { ok: true, value: 'added' });
-    else if (
-      response &&
-      (response.status === 404 || (response.status === 400 && ALREADY.test(messageOf(response))))
-    )
-      oneByOne.push(...chunk);
+    // All or nothing: any member refused (already in, not replicated yet, not a device) refuses the 20. Each is
+    // then added on its own, whose answer names it. A refusal of the whole request (403, 429) is the chunk's.
+    else if (response && refusedForAMember(response.status)) oneByOne.push(...chunk);
     else {
       const error = result.ok ? partError('add group members', result.value) : result.error;
       for (const id of chunk) results.set(id, { ok: false, error });

@@ -51,7 +51,10 @@ export class ParkedJobs {
     return due.map(([handle]) => handle);
   }
 
-  /** Renews the leases that run out within `margin`; a lease lost to another worker drops the job. */
+  /**
+   * Renews the leases that run out within `margin`; a lease lost to another worker drops the job, a failed write
+   * (the store busy) leaves it parked for the next try.
+   */
   async renew(now: Date, leaseMs: number, margin: number): Promise<void> {
     const soon = new Date(now.getTime() + margin).toISOString();
     const until = new Date(now.getTime() + leaseMs);
@@ -59,7 +62,8 @@ export class ParkedJobs {
       [...this.parked.keys()]
         .filter((h) => (h.job.lease?.expiresAt ?? '') <= soon)
         .map(async (h) => {
-          if (!(await h.renew(until).catch(() => false))) this.drop(h);
+          const renewed = await h.renew(until).catch(() => undefined);
+          if (renewed === false) this.drop(h);
         }),
     );
   }
