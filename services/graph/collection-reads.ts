@@ -7,6 +7,7 @@
  * that, the listing is used only while its last known length is below the number of items wanted.
  */
 import type { Client } from '@microsoft/microsoft-graph-client';
+import type { ItemResult } from './autopilot-graph.js';
 import { graphCall } from './graph-call.js';
 import { nextPage, type Page } from './paging.js';
 
@@ -108,4 +109,29 @@ export async function fromListing<R>(
   for (const raw of items) found.get(keyOf(raw))?.push(raw);
   const unsure = listing.joined ? keys.filter((key) => found.get(key)?.length === 0) : [];
   return { found, unsure };
+}
+
+/**
+ * Items by key, read the cheaper way: from one listing (the keys it cannot vouch for read again one by one), or
+ * one by one with `readEach`. `keyFor` normalises a wanted key as `keyOf` does a listed item's; `fromItems` turns
+ * the listed items of one key into its result.
+ */
+export async function readMany<R, T>(
+  client: Client,
+  costs: ListingCosts,
+  request: { collection: string; version: 'v1.0' | 'beta'; what: string },
+  keys: readonly string[],
+  match: { keyOf: (raw: R) => string; keyFor: (key: string) => string },
+  fromItems: (raws: R[]) => T,
+  readEach: (keys: string[]) => Promise<Map<string, ItemResult<T>>>,
+): Promise<Map<string, ItemResult<T>>> {
+  const listed = await fromListing(client, costs, request, keys.map(match.keyFor), match.keyOf);
+  if (!listed) return readEach([...keys]);
+  const results = new Map<string, ItemResult<T>>(
+    keys.map((key) => [key, { ok: true, value: fromItems(listed.found.get(match.keyFor(key)) ?? []) }]),
+  );
+  const unsure = new Set(listed.unsure);
+  const recheck = keys.filter((key) => unsure.has(match.keyFor(key)));
+  if (recheck.length) for (const [key, result] of await readEach(recheck)) results.set(key, result);
+  return results;
 }

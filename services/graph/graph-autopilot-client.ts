@@ -33,13 +33,16 @@ import type { Page } from './paging.js';
 import { uploadDevices } from './import-upload.js';
 import { findBySerial } from './serial-lookup.js';
 import { addGroupMembers } from './group-members.js';
-import { fromListing, ListingCosts } from './collection-reads.js';
+import { ListingCosts, readMany } from './collection-reads.js';
 import { serialKey } from '../domain/serial-key.js';
 import { odataString } from './serial-search.js';
 
 const IMPORTED = '/deviceManagement/importedWindowsAutopilotDeviceIdentities';
 const AUTOPILOT = '/deviceManagement/windowsAutopilotDeviceIdentities';
 const IN_LIST_MAX = 15;
+/** The Autopilot devices as listed, from beta, where the profile status is. */
+const AUTOPILOT_LISTING = { collection: AUTOPILOT, version: 'beta' as const, what: 'list Autopilot devices' };
+const BY_ID = { keyOf: (raw: { id: string }) => raw.id, keyFor: (id: string) => id };
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
@@ -58,34 +61,27 @@ export class GraphAutopilotClient implements AutopilotGraph {
     private readonly costs = new ListingCosts(),
   ) {}
 
-  async findAutopilotDevicesBySerial(
+  findAutopilotDevicesBySerial(
     serials: readonly string[],
   ): Promise<Map<string, ItemResult<AutopilotDevice[]>>> {
-    const listed = await this.listed<RawAutopilot>(AUTOPILOT, 'beta', serials.map(serialKey), (raw) =>
-      serialKey(raw.serialNumber ?? ''),
+    return readMany<RawAutopilot, AutopilotDevice[]>(
+      this.client,
+      this.costs,
+      AUTOPILOT_LISTING,
+      serials,
+      { keyOf: (raw) => serialKey(raw.serialNumber ?? ''), keyFor: serialKey },
+      (raws) => raws.map(toAutopilot),
+      async (each) => {
+        const found = await findBySerial<RawAutopilot>(this.client, each, {
+          collection: AUTOPILOT,
+          version: 'beta',
+          what: 'find Autopilot devices by serial',
+          stopAtFirst: true,
+          serialOf: (raw) => raw.serialNumber,
+        });
+        return mapValues(found, (raws) => raws.map(toAutopilot));
+      },
     );
-    if (listed) {
-      const results = new Map(
-        serials.map((serial) => [
-          serial,
-          okResult((listed.found.get(serialKey(serial)) ?? []).map(toAutopilot)),
-        ]),
-      );
-      const unsure = new Set(listed.unsure);
-      const recheck = serials.filter((serial) => unsure.has(serialKey(serial)));
-      if (recheck.length)
-        for (const [serial, result] of await this.findAutopilotDevicesBySerial(recheck))
-          results.set(serial, result);
-      return results;
-    }
-    const found = await findBySerial<RawAutopilot>(this.client, serials, {
-      collection: AUTOPILOT,
-      version: 'beta',
-      what: 'find Autopilot devices by serial',
-      stopAtFirst: true,
-      serialOf: (raw) => raw.serialNumber,
-    });
-    return mapValues(found, (raws) => raws.map(toAutopilot));
   }
 
   async findImportedIdentitiesBySerial(
@@ -101,20 +97,22 @@ export class GraphAutopilotClient implements AutopilotGraph {
     return mapValues(found, (raws) => raws.map(toImported));
   }
 
-  async getImportedIdentities(
-    ids: readonly string[],
-  ): Promise<Map<string, ItemResult<ImportedIdentity | null>>> {
-    const listed = await this.listed<RawImported>(IMPORTED, 'v1.0', ids, (raw) => raw.id);
-    if (listed)
-      return this.withRechecked(byIdFrom(ids, listed.found, toImported), listed.unsure, (unsure) =>
-        this.getImportedIdentities(unsure),
-      );
-    return this.getEach<RawImported, ImportedIdentity>(
+  getImportedIdentities(ids: readonly string[]): Promise<Map<string, ItemResult<ImportedIdentity | null>>> {
+    return readMany<RawImported, ImportedIdentity | null>(
+      this.client,
+      this.costs,
+      { collection: IMPORTED, version: 'v1.0', what: 'list upload records' },
       ids,
-      'v1.0',
-      (id) => `${IMPORTED}/${id}`,
-      toImported,
-      'get upload record',
+      BY_ID,
+      (raws) => (raws[0] ? toImported(raws[0]) : null),
+      (each) =>
+        this.getEach<RawImported, ImportedIdentity>(
+          each,
+          'v1.0',
+          (id) => `${IMPORTED}/${id}`,
+          toImported,
+          'get upload record',
+        ),
     );
   }
 
@@ -136,20 +134,22 @@ export class GraphAutopilotClient implements AutopilotGraph {
     );
   }
 
-  async getAutopilotDevices(
-    ids: readonly string[],
-  ): Promise<Map<string, ItemResult<AutopilotDevice | null>>> {
-    const listed = await this.listed<RawAutopilot>(AUTOPILOT, 'beta', ids, (raw) => raw.id);
-    if (listed)
-      return this.withRechecked(byIdFrom(ids, listed.found, toAutopilot), listed.unsure, (unsure) =>
-        this.getAutopilotDevices(unsure),
-      );
-    return this.getEach<RawAutopilot, AutopilotDevice>(
+  getAutopilotDevices(ids: readonly string[]): Promise<Map<string, ItemResult<AutopilotDevice | null>>> {
+    return readMany<RawAutopilot, AutopilotDevice | null>(
+      this.client,
+      this.costs,
+      AUTOPILOT_LISTING,
       ids,
-      'beta',
-      (id) => `${AUTOPILOT}/${id}`,
-      toAutopilot,
-      'get Autopilot device',
+      BY_ID,
+      (raws) => (raws[0] ? toAutopilot(raws[0]) : null),
+      (each) =>
+        this.getEach<RawAutopilot, AutopilotDevice>(
+          each,
+          'beta',
+          (id) => `${AUTOPILOT}/${id}`,
+          toAutopilot,
+          'get Autopilot device',
+        ),
     );
   }
 
@@ -193,32 +193,6 @@ export class GraphAutopilotClient implements AutopilotGraph {
       toGroup,
       'get group',
     );
-  }
-
-  /** Many items of a collection from one listing, when that costs fewer requests (collection-reads.ts). */
-  private listed<R>(
-    collection: string,
-    version: 'v1.0' | 'beta',
-    keys: readonly string[],
-    keyOf: (raw: R) => string,
-  ): Promise<{ found: Map<string, R[]>; unsure: string[] } | undefined> {
-    return fromListing(
-      this.client,
-      this.costs,
-      { collection, version, what: `list ${collection}` },
-      keys,
-      keyOf,
-    );
-  }
-
-  /** Results from a listing, with the ids it could not vouch for read again on their own. */
-  private async withRechecked<T>(
-    results: Map<string, ItemResult<T | null>>,
-    unsure: readonly string[],
-    read: (ids: string[]) => Promise<Map<string, ItemResult<T | null>>>,
-  ): Promise<Map<string, ItemResult<T | null>>> {
-    if (unsure.length) for (const [id, result] of await read([...unsure])) results.set(id, result);
-    return results;
   }
 
   /** One GET per id, as `$batch` parts: the entity, `null` for a 404 (there is no such one), or the failure. */
@@ -335,20 +309,6 @@ export class GraphAutopilotClient implements AutopilotGraph {
       return { status: failure.status, code: failure.graphCode };
     }
   }
-}
-
-/** By id from a listing: the item, or null where the listing has none. */
-function byIdFrom<R, T>(
-  ids: readonly string[],
-  listed: Map<string, R[]>,
-  map: (raw: R) => T,
-): Map<string, ItemResult<T | null>> {
-  return new Map(
-    ids.map((id) => {
-      const raw = listed.get(id)?.[0];
-      return [id, okResult(raw === undefined ? null : map(raw))];
-    }),
-  );
 }
 
 function mapValues<K, A, B>(results: Map<K, ItemResult<A>>, map: (value: A) => B): Map<K, ItemResult<B>> {
