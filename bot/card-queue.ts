@@ -1,7 +1,8 @@
 /**
  * Delivers cards to Teams: one queue per card, whether it shows one job or a CSV batch. Updates that pile up
  * while one waits or is in flight are merged into the newest snapshot. Every card of the channel draws on one
- * send budget, the channel's (see send-budget.ts), and on the app's: new cards and final states go first. A 429
+ * send budget, the channel's (see send-budget.ts), and on the app's: new cards go first, then final states, then
+ * step updates, and in the long windows part of the budget is kept for new cards. A 429
  * waits out its Retry-After; 412, 5xx and lost answers back off and try again; anything else (400, 403, 404,
  * 413) cannot succeed by trying again and is given up at once. Cards wait while no helpdesk channel is bound,
  * and are posted once one is. Free of Teams types: the `CardRenderer` draws the card and the `CardSender` port
@@ -143,15 +144,14 @@ export class CardQueue implements ProgressPublisher {
     if (this.options.settleMs > 0) await sleep(this.options.settleMs);
     for (let attempt = 1; ;) {
       if (!this.newest.has(key)) return;
-      const settle = await this.waitForSlot(this.newest.get(key));
-      // The newest snapshot once the slot is there: what came in while waiting is merged into it.
-      const job = this.newest.get(key);
-      if (!job) {
-        settle();
-        return;
-      }
+      let settle: (() => void) | undefined;
       try {
-        const delivered = await this.deliver(key, job).finally(settle);
+        const address = this.forcePost.has(key) ? undefined : await this.store.getCardAddress(key);
+        settle = await this.waitForSlot(key, address !== undefined);
+        // The newest snapshot once the slot is there: what came in while waiting is merged into it.
+        const job = this.newest.get(key);
+        if (!job) return;
+        const delivered = await this.deliver(key, job, address);
         if (!delivered) {
           if (this.options.whenNowhere === 'drop') this.newest.delete(key);
           else this.unbound.add(key);
@@ -164,6 +164,8 @@ export class CardQueue implements ProgressPublisher {
           return;
         }
       } catch (error) {
+        settle?.();
+        settle = undefined;
         if (isAppError(error) && !error.retryable) {
           this.giveUp(key, error);
           return;
@@ -184,6 +186,8 @@ export class CardQueue implements ProgressPublisher {
         );
         attempt++;
         await sleep(wait);
+      } finally {
+        settle?.();
       }
     }
   }
@@ -206,11 +210,13 @@ export class CardQueue implements ProgressPublisher {
     );
   }
 
-  /** Posts the first card or updates the existing one, then records what the card shows. */
-  private async deliver(key: string, job: ImportJob): Promise<boolean> {
+  /**
+   * Posts the first card or updates the existing one (at `address`, read before the slot: only this card's own
+   * drain changes it), then records what the card shows.
+   */
+  private async deliver(key: string, job: ImportJob, address: CardAddress | undefined): Promise<boolean> {
     const card = await this.renderer.render(job);
-    const address = this.forcePost.has(key) ? undefined : await this.store.getCardAddress(key);
-    if (address) {
+    if (address && !this.forcePost.has(key)) {
       // Merged changes can end where the card already is (a batch drawn whole at its first post), and a snapshot
       // read before a newer one was delivered (reconcile's listing, taken while the worker runs) would move the
       // card back: versions are ISO times, so skip any send that is not newer than what the card shows.
@@ -227,12 +233,16 @@ export class CardQueue implements ProgressPublisher {
   }
 
   /**
-   * Waits for a send slot in every budget (a new card or a final state is served before step updates); returns
+   * Waits for a send slot in every budget: a new card first, then a final state (or one that asks for action),
+   * then step updates. The priority is read when a slot comes free, from the newest snapshot by then. Returns
    * what to call once the send has its answer.
    */
-  private async waitForSlot(job: ImportJob | undefined): Promise<() => void> {
-    const priority: SendPriority =
-      !job || job.status === 'awaiting_approval' || isTerminal(job.status) ? 'first' : 'later';
+  private async waitForSlot(key: string, posted: boolean): Promise<() => void> {
+    const priority = (): SendPriority => {
+      if (!posted || this.forcePost.has(key)) return 'post';
+      const job = this.newest.get(key);
+      return !job || job.status === 'awaiting_approval' || isTerminal(job.status) ? 'final' : 'update';
+    };
     const settles: (() => void)[] = [];
     for (const budget of this.budgets) settles.push(await budget.acquire(priority));
     return () => {

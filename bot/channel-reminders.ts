@@ -53,7 +53,7 @@ export class TeamsReminderSender implements ReminderSender {
 
   private async withBudget(send: () => Promise<void>): Promise<void> {
     const settles = [];
-    for (const budget of this.budgets) settles.push(await budget.acquire('later'));
+    for (const budget of this.budgets) settles.push(await budget.acquire('update'));
     try {
       await send();
     } finally {
