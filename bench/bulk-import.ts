@@ -46,6 +46,8 @@ export interface BulkResult {
   peakRssMb: number;
   /** Per step, ms from the start of the run until the first job started it and the last job finished it. */
   stages: Record<string, { firstStartMs: number; lastEndMs: number }>;
+  /** Ms from the start of the run to the first and the last Intune write Graph received (the writes bound's span). */
+  intuneWritesMs: { first: number; last: number };
 }
 
 export async function bulkImport(devices: number, timeScale: number): Promise<BulkResult> {
@@ -166,7 +168,8 @@ async function run(
   const requests = (await emulator.log()).filter(
     (e) => e.path !== '/$batch' && e.clientId === DEMO_APP.clientId,
   );
-  const intuneWrites = requests.filter((e) => e.method !== 'GET' && !/\/groups\//i.test(e.path)).length;
+  const writeRequests = requests.filter((e) => e.method !== 'GET' && !/\/groups\//i.test(e.path));
+  const intuneWrites = writeRequests.length;
   const imports = Math.ceil(devices / 500);
   // Lower bound 1: one device's own path through the emulator's stages, which follow one another.
   const d = REALISTIC_DELAYS;
@@ -196,6 +199,7 @@ async function run(
     retryAfterViolations: violations(requests),
     peakRssMb: round(peakRss / 1024 / 1024, 0),
     stages: stages(jobs, started),
+    intuneWritesMs: span(writeRequests.map((e) => e.at - started)),
   };
 }
 
@@ -213,6 +217,13 @@ function stages(jobs: readonly ImportJob[], started: number): BulkResult['stages
       };
     }
   return out;
+}
+
+function span(times: readonly number[]): { first: number; last: number } {
+  return {
+    first: times.reduce((a, b) => Math.min(a, b), Infinity),
+    last: times.reduce((a, b) => Math.max(a, b), -Infinity),
+  };
 }
 
 function byKind(entries: readonly LoggedRequest[]): Record<string, number> {

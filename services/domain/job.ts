@@ -26,11 +26,12 @@ export const REGISTRATION_STEPS = [
   'await-entra-device',
   'add-to-group',
   'assign-user',
-  // The upload record is removed while the profile is being assigned, off the device's own path: these deletes
-  // are most of a bulk import's Intune writes, and with them before the waits, the write budget would hold every
-  // device back (bench/bulk-import.ts).
-  'cleanup-import',
   'await-profile',
+  // The upload record's removal begins as soon as the import is confirmed and runs beside the steps above
+  // (services/pipeline/upload-cleanup.ts): these deletes are most of a bulk import's Intune writes, and on the
+  // device's own path the write budget would hold every device back (bench/bulk-import.ts). This last step sees
+  // that the record is gone.
+  'cleanup-import',
 ] as const;
 
 /**

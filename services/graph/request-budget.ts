@@ -15,12 +15,24 @@ export interface BudgetLimits {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Requests that write wait in one lane, reads in another: see RequestBudget. */
+type Lane = 'reads' | 'writes';
+
 export class RequestBudget {
   private readonly requestTimes: number[] = [];
   private readonly writeTimes: number[] = [];
   private pausedUntil = 0;
-  /** Callers wait in turn, so a large batch cannot be starved by a stream of small requests. */
-  private queue: Promise<void> = Promise.resolve();
+  /**
+   * Callers wait in turn within their lane, so a large batch cannot be starved by a stream of small requests.
+   * Reads and writes have lanes of their own: a read needs nothing of the write budget, and behind thousands of
+   * deletes that wait for it (a bulk's clean-up) the reads that move every device on would wait too.
+   */
+  private readonly lanes: Record<Lane, Promise<void>> = {
+    reads: Promise.resolve(),
+    writes: Promise.resolve(),
+  };
+  /** The requests the write at the head of its lane needs: reads leave them free, so writes are not starved. */
+  private heldForWrite = 0;
 
   constructor(private readonly limits: BudgetLimits) {}
 
@@ -30,8 +42,9 @@ export class RequestBudget {
    * sent it; counting from the send would let the next window open early at the edges.
    */
   acquire(cost: RequestCost): Promise<() => void> {
-    const turn = this.queue.then(() => this.waitFor(cost));
-    this.queue = turn.then(
+    const lane: Lane = cost.writes > 0 ? 'writes' : 'reads';
+    const turn = this.lanes[lane].then(() => this.waitFor(cost, lane));
+    this.lanes[lane] = turn.then(
       () => undefined,
       () => undefined,
     );
@@ -43,18 +56,27 @@ export class RequestBudget {
     this.pausedUntil = Math.max(this.pausedUntil, until);
   }
 
-  private async waitFor(cost: RequestCost): Promise<() => void> {
+  private async waitFor(cost: RequestCost, lane: Lane): Promise<() => void> {
     const requests = Math.min(cost.requests, this.limits.requestsPerWindow);
     const writes = Math.min(cost.writes, this.limits.writesPerWindow);
-    for (;;) {
-      const now = Date.now();
-      const wait = Math.max(
-        this.pausedUntil - now,
-        this.waitTime(this.requestTimes, requests, this.limits.requestsPerWindow, now),
-        this.waitTime(this.writeTimes, writes, this.limits.writesPerWindow, now),
-      );
-      if (wait <= 0) break;
-      await sleep(wait);
+    if (lane === 'writes') this.heldForWrite = requests;
+    try {
+      for (;;) {
+        const now = Date.now();
+        const requestLimit =
+          lane === 'reads'
+            ? Math.max(requests, this.limits.requestsPerWindow - this.heldForWrite)
+            : this.limits.requestsPerWindow;
+        const wait = Math.max(
+          this.pausedUntil - now,
+          this.waitTime(this.requestTimes, requests, requestLimit, now),
+          this.waitTime(this.writeTimes, writes, this.limits.writesPerWindow, now),
+        );
+        if (wait <= 0) break;
+        await sleep(wait);
+      }
+    } finally {
+      if (lane === 'writes') this.heldForWrite = 0;
     }
     const sent = Date.now();
     for (let i = 0; i < requests; i++) this.requestTimes.push(sent);

@@ -11,15 +11,13 @@ import type { JobHandle } from './job-handle.js';
 export class ParkedJobs {
   private readonly parked = new Map<JobHandle, number>();
   private readonly ids = new Set<string>();
+  /** The soonest time a parked job is due: a tick before it looks at nothing (the worker ticks every few ms). */
+  private soonest = Infinity;
 
   constructor(
     /** At most this many jobs are kept in hand; more waiting jobs are written back and released. */
     private readonly limit: number,
   ) {}
-
-  get size(): number {
-    return this.parked.size;
-  }
 
   hasRoom(): boolean {
     return this.parked.size < this.limit;
@@ -28,6 +26,7 @@ export class ParkedJobs {
   park(handle: JobHandle, until: Date): void {
     this.parked.set(handle, until.getTime());
     this.ids.add(handle.job.id);
+    this.soonest = Math.min(this.soonest, until.getTime());
   }
 
   /** Whether this job is parked here. */
@@ -42,13 +41,18 @@ export class ParkedJobs {
 
   /** The parked jobs whose time has come (they leave the parking); jobs lost meanwhile are forgotten. */
   takeDue(now: Date): JobHandle[] {
-    const due = [...this.parked].filter(([handle, at]) => at <= now.getTime() && !handle.lost);
-    for (const [handle] of due) {
-      this.drop(handle);
-      handle.parkUntil = undefined;
+    if (now.getTime() < this.soonest) return [];
+    const due: JobHandle[] = [];
+    this.soonest = Infinity;
+    for (const [handle, at] of this.parked) {
+      if (handle.lost) this.drop(handle);
+      else if (at <= now.getTime()) {
+        this.drop(handle);
+        handle.parkUntil = undefined;
+        due.push(handle);
+      } else this.soonest = Math.min(this.soonest, at);
     }
-    for (const [handle] of this.parked) if (handle.lost) this.drop(handle);
-    return due.map(([handle]) => handle);
+    return due;
   }
 
   /**

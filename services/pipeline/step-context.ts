@@ -4,6 +4,7 @@ import { keepWaiting } from './polling.js';
 import type { PipelineSettings } from './settings.js';
 import type { StepOutcome } from './step-outcome.js';
 import type { SyncGate } from './sync-gate.js';
+import type { UploadCleanup } from './upload-cleanup.js';
 import type { WaitEstimator } from './wait-estimator.js';
 
 export interface StepContext {
@@ -18,6 +19,8 @@ export interface StepContext {
    * inside the step, so whatever the step does may have happened already.
    */
   resumed: ReadonlySet<string>;
+  /** Upload records whose removal began when their import was confirmed (the worker's; absent in step tests). */
+  uploads?: UploadCleanup;
 }
 
 /** The outcome for a job whose wait is not over: poll again (at the usual time if known), or time out. */

@@ -19,6 +19,7 @@ import type { StepContext } from './step-context.js';
 import type { StepOutcome } from './step-outcome.js';
 import { STEP_HANDLERS } from './steps/index.js';
 import type { SyncGate } from './sync-gate.js';
+import type { UploadCleanup } from './upload-cleanup.js';
 import { WAIT_STEPS, type WaitEstimator } from './wait-estimator.js';
 
 export interface StepRunnerDeps {
@@ -33,6 +34,8 @@ export interface StepRunnerDeps {
   random: () => number;
   /** True once the worker is stopping: nothing more is started or parked. */
   stopping: () => boolean;
+  /** Removes upload records once their import is confirmed, beside the job's path (upload-cleanup.ts). */
+  uploads: UploadCleanup;
 }
 
 function orThrow<T>(result: Result<T>): T {
@@ -74,6 +77,7 @@ export class StepRunner {
       random: this.deps.random,
       estimates: this.deps.estimates,
       resumed: new Set(ready.filter((h) => !fresh.has(h)).map((h) => h.job.id)),
+      uploads: this.deps.uploads,
     };
     // A wait that just began is not polled at once when it is known to take longer: it is looked at then.
     const firstLooks = new Map<JobHandle, Date>();
@@ -88,7 +92,7 @@ export class StepRunner {
       : new Map<string, StepOutcome>();
     alignWaits(outcomes);
     for (const [h, until] of firstLooks) outcomes.set(h.job.id, { kind: 'wait', until });
-    await Promise.all(
+    const written = await Promise.all(
       ready.map((h) => {
         const outcome = outcomes.get(h.job.id);
         if (!outcome) return Promise.resolve(false);
@@ -104,6 +108,12 @@ export class StepRunner {
         });
       }),
     );
+    // Imports confirmed and written: their upload records can go now, while the jobs go on (upload-cleanup.ts).
+    if (step === 'await-import') {
+      const confirmed = ready.filter((h, i) => written[i] && outcomes.get(h.job.id)?.kind === 'done');
+      const ids = confirmed.flatMap((h) => h.job.graph.importedIdentityId ?? []);
+      if (ids.length) this.deps.uploads.begin(ids);
+    }
   }
 
   private async outcomes(

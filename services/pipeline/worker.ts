@@ -20,6 +20,7 @@ import type { SyncGate } from './sync-gate.js';
 import { WaitEstimator } from './wait-estimator.js';
 import { logWriteFailure, StepRunner } from './step-runner.js';
 import { ParkedJobs } from './parked-jobs.js';
+import { UploadCleanup } from './upload-cleanup.js';
 
 /** How many claims' worth of waiting jobs a worker keeps in hand (parked-jobs.ts). */
 const PARKED_BATCHES = 40;
@@ -80,6 +81,7 @@ export class PipelineWorker {
       now: () => this.now(),
       random: deps.random ?? Math.random,
       stopping: () => this.stopped,
+      uploads: new UploadCleanup(deps.graph, deps.logger),
     });
     this.owner = deps.owner ?? `worker-${randomUUID().slice(0, 8)}`;
   }

@@ -205,7 +205,10 @@ async function waitForCards(
   singles: ImportJob[],
   batchJobs: ImportJob[],
 ): Promise<void> {
-  const deadline = Date.now() + 60_000;
+  // Teams takes 60 sends per 30 s in a channel, and a restart or a burst of finished jobs can leave more cards
+  // than that to update: the wait goes on while cards keep catching up, and fails when none has for 45 s.
+  let lastProgress = Date.now();
+  let staleBefore = Infinity;
   const batchVersion = batchJobs.length
     ? batchProgress(
         {
@@ -226,7 +229,11 @@ async function waitForCards(
     if (batchJobs[0] && (await store.getCardAddress(`batch:${batchJobs[0].batchId}`))?.shows !== batchVersion)
       stale.push('the batch card');
     if (stale.length === 0) return;
-    if (Date.now() > deadline)
+    if (stale.length < staleBefore) {
+      staleBefore = stale.length;
+      lastProgress = Date.now();
+    }
+    if (Date.now() - lastProgress > 45_000)
       throw new Error(`cards not showing their final state: ${stale.slice(0, 5).join(', ')}`);
     await sleep(100);
   }

@@ -66,6 +66,10 @@ describe('pipeline worker against the Graph emulator', () => {
     await vi.waitFor(async () => expect(await inProfileWait()).toBe(true), { timeout: 20_000 });
     // The waiting jobs stay leased to the worker: in its hand, not back in the pool.
     expect((await store.peek(ids)).every((j) => j.lease !== undefined)).toBe(true);
+    // Their upload records went while they waited (begun when each import was confirmed), long before the last
+    // step, cleanup-import, comes.
+    await vi.waitFor(() => expect(fixture?.emulator.tenant.imported.size).toBe(0), { timeout: 5_000 });
+    expect(await inProfileWait()).toBe(true);
 
     // While the profile is not assigned yet (4 s), the worker looks again and again, and writes nothing.
     const writes = vi.spyOn(store, 'update');
