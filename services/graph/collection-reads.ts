@@ -51,20 +51,33 @@ export class ListingCosts {
   }
 }
 
+/** A collection as listed, with how each listed item is mapped (as its page arrives). */
+export interface Listing<R, M> {
+  collection: string;
+  version: 'v1.0' | 'beta';
+  what: string;
+  /**
+   * Turns a raw item into what the service keeps of it. A listing of a tenant's 10,000 upload records holds
+   * 10,000 hardware hashes and properties nobody reads; mapped page by page, only what the service uses is kept
+   * while the listing goes on. Every caller of one collection shares its listing, so they share this too.
+   */
+  map: (raw: R) => M;
+}
+
 /**
- * Every item of a collection, following `@odata.nextLink`, unless it has more than `maxPages` pages: then
- * undefined (the caller reads its items one by one). Tells `costs` how many pages it read.
+ * Every item of a collection, mapped, following `@odata.nextLink`, unless it has more than `maxPages` pages:
+ * then undefined (the caller reads its items one by one). Tells `costs` how many pages it read.
  */
-export async function listCollection<R>(
+export async function listCollection<R, M>(
   client: Client,
   costs: ListingCosts,
-  request: { collection: string; version: 'v1.0' | 'beta'; what: string; maxPages: number },
-): Promise<R[] | undefined> {
+  request: Listing<R, M> & { maxPages: number },
+): Promise<M[] | undefined> {
   let page = await graphCall(
     request.what,
     () => client.api(request.collection).version(request.version).get() as Promise<Page<R>>,
   );
-  const items = [...(page.value ?? [])];
+  const items = (page.value ?? []).map(request.map);
   let pages = 1;
   for (let next = page['@odata.nextLink']; next; next = page['@odata.nextLink']) {
     if (pages >= request.maxPages) {
@@ -72,7 +85,7 @@ export async function listCollection<R>(
       return undefined;
     }
     page = await nextPage<R>(client, next, request.what);
-    items.push(...(page.value ?? []));
+    for (const raw of page.value ?? []) items.push(request.map(raw));
     pages++;
   }
   costs.learn(request.collection, pages, true);
@@ -86,27 +99,27 @@ export async function listCollection<R>(
  * listing did not have when this caller joined a listing already under way: it began before the caller asked, so
  * an item made since then may be missing from it, and only a read of its own can say that it is not there.
  */
-export async function fromListing<R>(
+export async function fromListing<R, M>(
   client: Client,
   costs: ListingCosts,
-  request: { collection: string; version: 'v1.0' | 'beta'; what: string },
+  request: Listing<R, M>,
   keys: readonly string[],
-  keyOf: (raw: R) => string,
-): Promise<{ found: Map<string, R[]>; unsure: string[] } | undefined> {
+  keyOf: (item: M) => string,
+): Promise<{ found: Map<string, M[]>; unsure: string[] } | undefined> {
   const maxPages = costs.budgetFor(request.collection, new Set(keys).size);
   if (maxPages === 0) return undefined;
   const listing = costs.shared(request.collection, () =>
-    listCollection<R>(client, costs, { ...request, maxPages }),
+    listCollection<R, M>(client, costs, { ...request, maxPages }),
   );
-  let items: R[] | undefined;
+  let items: M[] | undefined;
   try {
     items = await listing.items;
   } catch {
     return undefined;
   }
   if (!items) return undefined;
-  const found = new Map(keys.map((key) => [key, [] as R[]]));
-  for (const raw of items) found.get(keyOf(raw))?.push(raw);
+  const found = new Map(keys.map((key) => [key, [] as M[]]));
+  for (const item of items) found.get(keyOf(item))?.push(item);
   const unsure = listing.joined ? keys.filter((key) => found.get(key)?.length === 0) : [];
   return { found, unsure };
 }
@@ -114,15 +127,15 @@ export async function fromListing<R>(
 /**
  * Items by key, read the cheaper way: from one listing (the keys it cannot vouch for read again one by one), or
  * one by one with `readEach`. `keyFor` normalises a wanted key as `keyOf` does a listed item's; `fromItems` turns
- * the listed items of one key into its result.
+ * the listed (mapped) items of one key into its result.
  */
-export async function readMany<R, T>(
+export async function readMany<R, M, T>(
   client: Client,
   costs: ListingCosts,
-  request: { collection: string; version: 'v1.0' | 'beta'; what: string },
+  request: Listing<R, M>,
   keys: readonly string[],
-  match: { keyOf: (raw: R) => string; keyFor: (key: string) => string },
-  fromItems: (raws: R[]) => T,
+  match: { keyOf: (item: M) => string; keyFor: (key: string) => string },
+  fromItems: (items: M[]) => T,
   readEach: (keys: string[]) => Promise<Map<string, ItemResult<T>>>,
 ): Promise<Map<string, ItemResult<T>>> {
   const listed = await fromListing(client, costs, request, keys.map(match.keyFor), match.keyOf);

@@ -33,7 +33,7 @@ import type { Page } from './paging.js';
 import { uploadDevices } from './import-upload.js';
 import { findBySerial } from './serial-lookup.js';
 import { addGroupMembers } from './group-members.js';
-import { ListingCosts, readMany } from './collection-reads.js';
+import { ListingCosts, readMany, type Listing } from './collection-reads.js';
 import { serialKey } from '../domain/serial-key.js';
 import { odataString } from './serial-search.js';
 
@@ -41,7 +41,18 @@ const IMPORTED = '/deviceManagement/importedWindowsAutopilotDeviceIdentities';
 const AUTOPILOT = '/deviceManagement/windowsAutopilotDeviceIdentities';
 const IN_LIST_MAX = 15;
 /** The Autopilot devices as listed, from beta, where the profile status is. */
-const AUTOPILOT_LISTING = { collection: AUTOPILOT, version: 'beta' as const, what: 'list Autopilot devices' };
+const AUTOPILOT_LISTING: Listing<RawAutopilot, AutopilotDevice> = {
+  collection: AUTOPILOT,
+  version: 'beta',
+  what: 'list Autopilot devices',
+  map: toAutopilot,
+};
+const IMPORTED_LISTING: Listing<RawImported, ImportedIdentity> = {
+  collection: IMPORTED,
+  version: 'v1.0',
+  what: 'list upload records',
+  map: toImported,
+};
 const BY_ID = { keyOf: (raw: { id: string }) => raw.id, keyFor: (id: string) => id };
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
@@ -64,13 +75,13 @@ export class GraphAutopilotClient implements AutopilotGraph {
   findAutopilotDevicesBySerial(
     serials: readonly string[],
   ): Promise<Map<string, ItemResult<AutopilotDevice[]>>> {
-    return readMany<RawAutopilot, AutopilotDevice[]>(
+    return readMany<RawAutopilot, AutopilotDevice, AutopilotDevice[]>(
       this.client,
       this.costs,
       AUTOPILOT_LISTING,
       serials,
-      { keyOf: (raw) => serialKey(raw.serialNumber ?? ''), keyFor: serialKey },
-      (raws) => raws.map(toAutopilot),
+      { keyOf: (device) => serialKey(device.serialNumber), keyFor: serialKey },
+      (devices) => devices,
       async (each) => {
         const found = await findBySerial<RawAutopilot>(this.client, each, {
           collection: AUTOPILOT,
@@ -98,13 +109,13 @@ export class GraphAutopilotClient implements AutopilotGraph {
   }
 
   getImportedIdentities(ids: readonly string[]): Promise<Map<string, ItemResult<ImportedIdentity | null>>> {
-    return readMany<RawImported, ImportedIdentity | null>(
+    return readMany<RawImported, ImportedIdentity, ImportedIdentity | null>(
       this.client,
       this.costs,
-      { collection: IMPORTED, version: 'v1.0', what: 'list upload records' },
+      IMPORTED_LISTING,
       ids,
       BY_ID,
-      (raws) => (raws[0] ? toImported(raws[0]) : null),
+      (records) => records[0] ?? null,
       (each) =>
         this.getEach<RawImported, ImportedIdentity>(
           each,
@@ -135,13 +146,13 @@ export class GraphAutopilotClient implements AutopilotGraph {
   }
 
   getAutopilotDevices(ids: readonly string[]): Promise<Map<string, ItemResult<AutopilotDevice | null>>> {
-    return readMany<RawAutopilot, AutopilotDevice | null>(
+    return readMany<RawAutopilot, AutopilotDevice, AutopilotDevice | null>(
       this.client,
       this.costs,
       AUTOPILOT_LISTING,
       ids,
       BY_ID,
-      (raws) => (raws[0] ? toAutopilot(raws[0]) : null),
+      (devices) => devices[0] ?? null,
       (each) =>
         this.getEach<RawAutopilot, AutopilotDevice>(
           each,

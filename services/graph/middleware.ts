@@ -84,7 +84,6 @@ export class ResilienceMiddleware implements Middleware {
       setHeader(context, 'client-request-id', correlationId);
       const started = Date.now();
       const status = await this.attempt(context);
-      settle();
       const log = { correlationId, method, path, status, attempt, ms: Date.now() - started };
       await this.pauseForThrottledParts(context, path, status);
       const retryable = status === 0 || RETRY_STATUSES.has(status);
@@ -92,6 +91,8 @@ export class ResilienceMiddleware implements Middleware {
         this.options.budget.pauseUntil(
           Date.now() + this.delay(attempt, context.response?.headers.get('retry-after')),
         );
+      // Only now, with any pause a 429 asks for in place, may the next write go (request-budget.ts).
+      settle();
       if (!retryable || attempt >= maxAttempts) {
         this.options.logger.debug(log, 'graph request');
         if (status === 0)

@@ -44,11 +44,26 @@ export class RequestBudget {
   acquire(cost: RequestCost): Promise<() => void> {
     const lane: Lane = cost.writes > 0 ? 'writes' : 'reads';
     const turn = this.lanes[lane].then(() => this.waitFor(cost, lane));
-    this.lanes[lane] = turn.then(
-      () => undefined,
+    if (lane === 'reads') {
+      this.lanes.reads = turn.then(
+        () => undefined,
+        () => undefined,
+      );
+      return turn;
+    }
+    // One write at a time: the next waits for this one's answer, so that a 429 (or a throttled $batch part)
+    // pauses every write after the request that met it, not after several sent side by side. At Intune's 100
+    // writes per 20 s, in $batch requests of 20, that is five requests per 20 s, each answered well within it.
+    let answered = () => {};
+    const answer = new Promise<void>((resolve) => (answered = resolve));
+    this.lanes.writes = turn.then(
+      () => answer,
       () => undefined,
     );
-    return turn;
+    return turn.then((settle) => () => {
+      settle();
+      answered();
+    });
   }
 
   /** Graph said 429: nobody sends before `until`. */

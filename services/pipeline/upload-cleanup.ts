@@ -41,7 +41,7 @@ export interface CleanupState {
 
 export class UploadCleanup {
   private readonly deletes = new Map<string, EarlyDelete>();
-  private queue: string[] = [];
+  private readonly queue: string[] = [];
   private chunksUnderWay = 0;
 
   constructor(

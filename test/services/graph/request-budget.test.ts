@@ -33,4 +33,18 @@ describe('RequestBudget', () => {
     await Promise.all([second, ...readers]);
     expect(reads).toBe(4);
   });
+
+  it('sends one write at a time: the next waits for the answer to the one before', async () => {
+    const budget = new RequestBudget({ requestsPerWindow: 100, writesPerWindow: 100, windowMs: 1_000 });
+    const settleFirst = await budget.acquire(write);
+    let second = false;
+    const next = budget.acquire(write).then((settle) => ((second = true), settle()));
+    // Reads are not held by a write under way.
+    (await budget.acquire(read))();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(second).toBe(false);
+    settleFirst();
+    await next;
+    expect(second).toBe(true);
+  });
 });
