@@ -33,21 +33,41 @@ export class ListingCosts {
     this.known.set(collection, { pages, complete });
   }
 
-  private readonly inFlight = new Map<string, Promise<unknown[] | undefined>>();
+  /** The listing under way for each collection, and the one queued behind it for those who asked meanwhile. */
+  private readonly running = new Map<string, Promise<unknown>>();
+  private readonly queued = new Map<string, Promise<unknown>>();
 
   /**
-   * One listing of a collection at a time: callers who need it while it is under way share it (groups of jobs
-   * polling together), instead of each paging through the whole collection.
+   * One listing of a collection at a time, shared by the callers who need it (groups of jobs polling together)
+   * instead of each paging through the whole collection. A caller never gets a listing that began before it
+   * asked: that one may miss an item made just before the caller asked (an upload its own import created), so
+   * whoever asks while a listing is under way waits for the next, which starts when that one ends and serves
+   * everyone who asked in between.
    */
-  shared<R>(
-    collection: string,
-    list: () => Promise<R[] | undefined>,
-  ): { items: Promise<R[] | undefined>; joined: boolean } {
-    const running = this.inFlight.get(collection);
-    if (running) return { items: running as Promise<R[] | undefined>, joined: true };
-    const started = list().finally(() => this.inFlight.delete(collection));
-    this.inFlight.set(collection, started);
-    return { items: started, joined: false };
+  shared<R>(collection: string, list: () => Promise<R[] | undefined>): Promise<R[] | undefined> {
+    const queued = this.queued.get(collection);
+    if (queued) return queued as Promise<R[] | undefined>;
+    const running = this.running.get(collection);
+    if (!running) return this.begin(collection, list);
+    const next = running
+      .then(
+        () => undefined,
+        () => undefined,
+      )
+      .then(() => {
+        this.queued.delete(collection);
+        return this.begin(collection, list);
+      });
+    this.queued.set(collection, next);
+    return next;
+  }
+
+  private begin<R>(collection: string, list: () => Promise<R[] | undefined>): Promise<R[] | undefined> {
+    const started = list().finally(() => {
+      if (this.running.get(collection) === started) this.running.delete(collection);
+    });
+    this.running.set(collection, started);
+    return started;
   }
 }
 
@@ -95,9 +115,8 @@ export async function listCollection<R, M>(
 /**
  * The items of a collection whose key (`keyOf`) is one of `keys`, grouped by key, from one listing when that
  * costs fewer requests than reading them one by one; undefined when it does not, or when the listing failed
- * (the caller then reads them one by one, which reports each item's own failure). `unsure` holds the keys the
- * listing did not have when this caller joined a listing already under way: it began before the caller asked, so
- * an item made since then may be missing from it, and only a read of its own can say that it is not there.
+ * (the caller then reads them one by one, which reports each item's own failure). The listing began after this
+ * call (ListingCosts.shared), so what it lacks was not there when the caller asked.
  */
 export async function fromListing<R, M>(
   client: Client,
@@ -105,29 +124,27 @@ export async function fromListing<R, M>(
   request: Listing<R, M>,
   keys: readonly string[],
   keyOf: (item: M) => string,
-): Promise<{ found: Map<string, M[]>; unsure: string[] } | undefined> {
+): Promise<Map<string, M[]> | undefined> {
   const maxPages = costs.budgetFor(request.collection, new Set(keys).size);
   if (maxPages === 0) return undefined;
-  const listing = costs.shared(request.collection, () =>
-    listCollection<R, M>(client, costs, { ...request, maxPages }),
-  );
   let items: M[] | undefined;
   try {
-    items = await listing.items;
+    items = await costs.shared(request.collection, () =>
+      listCollection<R, M>(client, costs, { ...request, maxPages }),
+    );
   } catch {
     return undefined;
   }
   if (!items) return undefined;
   const found = new Map(keys.map((key) => [key, [] as M[]]));
   for (const item of items) found.get(keyOf(item))?.push(item);
-  const unsure = listing.joined ? keys.filter((key) => found.get(key)?.length === 0) : [];
-  return { found, unsure };
+  return found;
 }
 
 /**
- * Items by key, read the cheaper way: from one listing (the keys it cannot vouch for read again one by one), or
- * one by one with `readEach`. `keyFor` normalises a wanted key as `keyOf` does a listed item's; `fromItems` turns
- * the listed (mapped) items of one key into its result.
+ * Items by key, read the cheaper way: from one listing, or one by one with `readEach`. `keyFor` normalises a
+ * wanted key as `keyOf` does a listed item's; `fromItems` turns the listed (mapped) items of one key into its
+ * result.
  */
 export async function readMany<R, M, T>(
   client: Client,
@@ -140,11 +157,7 @@ export async function readMany<R, M, T>(
 ): Promise<Map<string, ItemResult<T>>> {
   const listed = await fromListing(client, costs, request, keys.map(match.keyFor), match.keyOf);
   if (!listed) return readEach([...keys]);
-  const results = new Map<string, ItemResult<T>>(
-    keys.map((key) => [key, { ok: true, value: fromItems(listed.found.get(match.keyFor(key)) ?? []) }]),
+  return new Map(
+    keys.map((key) => [key, { ok: true, value: fromItems(listed.get(match.keyFor(key)) ?? []) }]),
   );
-  const unsure = new Set(listed.unsure);
-  const recheck = keys.filter((key) => unsure.has(match.keyFor(key)));
-  if (recheck.length) for (const [key, result] of await readEach(recheck)) results.set(key, result);
-  return results;
 }

@@ -99,14 +99,27 @@ const MIGRATIONS: readonly { version: number; description: string; sql: string }
       CREATE INDEX jobs_by_serial_key ON jobs (serial_key, status);
     `,
   },
+  {
+    version: 7,
+    description: 'hardware hashes in a table of their own, so that a job write does not rewrite its hash',
+    sql: `
+      CREATE TABLE job_hashes (
+        job_id TEXT PRIMARY KEY,
+        hash TEXT NOT NULL
+      );
+      INSERT INTO job_hashes (job_id, hash) SELECT id, hardware_hash FROM jobs WHERE hardware_hash IS NOT NULL;
+      ALTER TABLE jobs DROP COLUMN hardware_hash;
+    `,
+  },
 ];
 
-export function migrate(db: Database.Database): number {
+/** Applies the migrations not applied yet, up to `upTo` (all of them unless a test builds an older file). */
+export function migrate(db: Database.Database, upTo = Infinity): number {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at TEXT NOT NULL)`);
   const row = db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null };
   const applied = row.v ?? 0;
-  const pending = MIGRATIONS.filter((m) => m.version > applied);
+  const pending = MIGRATIONS.filter((m) => m.version > applied && m.version <= upTo);
   const apply = db.transaction(() => {
     for (const m of pending) {
       db.exec(m.sql);

@@ -19,7 +19,7 @@ import { DomainError } from '../../domain/errors.js';
 import { serialKey } from '../../domain/serial-key.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { withLease } from '../due.js';
-import { StoreConflictError, StoreCorruptError } from '../errors.js';
+import { StoreConflictError } from '../errors.js';
 import type {
   CardAddress,
   ChannelBinding,
@@ -40,13 +40,15 @@ import type { ReportFigures, ReportPeriod } from '../../reports/figures.js';
 import { SqliteBatches } from './sqlite-batches.js';
 import { Statements } from './statements.js';
 import { GroupCommit } from './group-commit.js';
-
-interface JobRow {
-  id: string;
-  version: number;
-  hardware_hash: string | null;
-  doc: string;
-}
+import {
+  insertJob,
+  JOBS_WITH_HASH,
+  replaceJob,
+  toStored,
+  WITH_HASH,
+  WITHOUT_HASH,
+  type JobRow,
+} from './job-rows.js';
 
 const BINDING_NAME = 'helpdesk';
 const placeholders = (values: readonly unknown[]) => values.map(() => '?').join(', ');
@@ -71,41 +73,6 @@ function filterClauses(filter: JobFilter): { where: string[]; params: unknown[] 
       filter.person,
     );
   return { where, params };
-}
-
-function toStored(row: JobRow): StoredJob {
-  const doc = JSON.parse(row.doc) as Omit<ImportJob, 'hardwareHash'>;
-  if (doc.id !== row.id) throw new StoreCorruptError(`Row ${row.id} holds a document for ${doc.id}.`);
-  return { job: { ...doc, hardwareHash: row.hardware_hash }, etag: String(row.version) };
-}
-
-/**
- * The `next_run_at` column: when another worker may claim the job. A leased job is not claimable before its
- * lease runs out, so the column holds the later of the two; the document keeps the job's own time. Claims then
- * pass over the jobs that workers hold (a bulk's thousands of waiting devices) inside the index, row by row never.
- */
-function claimableFrom(job: ImportJob): string | null {
-  const due = job.nextRunAt ?? null;
-  const leased = job.lease?.expiresAt;
-  if (!leased || due === null) return due;
-  return leased > due ? leased : due;
-}
-
-function columns(job: ImportJob) {
-  const { hardwareHash, ...doc } = job;
-  return {
-    id: job.id,
-    status: job.status,
-    serial_number: job.device.serialNumber,
-    serial_key: serialKey(job.device.serialNumber),
-    batch_id: job.batchId ?? null,
-    created_at: job.createdAt,
-    updated_at: job.updatedAt,
-    next_run_at: claimableFrom(job),
-    lease_expires_at: job.lease?.expiresAt ?? null,
-    hardware_hash: hardwareHash,
-    doc: JSON.stringify(doc),
-  };
 }
 
 export class SqliteJobStore implements JobStore {
@@ -134,39 +101,23 @@ export class SqliteJobStore implements JobStore {
   }
 
   private readRow(id: string): JobRow | undefined {
-    return this.sql('SELECT id, version, hardware_hash, doc FROM jobs WHERE id = ?').get(id) as
+    return this.sql(`SELECT ${WITH_HASH} FROM ${JOBS_WITH_HASH} WHERE jobs.id = ?`).get(id) as
       JobRow | undefined;
   }
 
   private insert(job: ImportJob): void {
-    const c = columns(job);
-    this.sql(
-      `INSERT INTO jobs (id, version, status, serial_number, serial_key, batch_id, created_at, updated_at,
-           next_run_at, lease_expires_at, hardware_hash, doc)
-         VALUES (@id, 1, @status, @serial_number, @serial_key, @batch_id, @created_at, @updated_at,
-           @next_run_at, @lease_expires_at, @hardware_hash, @doc)`,
-    ).run(c);
+    insertJob(this.statements, job);
   }
 
   private replace(job: ImportJob, version: number): boolean {
     try {
-      return this.replaceRow(job, version);
+      return replaceJob(this.statements, job, version);
     } catch (error) {
       // The unique index over open jobs: another request for this device opened meanwhile.
       if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE')
         throw new DomainError('device_already_open', 'This device has a newer request that is still open.');
       throw error;
     }
-  }
-
-  private replaceRow(job: ImportJob, version: number): boolean {
-    const result = this.sql(
-      `UPDATE jobs SET version = version + 1, status = @status, serial_number = @serial_number, serial_key = @serial_key,
-           batch_id = @batch_id, created_at = @created_at, updated_at = @updated_at, next_run_at = @next_run_at,
-           lease_expires_at = @lease_expires_at, hardware_hash = @hardware_hash, doc = @doc
-         WHERE id = @id AND version = @version`,
-    ).run({ ...columns(job), version });
-    return result.changes === 1;
   }
 
   create(job: ImportJob): Promise<{ stored: StoredJob; created: boolean }> {
@@ -185,7 +136,7 @@ export class SqliteJobStore implements JobStore {
 
   private openRowFor(serialNumber: string): JobRow | undefined {
     return this.sql(
-      `SELECT id, version, hardware_hash, doc FROM jobs
+      `SELECT ${WITH_HASH} FROM ${JOBS_WITH_HASH}
          WHERE serial_key = ? AND status IN (${placeholders(OPEN_STATUSES)})
          ORDER BY created_at DESC LIMIT 1`,
     ).get(serialKey(serialNumber), ...OPEN_STATUSES) as JobRow | undefined;
@@ -199,9 +150,9 @@ export class SqliteJobStore implements JobStore {
   peek(ids: readonly string[]): Promise<ImportJob[]> {
     if (ids.length === 0) return Promise.resolve([]);
     // The hash column is not read at all.
-    const rows = this.sql(
-      `SELECT id, version, NULL AS hardware_hash, doc FROM jobs WHERE id IN (${placeholders(ids)})`,
-    ).all(...ids) as JobRow[];
+    const rows = this.sql(`SELECT ${WITHOUT_HASH} FROM jobs WHERE id IN (${placeholders(ids)})`).all(
+      ...ids,
+    ) as JobRow[];
     return Promise.resolve(rows.map((row) => toStored(row).job));
   }
 
@@ -222,8 +173,8 @@ export class SqliteJobStore implements JobStore {
       where.push('(created_at < ? OR (created_at = ? AND id < ?))');
       params.push(after.createdAt, after.createdAt, after.id);
     }
-    const hash = query.omitHash ? 'NULL AS hardware_hash' : 'hardware_hash';
-    const sql = `SELECT id, version, ${hash}, doc FROM jobs
+    const from = query.omitHash ? `${WITHOUT_HASH} FROM jobs` : `${WITH_HASH} FROM ${JOBS_WITH_HASH}`;
+    const sql = `SELECT ${from}
       ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY created_at DESC, id DESC LIMIT ?`;
     const rows = this.sql(sql).all(...params, query.limit + 1) as JobRow[];
@@ -259,7 +210,7 @@ export class SqliteJobStore implements JobStore {
       // own condition (SQLite cannot match a partial index against bound parameters), and leased jobs, whose
       // next_run_at is their lease's end (claimableFrom), fall outside the range instead of being read one by one.
       const rows = this.sql(
-        `SELECT id, version, hardware_hash, doc FROM jobs INDEXED BY jobs_due
+        `SELECT ${WITH_HASH} FROM jobs INDEXED BY jobs_due LEFT JOIN job_hashes h ON h.job_id = jobs.id
            WHERE status IN (${WORKABLE_STATUSES.map((s) => `'${s}'`).join(', ')}) AND next_run_at <= ?
              AND (lease_expires_at IS NULL OR lease_expires_at <= ?)
            ORDER BY next_run_at LIMIT ?`,
@@ -278,7 +229,10 @@ export class SqliteJobStore implements JobStore {
   }
 
   eraseHash(id: string): Promise<void> {
-    this.sql('UPDATE jobs SET hardware_hash = NULL, version = version + 1 WHERE id = ?').run(id);
+    this.db.transaction(() => {
+      this.sql('DELETE FROM job_hashes WHERE job_id = ?').run(id);
+      this.sql('UPDATE jobs SET version = version + 1 WHERE id = ?').run(id);
+    })();
     return Promise.resolve();
   }
 
@@ -300,9 +254,10 @@ export class SqliteJobStore implements JobStore {
     const purge = this.db.transaction(() => {
       const condition = `status IN (${placeholders(TERMINAL_STATUSES)}) AND updated_at < ?`;
       const params = [...TERMINAL_STATUSES, cutoff.toISOString()];
-      this.sql(`DELETE FROM card_addresses WHERE job_id IN (SELECT id FROM jobs WHERE ${condition})`).run(
-        ...params,
-      );
+      for (const table of ['card_addresses', 'job_hashes'])
+        this.sql(`DELETE FROM ${table} WHERE job_id IN (SELECT id FROM jobs WHERE ${condition})`).run(
+          ...params,
+        );
       const purged = this.sql(`DELETE FROM jobs WHERE ${condition}`).run(...params).changes;
       this.batches.purgeOrphaned(cutoff);
       return purged;

@@ -82,6 +82,32 @@ describe('many reads and group adds over Graph', () => {
     expect(count(sent, 'GET /deviceManagement/windowsAutopilotDeviceIdentities/{id}')).toBe(60);
   });
 
+  it('a caller who asks while a listing is under way gets the next listing, shared with others who asked then', async () => {
+    fixture = await startGraphFixture({ scenario: { timeScale: 0.001 } });
+    const { tenant, log } = fixture.emulator;
+    const records = Array.from({ length: 150 }, (_, i) =>
+      tenant.seedRegisteredDevice({ serialNumber: `LATE-${String(i).padStart(3, '0')}` }),
+    );
+    const ids = records.slice(0, 60).map((r) => r.id);
+    const before = log.entries.length;
+    const first = fixture.graph.getAutopilotDevices(ids);
+    // The first listing is under way (its first page answered) when a device is made and two more callers ask.
+    while (!log.entries.slice(before).some((e) => e.method === 'GET'))
+      await new Promise((r) => setTimeout(r, 1));
+    const made = tenant.seedRegisteredDevice({ serialNumber: 'LATE-NEW' });
+    const late = await Promise.all([
+      fixture.graph.getAutopilotDevices([...ids.slice(1), made.id]),
+      fixture.graph.getAutopilotDevices([made.id, ...ids.slice(2)]),
+    ]);
+    await first;
+    for (const read of late)
+      expect(read.get(made.id)).toMatchObject({ ok: true, value: { serialNumber: 'LATE-NEW' } });
+    const sent = shapes(log.entries.slice(before));
+    // Two listings of two pages each: the first caller's, and one for both late callers; nothing read one by one.
+    expect(count(sent, 'GET /deviceManagement/windowsAutopilotDeviceIdentities')).toBe(4);
+    expect(count(sent, 'GET /deviceManagement/windowsAutopilotDeviceIdentities/{id}')).toBe(0);
+  });
+
   it('adds 45 devices to a group in three requests, and one already there does not fail its 19 neighbours', async () => {
     const groupId = randomUUID();
     fixture = await startGraphFixture({ profileGroupId: groupId, scenario: { timeScale: 0.001 } });
