@@ -17,6 +17,7 @@ import type { ReminderSender } from '../services/pipeline/reminders.js';
 import type { CardQueue } from './card-queue.js';
 import { buildPublishing, startReconciling } from './publishing.js';
 import { mountBot } from './mount-bot.js';
+import { TurnsInFlight } from './turns-in-flight.js';
 import { createAdapter } from './bot-adapter.js';
 import { bindConfiguredChannel } from './configured-channel.js';
 import { demoIntakeKey } from './demo-key.js';
@@ -185,10 +186,12 @@ export async function startApp(
   }
   const core: Core = { config, logger, store, graphAccess, approvalConfig: effectiveApprovals(config) };
   const adapter = createAdapter(config.bot, logger);
+  const turns = new TurnsInFlight();
   const { cards, notices, publisher, reminders, botAppId } = buildPublishing(
     core,
     adapter,
     options.teamsTimeScale,
+    turns,
   );
   // Bind a configured channel before anything publishes, so that no card waits for a binding that exists.
   if (await bindConfiguredChannel(store, config.bot, botAppId))
@@ -209,6 +212,7 @@ export async function startApp(
     publisher,
     cards,
     botAppId,
+    turns,
     repostOnInstall: options.repostOnInstall === true,
   });
   const worker = startWorker(core, publisher, reminders);

@@ -11,6 +11,7 @@ import type { Logger } from '../services/logging/logger.js';
 import type { ApprovalsBot } from './approvals-bot.js';
 import type { BotAdapter } from './bot-adapter.js';
 import { readBody, requireContentType } from './http-body.js';
+import type { TurnsInFlight } from './turns-in-flight.js';
 
 /** Far above any activity Teams sends (a bot message is at most 40 KB in UTF-16), far below a disk's worth. */
 export const MAX_ACTIVITY_BYTES = 256 * 1024;
@@ -28,33 +29,49 @@ export function registerBotRoutes(
   adapter: BotAdapter,
   bot: ApprovalsBot,
   logger: Logger,
+  turns?: TurnsInFlight,
 ): void {
   server.post('/api/messages', async (req: restify.Request, res: restify.Response) => {
-    let activity: Activity;
+    const ended = turns?.begin();
     try {
-      activity = await readActivity(req);
-    } catch (error) {
-      const code = (error as { code?: string }).code;
-      const status = code === 'unsupported_media_type' ? 415 : code === 'body_too_large' ? 413 : 400;
-      res.send(status, { error: { code: code ?? 'invalid_json', message: describeError(error).message } });
-      return;
-    }
-    try {
-      const answer = await adapter.handleActivity(req.headers.authorization ?? '', activity, (context) =>
-        bot.run(context),
-      );
-      res.send(answer?.status ?? 200, answer?.body);
-    } catch (error) {
-      if (error instanceof AuthenticationError) {
-        logger.warn(
-          { reason: error.message.split('\n')[0], ip: req.socket.remoteAddress },
-          'bot request refused: not authenticated',
-        );
-        res.send(401, { error: { code: 'unauthorized', message: 'Unauthorized' } });
-        return;
-      }
-      logger.error({ err: describeError(error), activityType: activity.type }, 'bot request failed');
-      res.send(500, { error: { code: 'internal', message: 'The bot could not handle this activity.' } });
+      await answerActivity(req, res, adapter, bot, logger);
+    } finally {
+      ended?.();
     }
   });
+}
+
+async function answerActivity(
+  req: restify.Request,
+  res: restify.Response,
+  adapter: BotAdapter,
+  bot: ApprovalsBot,
+  logger: Logger,
+): Promise<void> {
+  let activity: Activity;
+  try {
+    activity = await readActivity(req);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    const status = code === 'unsupported_media_type' ? 415 : code === 'body_too_large' ? 413 : 400;
+    res.send(status, { error: { code: code ?? 'invalid_json', message: describeError(error).message } });
+    return;
+  }
+  try {
+    const answer = await adapter.handleActivity(req.headers.authorization ?? '', activity, (context) =>
+      bot.run(context),
+    );
+    res.send(answer?.status ?? 200, answer?.body);
+  } catch (error) {
+    if (error instanceof AuthenticationError) {
+      logger.warn(
+        { reason: error.message.split('\n')[0], ip: req.socket.remoteAddress },
+        'bot request refused: not authenticated',
+      );
+      res.send(401, { error: { code: 'unauthorized', message: 'Unauthorized' } });
+      return;
+    }
+    logger.error({ err: describeError(error), activityType: activity.type }, 'bot request failed');
+    res.send(500, { error: { code: 'internal', message: 'The bot could not handle this activity.' } });
+  }
 }

@@ -53,10 +53,17 @@ export interface CardQueueOptions {
   whenNowhere?: 'hold' | 'drop';
   /** How the log names what it sends. */
   label?: string;
+  /**
+   * The turns being answered (turns-in-flight.ts): a card waits for them, at most `yieldMs`, before it is drawn and
+   * sent, so that the answers to clicks do not wait behind the channel updates the clicks cause.
+   */
+  yieldTo?: { settled(maxWaitMs: number): Promise<void> };
+  yieldMs?: number;
 }
 
 export const TEAMS_THREAD_LIMITS: CardQueueOptions = {
   settleMs: 250,
+  yieldMs: 2_000,
   maxAttempts: 8,
   baseDelayMs: 500,
 };
@@ -146,6 +153,7 @@ export class CardQueue implements ProgressPublisher {
       if (!this.newest.has(key)) return;
       let settle: (() => void) | undefined;
       try {
+        await this.options.yieldTo?.settled(this.options.yieldMs ?? 0);
         const address = this.forcePost.has(key) ? undefined : await this.store.getCardAddress(key);
         settle = await this.waitForSlot(key, address !== undefined);
         // The newest snapshot once the slot is there: what came in while waiting is merged into it.

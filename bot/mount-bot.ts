@@ -22,6 +22,7 @@ import { ChannelBinder } from './channel-binder.js';
 import { CommandAnswers } from './command-answers.js';
 import type { GraphAccess } from './graph-access.js';
 import { recentJobs } from './recent-jobs.js';
+import type { TurnsInFlight } from './turns-in-flight.js';
 
 export interface BotParts {
   config: Config;
@@ -33,6 +34,8 @@ export interface BotParts {
   publisher: ProgressPublisher;
   cards: CardQueue;
   botAppId: string;
+  /** The turns being answered, which channel cards wait for. */
+  turns?: TurnsInFlight;
   /** Post the recent cards again whenever the app is installed in a channel (a channel without history). */
   repostOnInstall: boolean;
 }
@@ -81,5 +84,5 @@ export function mountBot(server: restify.Server, parts: BotParts): void {
     logger,
     ...(config.bot.tenantId ? { tenantId: config.bot.tenantId } : {}),
   });
-  registerBotRoutes(server, adapter, bot, logger);
+  registerBotRoutes(server, adapter, bot, logger, parts.turns);
 }

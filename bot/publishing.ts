@@ -23,6 +23,7 @@ import {
   type RateWindow,
 } from './send-budget.js';
 import { TeamsCardSender } from './teams-card-sender.js';
+import type { TurnsInFlight } from './turns-in-flight.js';
 import { TeamsReminderSender } from './channel-reminders.js';
 import type { ReminderSender } from '../services/pipeline/reminders.js';
 
@@ -43,6 +44,8 @@ export function buildPublishing(
   adapter: CloudAdapter,
   /** Teams' windows on a faster clock (1 = Teams' own), for rehearsals against a scaled stand-in. */
   teamsTimeScale = 1,
+  /** The turns being answered: cards and notices wait for them (turns-in-flight.ts). */
+  turns?: TurnsInFlight,
 ): Publishing {
   const { config, logger, store, approvalConfig } = parts;
   const botAppId = config.bot.appId || LOCAL_BOT_ID;
@@ -56,7 +59,7 @@ export function buildPublishing(
     new ChannelCards(store, approvalConfig),
     new TeamsCardSender(adapter, botAppId, store),
     logger,
-    { ...TEAMS_THREAD_LIMITS, budgets: [channelBudget, appBudget] },
+    { ...TEAMS_THREAD_LIMITS, budgets: [channelBudget, appBudget], ...(turns ? { yieldTo: turns } : {}) },
   );
   // Each personal chat is a thread of its own: only the app's budget is shared; a 429 there is waited out.
   const notices = new CardQueue(
@@ -69,6 +72,7 @@ export function buildPublishing(
       budgets: [appBudget],
       whenNowhere: 'drop',
       label: 'requester notice',
+      ...(turns ? { yieldTo: turns } : {}),
     },
   );
   const publisher = fanOut(loggingPublisher(logger), cards, noticePublisher(notices));

@@ -9,6 +9,7 @@ import {
   type CardRenderer,
   type CardSender,
 } from '../../bot/card-queue.js';
+import { TurnsInFlight } from '../../bot/turns-in-flight.js';
 import { AppError } from '../../services/errors.js';
 import type { ImportJob } from '../../services/domain/job.js';
 import type { CardAddress } from '../../services/store/job-store.js';
@@ -84,6 +85,33 @@ function snapshots(count: number): ImportJob[] {
 }
 
 describe('CardQueue', () => {
+  it('waits for the turns being answered before it sends, and for yieldMs at most', async () => {
+    const turns = new TurnsInFlight();
+    queue = new CardQueue(store, renderer, teams, silentLogger, {
+      ...TEAMS_THREAD_LIMITS,
+      settleMs: 10,
+      yieldTo: turns,
+      yieldMs: 300,
+    });
+    const [first, second] = snapshots(2);
+    const ended = turns.begin();
+    const began = Date.now();
+    queue.jobChanged(first!);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(teams.sends).toEqual([]);
+    ended();
+    await queue.idle();
+    expect(teams.sends.map((s) => s.kind)).toEqual(['post']);
+    expect(teams.sends[0]!.at - began).toBeGreaterThanOrEqual(100);
+    // A turn that never ends holds a card back for yieldMs, no longer.
+    turns.begin();
+    const again = Date.now();
+    queue.jobChanged(second!);
+    await queue.idle();
+    expect(teams.sends.map((s) => s.kind)).toEqual(['post', 'update']);
+    expect(teams.sends[1]!.at - again).toBeGreaterThanOrEqual(300);
+  });
+
   it('posts the first card, then updates it in place, and records what it shows', async () => {
     const [first, second] = snapshots(2);
     queue.jobChanged(first!);
