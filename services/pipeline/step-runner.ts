@@ -38,6 +38,9 @@ export interface StepRunnerDeps {
   uploads: UploadCleanup;
 }
 
+/** Steps that change nothing in Intune or Entra: running one again after a crash is harmless. */
+const READ_ONLY_STEPS: ReadonlySet<StepName> = new Set(['check-registration']);
+
 function orThrow<T>(result: Result<T>): T {
   if (!result.ok) throw result.error;
   return result.value;
@@ -60,9 +63,13 @@ export class StepRunner {
     const pending = new Set(group.filter((h) => currentStep(h.job)?.state === 'pending'));
     const fresh = new Set([...pending, ...group.filter((h) => h.startedHere === step)]);
     for (const h of group) h.startedHere = undefined;
+    // A step that only reads Graph is started in the write of its outcome: a crash before that leaves it pending,
+    // and reading again is all it takes (at 10,000 devices, 10,000 writes fewer while the bulk is starting).
+    const startsWithOutcome = READ_ONLY_STEPS.has(step) ? pending : new Set<JobHandle>();
+    const startedAt = this.now();
     const started = await Promise.all(
       group.map((h) =>
-        pending.has(h)
+        pending.has(h) && !startsWithOutcome.has(h)
           ? this.persist(h, (job) => orThrow(startStep(job, step, this.now())))
           : Promise.resolve(true),
       ),
@@ -100,9 +107,10 @@ export class StepRunner {
           h.parkUntil = outcome.until;
           return Promise.resolve(false);
         }
-        return this.persist(h, (job) =>
-          this.followOn(h, orThrow(applyOutcome(job, step, outcome, this.now()))),
-        ).then((written) => {
+        return this.persist(h, (job) => {
+          const running = startsWithOutcome.has(h) ? orThrow(startStep(job, step, startedAt)) : job;
+          return this.followOn(h, orThrow(applyOutcome(running, step, outcome, this.now())));
+        }).then((written) => {
           if (written && outcome.kind === 'done') this.deps.estimates.record(h.job, step);
           return written;
         });

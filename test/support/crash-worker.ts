@@ -44,6 +44,12 @@ export const insideWrite = (pattern: RegExp, label: string): CrashPoint => ({
   request: (e) => e.method !== 'GET' && pattern.test(e.path),
 });
 
+/** A crash point after a read whose path matches: the worker dies with Graph's answer on its way. */
+export const afterRead = (pattern: RegExp, label: string): CrashPoint => ({
+  label,
+  request: (e) => e.method === 'GET' && pattern.test(e.path),
+});
+
 /**
  * Runs a worker per crash point until the jobs finish (the points left are then skipped); returns the crashes
  * that happened. `current` holds the running child, for the test's clean-up.

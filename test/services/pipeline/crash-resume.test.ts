@@ -7,7 +7,14 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { REGISTRATION_STEPS } from '../../../services/domain/job.js';
 import { deviceInput, startPipelineFixture, type PipelineFixture } from '../../support/pipeline.js';
-import { crashThrough, exited, insideWrite, runWorker, type CrashPoint } from '../../support/crash-worker.js';
+import {
+  afterRead,
+  crashThrough,
+  exited,
+  insideWrite,
+  runWorker,
+  type CrashPoint,
+} from '../../support/crash-worker.js';
 
 let fixture: PipelineFixture | undefined;
 const running: { child?: ChildProcess } = {};
@@ -50,7 +57,12 @@ describe('crash and resume', () => {
       });
       const points: CrashPoint[] = [];
       for (const step of REGISTRATION_STEPS) {
-        points.push({ self: `${step}:running` });
+        // check-registration only reads: it is started in the write of its outcome, so the kill lands after the read.
+        points.push(
+          step === 'check-registration'
+            ? afterRead(/windowsautopilotdeviceidentities/i, 'check-registration, after the read')
+            : { self: `${step}:running` },
+        );
         if (step === 'import')
           points.push(
             insideWrite(
@@ -91,7 +103,7 @@ describe('crash and resume', () => {
       // So not every one of the 15 points is always hit; those around the upload always are.
       expect(crashes).toEqual(
         expect.arrayContaining([
-          'check-registration:running',
+          'check-registration, after the read',
           'import:running',
           'inside import, after the upload',
         ]),
