@@ -1,7 +1,7 @@
 /**
  * A job as rows: the `jobs` row (the JSON document without the hash, and the columns queries use) and its hardware
  * hash in `job_hashes`. A hash is written once, when the job is created, and only ever erased after that; kept
- * apart, it is not rewritten by each of a job's dozen writes (SQLite writes a whole row on every update, and a
+ * apart, it is not rewritten by each of a job's ten writes (SQLite writes a whole row on every update, and a
  * hash is 4 KB, more than the rest of the row).
  */
 import type { ImportJob } from '../../domain/job.js';
@@ -17,8 +17,9 @@ export interface JobRow {
   doc: string;
 }
 
-/** The columns of a job read with its hash (`hardware_hash`), for a query's FROM clause. */
-export const JOBS_WITH_HASH = 'jobs LEFT JOIN job_hashes h ON h.job_id = jobs.id';
+/** A job's hash beside its row, read as `hardware_hash` (WITH_HASH); JOBS_WITH_HASH is the usual FROM clause. */
+export const HASH_JOIN = 'LEFT JOIN job_hashes h ON h.job_id = jobs.id';
+export const JOBS_WITH_HASH = `jobs ${HASH_JOIN}`;
 export const WITH_HASH = 'jobs.id, jobs.version, h.hash AS hardware_hash, jobs.doc';
 export const WITHOUT_HASH = 'jobs.id, jobs.version, NULL AS hardware_hash, jobs.doc';
 

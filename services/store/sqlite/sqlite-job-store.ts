@@ -41,6 +41,7 @@ import { SqliteBatches } from './sqlite-batches.js';
 import { Statements } from './statements.js';
 import { GroupCommit } from './group-commit.js';
 import {
+  HASH_JOIN,
   insertJob,
   JOBS_WITH_HASH,
   replaceJob,
@@ -210,7 +211,7 @@ export class SqliteJobStore implements JobStore {
       // own condition (SQLite cannot match a partial index against bound parameters), and leased jobs, whose
       // next_run_at is their lease's end (claimableFrom), fall outside the range instead of being read one by one.
       const rows = this.sql(
-        `SELECT ${WITH_HASH} FROM jobs INDEXED BY jobs_due LEFT JOIN job_hashes h ON h.job_id = jobs.id
+        `SELECT ${WITH_HASH} FROM jobs INDEXED BY jobs_due ${HASH_JOIN}
            WHERE status IN (${WORKABLE_STATUSES.map((s) => `'${s}'`).join(', ')}) AND next_run_at <= ?
              AND (lease_expires_at IS NULL OR lease_expires_at <= ?)
            ORDER BY next_run_at LIMIT ?`,
