@@ -17,7 +17,7 @@ import type { ProgressPublisher } from './progress.js';
 import type { PipelineSettings } from './settings.js';
 import type { StepContext } from './step-context.js';
 import type { StepOutcome } from './step-outcome.js';
-import { STEP_HANDLERS } from './steps/index.js';
+import { DECIDED_WITHOUT_GRAPH, STEP_HANDLERS } from './steps/index.js';
 import type { SyncGate } from './sync-gate.js';
 import type { UploadCleanup } from './upload-cleanup.js';
 import { WAIT_STEPS, type WaitEstimator } from './wait-estimator.js';
@@ -153,7 +153,8 @@ export class StepRunner {
   /**
    * What comes after a step's outcome, in the same write: the next step started when this worker goes on with the
    * job at once, or the lease given back when it does not (the job waits, retries later or is finished), so that a
-   * step costs one write, not two.
+   * step costs one write, not two. A next step whose outcome needs no Graph call (steps/index.ts) is settled in
+   * this write too, and what follows it in turn.
    */
   private followOn(handle: JobHandle, job: ImportJob): ImportJob {
     if (!job.lease) return job;
@@ -167,6 +168,9 @@ export class StepRunner {
     if (next?.state !== 'pending') return job;
     const started = startStep(job, next.name, now);
     if (!started.ok) return job;
+    const known = DECIDED_WITHOUT_GRAPH[next.name]?.(started.value, this.deps.uploads);
+    const settled = known && applyOutcome(started.value, next.name, known, now);
+    if (settled?.ok) return this.followOn(handle, settled.value);
     handle.startedHere = next.name;
     return started.value;
   }

@@ -119,6 +119,13 @@ export class UploadCleanup {
     return state;
   }
 
+  /** Whether this record's early delete was answered with success; if so, that answer is taken (forgotten). */
+  takeRemoved(id: string): boolean {
+    if (this.deletes.get(id)?.answer?.ok !== true) return false;
+    this.deletes.delete(id);
+    return true;
+  }
+
   private forgetOld(): void {
     const before = this.clock() - KEEP_ANSWER_MS;
     for (const [id, entry] of this.deletes) {

@@ -10,6 +10,7 @@ import type { ImportJob } from '../../domain/job.js';
 import type { ItemResult } from '../../graph/autopilot-graph.js';
 import { GraphRequestError } from '../../graph/graph-errors.js';
 import { outcomesFor, type StepHandler } from '../step-context.js';
+import type { StepOutcome } from '../step-outcome.js';
 import { propertyUpdateFailure } from './property-failure.js';
 
 const sameUser = (a: string | undefined, b: string) => (a ?? '').toLowerCase() === b.toLowerCase();
@@ -17,6 +18,20 @@ const needsCall = (job: ImportJob) =>
   !!job.device.assignedUser &&
   !!job.graph.autopilotDeviceId &&
   !sameUser(job.graph.autopilotUser, job.device.assignedUser);
+
+/** The outcome when no call is to be made: no user named, no Autopilot device, or the import set the user. */
+export function userWithoutGraph(job: ImportJob): StepOutcome | undefined {
+  const user = job.device.assignedUser;
+  if (!user) return { kind: 'skipped', note: 'No user to assign' };
+  if (!job.graph.autopilotDeviceId)
+    return {
+      kind: 'done',
+      note: 'User not assigned',
+      warning: `The Autopilot device's id is not known, so ${user} was not assigned. Assign them in Intune.`,
+    };
+  if (!needsCall(job)) return { kind: 'done', note: `Assigned to ${user} at import` };
+  return undefined;
+}
 
 export const assignUser: StepHandler = async (jobs, ctx) => {
   const calls = jobs.filter(needsCall);
@@ -29,15 +44,9 @@ export const assignUser: StepHandler = async (jobs, ctx) => {
       )
     : new Map<string, ItemResult<void>>();
   return outcomesFor(jobs, (job) => {
-    const user = job.device.assignedUser;
-    if (!user) return { kind: 'skipped', note: 'No user to assign' };
-    if (!job.graph.autopilotDeviceId)
-      return {
-        kind: 'done',
-        note: 'User not assigned',
-        warning: `The Autopilot device's id is not known, so ${user} was not assigned. Assign them in Intune.`,
-      };
-    if (!needsCall(job)) return { kind: 'done', note: `Assigned to ${user} at import` };
+    const local = userWithoutGraph(job);
+    if (local) return local;
+    const user = job.device.assignedUser ?? '';
     const result = results.get(job.graph.autopilotDeviceId ?? '');
     if (result?.ok) return { kind: 'done', note: `Assigned to ${user}` };
     const error = result?.error ?? new GraphRequestError(0, 'network', 'update device properties: no answer');

@@ -45,10 +45,21 @@ describe('pipeline worker against the Graph emulator', () => {
       displayName: 'PC-OK-1',
     });
     // Progress was published after every persisted change: each step's end, written together with the next step's
-    // start (the first step only reads, and is started in the write of its outcome).
+    // start (the first step only reads, and is started in the write of its outcome). The user was set at import, so
+    // assign-user needed no call and was settled in the write that ended add-to-group: no change shows it running.
     const forJob = fixture.publisher.events.filter((e) => e.id === job!.id);
-    expect(forJob.length).toBeGreaterThanOrEqual(10);
+    expect(forJob.length).toBeGreaterThanOrEqual(8);
     expect(forJob.at(-1)?.status).toBe('completed');
+    const step = (name: string) => done!.steps.find((s) => s.name === name);
+    expect(step('assign-user')).toMatchObject({
+      note: 'Assigned to ada@contoso.example at import',
+      startedAt: step('add-to-group')?.endedAt,
+      endedAt: step('add-to-group')?.endedAt,
+    });
+    const running = (e: (typeof forJob)[number], name: string) =>
+      e.steps.some((s) => s.name === name && s.state === 'running');
+    expect(forJob.some((e) => running(e, 'assign-user'))).toBe(false);
+    expect(forJob.some((e) => running(e, 'set-device-name'))).toBe(true);
   });
 
   it('keeps waiting jobs in hand without writing each look, and gives them back when it stops', async () => {
