@@ -9,8 +9,7 @@ import { WORKABLE_STATUSES, type ImportJob } from '../domain/job.js';
 import type { JobHandle } from './job-handle.js';
 
 export class ParkedJobs {
-  /** Each parked job's time to be looked at again, and the lease end that its renewal watches. */
-  private readonly parked = new Map<JobHandle, { at: number; leaseEnds: string; id: string }>();
+  private readonly parked = new Map<JobHandle, number>();
   private readonly ids = new Set<string>();
   /** The soonest time a parked job is due: a tick before it looks at nothing (the worker ticks every few ms). */
   private soonest = Infinity;
@@ -25,11 +24,9 @@ export class ParkedJobs {
   }
 
   park(handle: JobHandle, until: Date): void {
-    const { id, lease } = handle.job;
-    this.parked.set(handle, { at: until.getTime(), leaseEnds: lease?.expiresAt ?? '', id });
-    this.ids.add(id);
+    this.parked.set(handle, until.getTime());
+    this.ids.add(handle.job.id);
     this.soonest = Math.min(this.soonest, until.getTime());
-    handle.pack();
   }
 
   /** Whether this job is parked here. */
@@ -38,9 +35,8 @@ export class ParkedJobs {
   }
 
   private drop(handle: JobHandle): void {
-    const entry = this.parked.get(handle);
     this.parked.delete(handle);
-    if (entry) this.ids.delete(entry.id);
+    this.ids.delete(handle.job.id);
   }
 
   /** The parked jobs whose time has come (they leave the parking); jobs lost meanwhile are forgotten. */
@@ -48,7 +44,7 @@ export class ParkedJobs {
     if (now.getTime() < this.soonest) return [];
     const due: JobHandle[] = [];
     this.soonest = Infinity;
-    for (const [handle, { at }] of this.parked) {
+    for (const [handle, at] of this.parked) {
       if (handle.lost) this.drop(handle);
       else if (at <= now.getTime()) {
         this.drop(handle);
@@ -67,16 +63,11 @@ export class ParkedJobs {
     const soon = new Date(now.getTime() + margin).toISOString();
     const until = new Date(now.getTime() + leaseMs);
     await Promise.all(
-      [...this.parked]
-        .filter(([, entry]) => entry.leaseEnds <= soon)
-        .map(async ([h, entry]) => {
+      [...this.parked.keys()]
+        .filter((h) => (h.job.lease?.expiresAt ?? '') <= soon)
+        .map(async (h) => {
           const renewed = await h.renew(until).catch(() => undefined);
           if (renewed === false) this.drop(h);
-          else if (renewed && this.parked.get(h) === entry) {
-            // Still waiting here (not taken up meanwhile): packed again, with the lease end it now has.
-            entry.leaseEnds = h.job.lease?.expiresAt ?? '';
-            h.pack();
-          }
         }),
     );
   }
@@ -87,7 +78,7 @@ export class ParkedJobs {
     this.parked.clear();
     this.ids.clear();
     await Promise.all(
-      all.map(([handle, { at }]) =>
+      all.map(([handle, at]) =>
         handle
           .release((job) =>
             WORKABLE_STATUSES.includes(job.status) ? { ...job, nextRunAt: new Date(at).toISOString() } : job,

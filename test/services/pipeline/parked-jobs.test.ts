@@ -1,6 +1,6 @@
 /**
- * Parked jobs (parked-jobs.ts): a waiting job stays in the worker's hand, kept as its JSON text, and comes back
- * unchanged when it is due; its lease is renewed while it waits, and writes after that go on from the renewed job.
+ * Parked jobs (parked-jobs.ts): a waiting job stays in the worker's hand and comes back unchanged when it is due;
+ * its lease is renewed while it waits, and writes after that go on from the renewed job.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -43,7 +43,7 @@ describe('ParkedJobs', () => {
     expect(due).toBe(handle);
     expect(due?.job).toEqual(before);
     expect(parked.holds(before.id)).toBe(false);
-    // The job read back from its text is the one the store holds: a write goes through on its version.
+    // The job in hand is the one the store holds: a write goes through on its version.
     expect(await handle.write((job) => ({ ...job, updatedAt: at(31).toISOString() }))).toBe(true);
     expect((await store.get(before.id))?.job.updatedAt).toBe(at(31).toISOString());
   });
@@ -54,7 +54,7 @@ describe('ParkedJobs', () => {
     parked.park(handle, at(600));
     await parked.renew(at(50), 60_000, 30_000);
     expect(handle.job.lease?.expiresAt).toBe(at(110).toISOString());
-    // Renewed while packed, and packed again: the next renewal is decided by the new lease end.
+    // The next renewal is decided by the new lease end: none is due yet.
     await parked.renew(at(60), 60_000, 30_000);
     expect((await store.get(handle.job.id))?.etag).toBe('3');
     const [due] = parked.takeDue(at(600));
