@@ -4,7 +4,7 @@ import type { ImportJob } from '../../../services/domain/job.js';
 import type { AutopilotGraph, ItemResult } from '../../../services/graph/autopilot-graph.js';
 import { GraphRequestError } from '../../../services/graph/graph-errors.js';
 import type { StepContext } from '../../../services/pipeline/step-context.js';
-import { cleanupImport } from '../../../services/pipeline/steps/cleanup-import.js';
+import { cleanupImport, removedWithoutGraph } from '../../../services/pipeline/steps/cleanup-import.js';
 import { UploadCleanup } from '../../../services/pipeline/upload-cleanup.js';
 import { WaitEstimator } from '../../../services/pipeline/wait-estimator.js';
 import { silentLogger } from '../../support/graph.js';
@@ -138,5 +138,21 @@ describe('cleanup-import with deletes begun early', () => {
     });
     expect(outcomes.get(jobs[2]!.id)).toMatchObject({ kind: 'done' });
     expect(calls).toHaveLength(3);
+  });
+
+  it('is settled without Graph only for a record whose early delete succeeded (taken once) or that was never made', async () => {
+    const { graph, settle } = controlledDeletes();
+    const uploads = new UploadCleanup(graph, silentLogger);
+    uploads.begin(['imp-ok', 'imp-busy']);
+    const under = jobWith('imp-ok');
+    expect(removedWithoutGraph(under, uploads)).toBeUndefined(); // still under way
+    settle((id) => (id === 'imp-ok' ? removed : busy));
+    await turn();
+    expect(removedWithoutGraph(under, uploads)).toEqual({ kind: 'done', note: 'Upload record removed' });
+    // Taken: a second look (the write was retried) leaves it to the step, whose delete then finds it gone.
+    expect(removedWithoutGraph(under, uploads)).toBeUndefined();
+    expect(removedWithoutGraph(jobWith('imp-busy'), uploads)).toBeUndefined();
+    expect(removedWithoutGraph({ ...under, graph: {} }, uploads)).toMatchObject({ kind: 'done' });
+    expect(removedWithoutGraph(jobWith('imp-unknown'), undefined)).toBeUndefined();
   });
 });
