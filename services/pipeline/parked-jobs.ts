@@ -13,6 +13,11 @@ export class ParkedJobs {
   private readonly ids = new Set<string>();
   /** The soonest time a parked job is due: a tick before it looks at nothing (the worker ticks every few ms). */
   private soonest = Infinity;
+  /**
+   * No parked job's lease ends before this (ISO time; a job taken up since may have held it): the worker asks for
+   * renewals on every tick, and with 10,000 jobs in hand a look at each lease every few ms is seconds of CPU.
+   */
+  private firstLeaseEnd = '';
 
   constructor(
     /** At most this many jobs are kept in hand; more waiting jobs are written back and released. */
@@ -26,6 +31,8 @@ export class ParkedJobs {
   park(handle: JobHandle, until: Date): void {
     this.parked.set(handle, until.getTime());
     this.ids.add(handle.job.id);
+    const leaseEnds = handle.job.lease?.expiresAt ?? '';
+    if (this.parked.size === 1 || leaseEnds < this.firstLeaseEnd) this.firstLeaseEnd = leaseEnds;
     this.soonest = Math.min(this.soonest, until.getTime());
   }
 
@@ -61,14 +68,22 @@ export class ParkedJobs {
    */
   async renew(now: Date, leaseMs: number, margin: number): Promise<void> {
     const soon = new Date(now.getTime() + margin).toISOString();
+    if (this.parked.size === 0 || this.firstLeaseEnd > soon) return;
     const until = new Date(now.getTime() + leaseMs);
+    const handles = [...this.parked.keys()];
+    // Renewals under way and jobs parked meanwhile are not later than `until`, so the next look is not too late.
+    this.firstLeaseEnd = until.toISOString();
     await Promise.all(
-      [...this.parked.keys()]
-        .filter((h) => (h.job.lease?.expiresAt ?? '') <= soon)
-        .map(async (h) => {
-          const renewed = await h.renew(until).catch(() => undefined);
-          if (renewed === false) this.drop(h);
-        }),
+      handles.map(async (h) => {
+        const leaseEnds = h.job.lease?.expiresAt ?? '';
+        if (leaseEnds > soon) {
+          if (leaseEnds < this.firstLeaseEnd) this.firstLeaseEnd = leaseEnds;
+          return;
+        }
+        const renewed = await h.renew(until).catch(() => undefined);
+        if (renewed === false) this.drop(h);
+        else if (renewed === undefined) this.firstLeaseEnd = '';
+      }),
     );
   }
 
