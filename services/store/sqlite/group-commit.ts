@@ -13,6 +13,9 @@ interface Queued {
   reject: (error: unknown) => void;
 }
 
+/** Writes per transaction: about 10 ms of a job's writes, and enough to make the commit's cost small. */
+const GROUP_LIMIT = 100;
+
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 export class GroupCommit {
@@ -22,16 +25,32 @@ export class GroupCommit {
 
   /** Queues `write` (synchronous SQL) for the next group; resolves with its value once committed. */
   run<T>(write: () => T): Promise<T> {
-    if (this.queue.length === 0) setImmediate(() => this.flush());
+    if (this.queue.length === 0) setImmediate(() => this.flushSome());
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ write, resolve: resolve as (value: unknown) => void, reject });
     });
+  }
+
+  /**
+   * Commits at most GROUP_LIMIT queued writes and leaves the rest for the next turn of the event loop: a bulk's
+   * thousands of step results would otherwise hold the thread for hundreds of ms, while Graph's answers (and the
+   * write budget's timers) wait behind them.
+   */
+  private flushSome(): void {
+    const rest = this.queue.splice(GROUP_LIMIT);
+    this.commit(this.queue);
+    this.queue = rest;
+    if (rest.length) setImmediate(() => this.flushSome());
   }
 
   /** Runs and commits the queued writes now (also before the database closes). */
   flush(): void {
     const queue = this.queue;
     this.queue = [];
+    this.commit(queue);
+  }
+
+  private commit(queue: Queued[]): void {
     if (queue.length === 0) return;
     const outcomes: Outcome[] = [];
     try {
