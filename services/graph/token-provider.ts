@@ -4,6 +4,7 @@ import { createHash, X509Certificate } from 'node:crypto';
 import { ConfidentialClientApplication, type Configuration } from '@azure/msal-node';
 import { GraphAuthError } from './graph-errors.js';
 import { TrustedCaNetworkClient } from './msal-network.js';
+import { reuseToken } from './token-reuse.js';
 import type { GraphCredential } from '../config/config.js';
 
 /**
@@ -63,12 +64,15 @@ export function createMsalTokenProvider(options: MsalTokenOptions): TokenProvide
       ? { system: { networkClient: new TrustedCaNetworkClient(options.local.caCertificate) } }
       : {}),
   });
+  const token = reuseToken(async () => {
+    const result = await app.acquireTokenByClientCredential({ scopes });
+    if (!result?.accessToken) throw new GraphAuthError('The token endpoint returned no access token.');
+    return result;
+  });
   return {
     async getToken() {
       try {
-        const result = await app.acquireTokenByClientCredential({ scopes });
-        if (!result?.accessToken) throw new GraphAuthError('The token endpoint returned no access token.');
-        return result.accessToken;
+        return await token();
       } catch (error) {
         if (error instanceof GraphAuthError) throw error;
         // MSAL's message carries the AADSTS code and text, never the secret.
