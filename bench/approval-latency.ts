@@ -20,6 +20,7 @@ import { startServiceChild } from '../test/support/service-child.js';
 import { freePort } from '../test/support/free-port.js';
 import { alice, cardClick, installation } from '../test/support/teams-activities.js';
 import { percentile, round } from './report.js';
+import { serviceNodeFlags } from './service-process.js';
 
 const KEY = 'bench-intake-key-0123456789abcdef';
 
@@ -42,10 +43,14 @@ interface Child {
 /** The bare bot in its own process, from the same settings as the service. */
 async function startBareBot(env: Record<string, string>): Promise<Child> {
   const port = String(await freePort());
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/bare-bot-process.ts'], {
-    env: { ...process.env, BARE_BOT_ENV: JSON.stringify({ ...env, PORT: port }) },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...serviceNodeFlags(), '--import', 'tsx', 'bench/bare-bot-process.ts'],
+    {
+      env: { ...process.env, BARE_BOT_ENV: JSON.stringify({ ...env, PORT: port }) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const exited = new Promise((resolve) => child.once('exit', resolve));
   const url = await new Promise<string>((resolve, reject) => {
     let output = '';
@@ -104,7 +109,8 @@ export async function approvalLatency(rounds = 11, inFlight = 50): Promise<Laten
     // The worker idles, so that the clicks compete only with each other.
     WORKER_TICK_MS: '600000',
   };
-  const service = await startServiceChild({ env, graph: graphFor(emulator) });
+  // Both run with the Node flags that `npm start` gives the service.
+  const service = await startServiceChild({ env, graph: graphFor(emulator) }, undefined, serviceNodeFlags());
   const bare = await startBareBot(env);
   try {
     await (await post(service.url, installation(connector.url))).arrayBuffer();

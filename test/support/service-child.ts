@@ -14,13 +14,16 @@ export interface ServiceChild {
 export async function startServiceChild(
   config: ServiceProcessConfig,
   timeoutMs = 90_000,
+  /** Node flags for the service process (benchmarks give it those of `npm start`). */
+  nodeFlags: readonly string[] = [],
 ): Promise<ServiceChild> {
   // A port of its own unless the caller chose one.
   const spec = { ...config, env: { PORT: String(await freePort()), ...config.env } };
   const profile = process.env.SERVICE_CPU_PROFILE_DIR
     ? ['--cpu-prof', `--cpu-prof-dir=${process.env.SERVICE_CPU_PROFILE_DIR}`]
     : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'test/support/service-process.ts'], {
+  const args = [...nodeFlags, ...profile, '--import', 'tsx', 'test/support/service-process.ts'];
+  const child = spawn(process.execPath, args, {
     env: { ...process.env, SERVICE_CONFIG: JSON.stringify(spec) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
