@@ -2,10 +2,9 @@
 import { bulkImport } from './bulk-import.js';
 
 const [devices, timeScale] = process.argv.slice(2).map(Number);
-try {
-  const value = await bulkImport(devices ?? 0, timeScale ?? 1);
-  process.send?.({ ok: true, value });
-} catch (error) {
-  process.send?.({ ok: false, error: error instanceof Error ? error.stack : String(error) });
-}
-process.disconnect?.();
+const result = await bulkImport(devices ?? 0, timeScale ?? 1).then(
+  (value) => ({ ok: true, value }),
+  (error: unknown) => ({ ok: false, error: error instanceof Error ? error.stack : String(error) }),
+);
+// The channel closes once the result is on its way; the process then ends by itself.
+process.send?.(result, () => process.disconnect?.());
