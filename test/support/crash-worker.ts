@@ -75,7 +75,14 @@ export async function crashThrough(
       fx.waitForTerminal(jobIds, 30_000).then(() => 'finished' as const),
     ]);
     unsubscribe();
-    if (ended === 'finished') break;
+    if (ended === 'finished') {
+      // The jobs finished before this point was reached: the worker is stopped, not left running.
+      if (proc.exitCode === null && proc.signalCode === null) {
+        proc.kill('SIGTERM');
+        await exited(proc);
+      }
+      break;
+    }
     if (ended !== 'SIGKILL') throw new Error(`the worker ended with ${String(ended)}, not a kill`);
     crashes.push('self' in point ? point.self : point.label);
   }
