@@ -1,8 +1,8 @@
 /**
- * Group commit: the job writes asked for in one turn of the event loop are made together, in one transaction, right
- * after that turn. A write's promise resolves only once its transaction is committed, so "persisted before acting"
- * still holds for each caller; what is shared is the commit, which costs more than the write itself (a bulk's 500
- * step results are one commit instead of 500). The write lock is held only while the queued writes run, so other
+ * Group commit: the job writes asked for in one turn of the event loop are made together, in transactions of up to
+ * 100, right after that turn. A write's promise resolves only once its transaction is committed, so "persisted before
+ * acting" still holds for each caller; what is shared is the commit, which costs more than the write itself (a bulk's
+ * 500 step results are five commits instead of 500). The write lock is held only while the queued writes run, so other
  * connections to the file, in this process or another, are never kept waiting across turns of the event loop.
  */
 import type Database from 'better-sqlite3';
