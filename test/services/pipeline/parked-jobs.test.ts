@@ -61,4 +61,29 @@ describe('ParkedJobs', () => {
     expect(await due?.write((job) => ({ ...job, updatedAt: at(601).toISOString() }))).toBe(true);
     expect((await store.get(handle.job.id))?.job.lease?.expiresAt).toBe(at(110).toISOString());
   });
+
+  it('renews each parked lease when its own end comes near, however the leases of the others stand', async () => {
+    await store.create(approvedJob(at(0), 'EARLY-1'));
+    await store.create(approvedJob(at(0), 'LATE-1'));
+    const [early] = await store.claimDue({ owner: 'w', now: at(1), leaseMs: 60_000, limit: 1 });
+    const [late] = await store.claimDue({ owner: 'w', now: at(40), leaseMs: 60_000, limit: 1 });
+    if (!early || !late) throw new Error('nothing claimed');
+    const [a, b] = [new JobHandle(store, early, 'w'), new JobHandle(store, late, 'w')];
+    const parked = new ParkedJobs(10);
+    parked.park(b, at(900));
+    parked.park(a, at(900));
+    // At 20 s nothing ends within 30 s; at 35 s only the first lease (61 s) does.
+    await parked.renew(at(20), 60_000, 30_000);
+    expect([a.job.lease?.expiresAt, b.job.lease?.expiresAt]).toEqual(
+      [at(61), at(100)].map((d) => d.toISOString()),
+    );
+    await parked.renew(at(35), 60_000, 30_000);
+    expect([a.job.lease?.expiresAt, b.job.lease?.expiresAt]).toEqual(
+      [at(95), at(100)].map((d) => d.toISOString()),
+    );
+    // At 75 s the second one's (100 s) comes near, though the first was renewed after it was parked.
+    await parked.renew(at(75), 60_000, 30_000);
+    expect(b.job.lease?.expiresAt).toBe(at(135).toISOString());
+    expect((await store.get(b.job.id))?.job.lease?.expiresAt).toBe(at(135).toISOString());
+  });
 });
