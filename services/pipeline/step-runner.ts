@@ -109,7 +109,9 @@ export class StepRunner {
         }
         return this.persist(h, (job) => {
           const running = startsWithOutcome.has(h) ? orThrow(startStep(job, step, startedAt)) : job;
-          return this.followOn(h, orThrow(applyOutcome(running, step, outcome, this.now())));
+          // One time for the whole write: the step's end, the next step's start and any step settled with it.
+          const now = this.now();
+          return this.followOn(h, orThrow(applyOutcome(running, step, outcome, now)), now);
         }).then((written) => {
           if (written && outcome.kind === 'done') this.deps.estimates.record(h.job, step);
           return written;
@@ -156,9 +158,8 @@ export class StepRunner {
    * step costs one write, not two. A next step whose outcome needs no Graph call (steps/index.ts) is settled in
    * this write too, and what follows it in turn.
    */
-  private followOn(handle: JobHandle, job: ImportJob): ImportJob {
+  private followOn(handle: JobHandle, job: ImportJob, now: Date): ImportJob {
     if (!job.lease) return job;
-    const now = this.now();
     const due = WORKABLE_STATUSES.includes(job.status) && (job.nextRunAt ?? '') <= now.toISOString();
     if (!due || this.deps.stopping()) {
       const { lease: _lease, ...released } = job;
@@ -170,7 +171,7 @@ export class StepRunner {
     if (!started.ok) return job;
     const known = DECIDED_WITHOUT_GRAPH[next.name]?.(started.value, this.deps.uploads);
     const settled = known && applyOutcome(started.value, next.name, known, now);
-    if (settled?.ok) return this.followOn(handle, settled.value);
+    if (settled?.ok) return this.followOn(handle, settled.value, now);
     handle.startedHere = next.name;
     return started.value;
   }

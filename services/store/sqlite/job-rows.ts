@@ -1,8 +1,8 @@
 /**
  * A job as rows: the `jobs` row (the JSON document without the hash, and the columns queries use) and its hardware
  * hash in `job_hashes`. A hash is written once, when the job is created, and only ever erased after that; kept
- * apart, it is not rewritten by each of a job's ten writes (SQLite writes a whole row on every update, and a
- * hash is 4 KB, more than the rest of the row).
+ * apart, it is not rewritten by each of a job's writes, seven for a device of a bulk (SQLite writes a whole row
+ * on every update, and a hash is 4 KB, more than the rest of the row).
  */
 import type { ImportJob } from '../../domain/job.js';
 import { serialKey } from '../../domain/serial-key.js';
