@@ -10,24 +10,18 @@ import { createAdapter } from '../bot/bot-adapter.js';
 import { registerBotRoutes } from '../bot/bot-routes.js';
 import { loadConfig } from '../services/config/config.js';
 import { createLogger } from '../services/logging/logger.js';
+import { renderJobCard } from '../cards/job-card.js';
+import { approvedJob } from '../test/support/jobs.js';
 
 const config = loadConfig(JSON.parse(process.env.BARE_BOT_ENV ?? '{}') as Record<string, string>);
 const logger = createLogger({ level: 'silent' });
 
-/** About the size of a device's approval card after a decision. */
-const FIXED_CARD = {
-  type: 'AdaptiveCard',
-  $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
-  version: '1.5',
-  body: [
-    { type: 'TextBlock', text: 'Register LAT-0: Approved', weight: 'Bolder', size: 'Medium', wrap: true },
-    {
-      type: 'FactSet',
-      facts: Array.from({ length: 10 }, (_, i) => ({ title: `Fact ${i}`, value: `Value of fact ${i}` })),
-    },
-    { type: 'TextBlock', text: 'Approved by Alice with tag Standard (INC-LAT).', wrap: true, isSubtle: true },
-  ],
-};
+/**
+ * The card the service answers an Approve with, drawn once at start from the same template, settings and job state
+ * (an approved device, its steps still to come): the same bytes to serialize and send, none of the work to draw it.
+ * (A hand-made card of 0.7 KB stood here before, against the service's 5 KB.)
+ */
+const FIXED_CARD = renderJobCard(approvedJob(), { approvals: config.approvals });
 
 const bareBot = {
   async run(context: TurnContext): Promise<void> {

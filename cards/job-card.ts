@@ -18,6 +18,7 @@ import { describeVerdict } from '../services/policy/policy.js';
 import { nameFromTemplate } from '../services/domain/device-name.js';
 import { createHash } from 'node:crypto';
 import { kindOutcome, kindProgress, kindView } from './job-kind-view.js';
+import { stepRow } from './step-rows.js';
 
 export const STEP_LABELS: Record<StepName, string> = {
   'check-registration': 'Check Autopilot registration',
@@ -186,11 +187,9 @@ export function jobCardView(job: ImportJob, options: JobCardOptions) {
           ? 'Imported'
           : ''),
     showSteps: job.status !== 'awaiting_approval' && job.status !== 'rejected' && job.status !== 'expired',
-    steps: job.steps.map((s) => ({
-      icon: ICONS[s.state],
-      label: STEP_LABELS[s.name],
-      detail: stepDetail(s, now),
-    })),
+    stepRows: job.steps.map((s) =>
+      stepRow({ icon: ICONS[s.state], label: STEP_LABELS[s.name], detail: stepDetail(s, now) }),
+    ),
     hasError: job.status === 'failed' && job.error !== undefined,
     errorTitle: job.error ? `${esc(job.error.code)} ${esc(job.error.name)}` : '',
     errorAdvice: esc(job.error?.advice ?? ''),
