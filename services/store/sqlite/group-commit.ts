@@ -4,6 +4,11 @@
  * acting" still holds for each caller; what is shared is the commit, which costs more than the write itself (a bulk's
  * 500 step results are five commits instead of 500). The write lock is held only while the queued writes run, so other
  * connections to the file, in this process or another, are never kept waiting across turns of the event loop.
+ *
+ * A write waits at most MAX_WAIT_MS for the others: when a turn is long (50 card clicks arriving at once, each read,
+ * decided and queued in turn), the writes queued so far are committed as soon as that much time has passed, and their
+ * callers go on (the clicks are answered) while the rest of the turn is still being worked through. Without it every
+ * click of such a burst waited for the last one's decision, and the whole burst was answered at once at its end.
  */
 import type Database from 'better-sqlite3';
 
@@ -15,20 +20,30 @@ interface Queued {
 
 /** Writes per transaction: about 10 ms of a job's writes, and enough to make the commit's cost small. */
 const GROUP_LIMIT = 100;
+/** The longest a queued write waits for others to share its commit, in ms. */
+export const MAX_WAIT_MS = 4;
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 export class GroupCommit {
   private queue: Queued[] = [];
+  /** When the oldest queued write was asked for (performance.now()). */
+  private oldestAt = 0;
 
   constructor(private readonly db: Database.Database) {}
 
   /** Queues `write` (synchronous SQL) for the next group; resolves with its value once committed. */
   run<T>(write: () => T): Promise<T> {
-    if (this.queue.length === 0) setImmediate(() => this.flushSome());
-    return new Promise<T>((resolve, reject) => {
+    if (this.queue.length === 0) {
+      this.oldestAt = performance.now();
+      setImmediate(() => this.flushSome());
+    }
+    const committed = new Promise<T>((resolve, reject) => {
       this.queue.push({ write, resolve: resolve as (value: unknown) => void, reject });
     });
+    // The callers' promises settle in a later microtask, never inside this call.
+    if (performance.now() - this.oldestAt >= MAX_WAIT_MS) this.flushSome();
+    return committed;
   }
 
   /**
@@ -40,6 +55,7 @@ export class GroupCommit {
     const rest = this.queue.splice(GROUP_LIMIT);
     this.commit(this.queue);
     this.queue = rest;
+    this.oldestAt = performance.now();
     if (rest.length) setImmediate(() => this.flushSome());
   }
 
