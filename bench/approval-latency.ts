@@ -4,8 +4,9 @@
  * service runs in its own process, as in production, so that the load generator does not share its CPU.
  *
  * Absolute times on a shared machine move by 2× from hour to hour, so the same clicks also go, round by round in
- * turn, to a bare bot (bench/bare-bot-process.ts: the same process layout and CloudAdapter, a fixed card), and the
- * figure that counts is the ratio of the two 99th percentiles.
+ * turn, to a bare bot (bench/bare-bot-process.ts: the same process layout and CloudAdapter; it answers with the
+ * service's card for an approved device, drawn once at start), and the figure that counts is the ratio of the two
+ * 99th percentiles.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';

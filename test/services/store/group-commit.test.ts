@@ -1,7 +1,7 @@
 /** Group commit (sqlite/group-commit.ts): writes asked for together share commits of at most 100 writes each. */
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { GroupCommit } from '../../../services/store/sqlite/group-commit.js';
+import { GroupCommit, MAX_WAIT_MS } from '../../../services/store/sqlite/group-commit.js';
 
 describe('GroupCommit', () => {
   it('commits many queued writes in groups of 100, letting the event loop turn between groups', async () => {
@@ -41,6 +41,30 @@ describe('GroupCommit', () => {
     const results = await Promise.allSettled([1, 1, 2].map((n) => group.run(() => insert.run(n))));
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect((db.prepare('SELECT count(*) AS c FROM t').get() as { c: number }).c).toBe(2);
+    db.close();
+  });
+
+  it('commits within the turn once the oldest queued write has waited MAX_WAIT_MS, not before', async () => {
+    const db = new Database(':memory:');
+    db.exec('CREATE TABLE t (n INTEGER)');
+    const group = new GroupCommit(db);
+    const insert = db.prepare('INSERT INTO t (n) VALUES (?)');
+    const count = () => (db.prepare('SELECT count(*) AS c FROM t').get() as { c: number }).c;
+    const first = group.run(() => insert.run(1).changes);
+    const second = group.run(() => insert.run(2).changes);
+    // Queued together in a short turn: nothing is written before the turn ends.
+    expect(count()).toBe(0);
+    // A long turn (a burst of clicks worked through one after another) ...
+    const started = performance.now();
+    while (performance.now() - started < MAX_WAIT_MS + 1);
+    const third = group.run(() => insert.run(3).changes);
+    // ... commits what it has queued as soon as the oldest has waited long enough, inside the same turn.
+    expect(count()).toBe(3);
+    expect(await Promise.all([first, second, third])).toEqual([1, 1, 1]);
+    const fourth = group.run(() => insert.run(4).changes);
+    expect(count()).toBe(3);
+    expect(await fourth).toBe(1);
+    expect(count()).toBe(4);
     db.close();
   });
 });
