@@ -27,22 +27,26 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 export class GroupCommit {
   private queue: Queued[] = [];
-  /** When the oldest queued write was asked for (performance.now()). */
+  /** When the oldest queued write was asked for (by `now`). */
   private oldestAt = 0;
 
-  constructor(private readonly db: Database.Database) {}
+  /** `now` is the clock in ms (performance.now() unless a test gives its own). */
+  constructor(
+    private readonly db: Database.Database,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
 
   /** Queues `write` (synchronous SQL) for the next group; resolves with its value once committed. */
   run<T>(write: () => T): Promise<T> {
     if (this.queue.length === 0) {
-      this.oldestAt = performance.now();
+      this.oldestAt = this.now();
       setImmediate(() => this.flushSome());
     }
     const committed = new Promise<T>((resolve, reject) => {
       this.queue.push({ write, resolve: resolve as (value: unknown) => void, reject });
     });
     // The callers' promises settle in a later microtask, never inside this call.
-    if (performance.now() - this.oldestAt >= MAX_WAIT_MS) this.flushSome();
+    if (this.now() - this.oldestAt >= MAX_WAIT_MS) this.flushSome();
     return committed;
   }
 
@@ -55,7 +59,7 @@ export class GroupCommit {
     const rest = this.queue.splice(GROUP_LIMIT);
     this.commit(this.queue);
     this.queue = rest;
-    this.oldestAt = performance.now();
+    this.oldestAt = this.now();
     if (rest.length) setImmediate(() => this.flushSome());
   }
 
