@@ -22,7 +22,41 @@ export interface PartResponse {
 
 const MAX_PARTS = 20;
 const RETRY_STATUSES = new Set([429, 503, 504]);
+/**
+ * `$batch` requests of one call under way at a time. A read of 500 upload records is 25 requests; one after
+ * another, each waits for the answer before it (while a bulk keeps the service busy, 50 ms or more each), and the
+ * devices' clean-up waits for that read. Writes still go one at a time: the client's budget sends each only after
+ * the answer to the write before it (request-budget.ts).
+ */
+const BATCHES_IN_FLIGHT = 4;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * `work` for every item, at most `width` at a time, in order of the items. After a failure no further item is
+ * begun, and the failure is thrown once the items under way have ended.
+ */
+async function inTurns<T>(
+  items: readonly T[],
+  width: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  let failed = false;
+  const worker = async () => {
+    while (!failed && next < items.length) {
+      const item = items[next++] as T;
+      try {
+        await work(item);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }
+  };
+  const workers = await Promise.allSettled(Array.from({ length: Math.min(width, items.length) }, worker));
+  const failure = workers.find((w): w is PromiseRejectedResult => w.status === 'rejected');
+  if (failure) throw failure.reason;
+}
 
 export async function sendBatch(
   client: Client,
@@ -35,8 +69,10 @@ export async function sendBatch(
   for (let round = 1; pending.length > 0; round++) {
     const retry: number[] = [];
     let waitMs = 0;
-    for (let start = 0; start < pending.length; start += MAX_PARTS) {
-      const chunk = pending.slice(start, start + MAX_PARTS);
+    const chunks: number[][] = [];
+    for (let start = 0; start < pending.length; start += MAX_PARTS)
+      chunks.push(pending.slice(start, start + MAX_PARTS));
+    await inTurns(chunks, BATCHES_IN_FLIGHT, async (chunk) => {
       const requests = chunk.map((i) => {
         const part = parts[i] as BatchPart;
         return {
@@ -72,7 +108,7 @@ export async function sendBatch(
       for (const index of chunk) {
         results[index] ??= { status: 0, body: undefined, headers: {} };
       }
-    }
+    });
     pending = retry;
     if (pending.length) await sleep(waitMs);
   }

@@ -11,6 +11,7 @@ import type { AutopilotGraph } from '../graph/autopilot-graph.js';
 import type { Logger } from '../logging/logger.js';
 import { applyOutcome } from './apply-outcome.js';
 import { graphFailure } from './failure-policy.js';
+import { inSlices } from './in-slices.js';
 import type { JobHandle } from './job-handle.js';
 import type { ParkedJobs } from './parked-jobs.js';
 import type { ProgressPublisher } from './progress.js';
@@ -67,12 +68,10 @@ export class StepRunner {
     // and reading again is all it takes (at 10,000 devices, 10,000 writes fewer while the bulk is starting).
     const startsWithOutcome = READ_ONLY_STEPS.has(step) ? pending : new Set<JobHandle>();
     const startedAt = this.now();
-    const started = await Promise.all(
-      group.map((h) =>
-        pending.has(h) && !startsWithOutcome.has(h)
-          ? this.persist(h, (job) => orThrow(startStep(job, step, this.now())))
-          : Promise.resolve(true),
-      ),
+    const started = await inSlices(group, (h) =>
+      pending.has(h) && !startsWithOutcome.has(h)
+        ? this.persist(h, (job) => orThrow(startStep(job, step, this.now())))
+        : Promise.resolve(true),
     );
     const ready = group.filter((h, i) => started[i] && !h.lost);
     if (ready.length === 0) return;
@@ -99,25 +98,23 @@ export class StepRunner {
       : new Map<string, StepOutcome>();
     alignWaits(outcomes);
     for (const [h, until] of firstLooks) outcomes.set(h.job.id, { kind: 'wait', until });
-    const written = await Promise.all(
-      ready.map((h) => {
-        const outcome = outcomes.get(h.job.id);
-        if (!outcome) return Promise.resolve(false);
-        if (this.mayPark(h, outcome)) {
-          h.parkUntil = outcome.until;
-          return Promise.resolve(false);
-        }
-        return this.persist(h, (job) => {
-          const running = startsWithOutcome.has(h) ? orThrow(startStep(job, step, startedAt)) : job;
-          // One time for the whole write: the step's end, the next step's start and any step settled with it.
-          const now = this.now();
-          return this.followOn(h, orThrow(applyOutcome(running, step, outcome, now)), now);
-        }).then((written) => {
-          if (written && outcome.kind === 'done') this.deps.estimates.record(h.job, step);
-          return written;
-        });
-      }),
-    );
+    const written = await inSlices(ready, (h) => {
+      const outcome = outcomes.get(h.job.id);
+      if (!outcome) return Promise.resolve(false);
+      if (this.mayPark(h, outcome)) {
+        h.parkUntil = outcome.until;
+        return Promise.resolve(false);
+      }
+      return this.persist(h, (job) => {
+        const running = startsWithOutcome.has(h) ? orThrow(startStep(job, step, startedAt)) : job;
+        // One time for the whole write: the step's end, the next step's start and any step settled with it.
+        const now = this.now();
+        return this.followOn(h, orThrow(applyOutcome(running, step, outcome, now)), now);
+      }).then((written) => {
+        if (written && outcome.kind === 'done') this.deps.estimates.record(h.job, step);
+        return written;
+      });
+    });
     // Imports confirmed and written: their upload records can go now, while the jobs go on (upload-cleanup.ts).
     if (step === 'await-import') {
       const confirmed = ready.filter((h, i) => written[i] && outcomes.get(h.job.id)?.kind === 'done');

@@ -21,6 +21,7 @@ import { WaitEstimator } from './wait-estimator.js';
 import { logWriteFailure, StepRunner } from './step-runner.js';
 import { ParkedJobs } from './parked-jobs.js';
 import { UploadCleanup } from './upload-cleanup.js';
+import { inSlices } from './in-slices.js';
 
 /** How many claims' worth of waiting jobs a worker keeps in hand (parked-jobs.ts). */
 const PARKED_BATCHES = 40;
@@ -154,10 +155,9 @@ export class PipelineWorker {
       clearInterval(keeper);
       const parking = new Set(handles.filter((h) => h.parkUntil !== undefined && !h.lost));
       for (const h of parking) this.parked.park(h, h.parkUntil as Date);
-      await Promise.all(
-        handles
-          .filter((h) => !parking.has(h))
-          .map((h) => h.release().catch((error: unknown) => this.logFailure(h.job, 'release', error))),
+      await inSlices(
+        handles.filter((h) => !parking.has(h)),
+        (h) => h.release().catch((error: unknown) => this.logFailure(h.job, 'release', error)),
       );
       for (const h of handles) if (this.inRound.get(h.job.id) === h) this.inRound.delete(h.job.id);
     }

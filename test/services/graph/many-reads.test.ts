@@ -1,6 +1,6 @@
 /**
  * Reading many devices costs the fewer requests of the two ways Graph offers: one `$batch` part per device, or one
- * paged listing of the tenant's collection (collection-reads.ts); and adding many devices to a group goes 20 at a
+ * paged listing of the tenant's collection (collection-reads.ts), except upload records, always read by id; and adding many devices to a group goes 20 at a
  * time with `members@odata.bind`, falling back to single adds when Graph refuses the whole request.
  */
 import { randomUUID } from 'node:crypto';
@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ListingCosts } from '../../../services/graph/collection-reads.js';
 import type { LoggedRequest } from '../../../graph-emulator/request-log.js';
 import { startGraphFixture, type GraphFixture } from '../../support/graph.js';
+import { fakeHardwareHash } from '../../support/jobs.js';
 
 let fixture: GraphFixture | undefined;
 afterEach(async () => {
@@ -80,6 +81,34 @@ describe('many reads and group adds over Graph', () => {
     sent = shapes(log.entries.slice(before));
     expect(count(sent, 'GET /deviceManagement/windowsAutopilotDeviceIdentities')).toBe(0);
     expect(count(sent, 'GET /deviceManagement/windowsAutopilotDeviceIdentities/{id}')).toBe(60);
+  });
+
+  it('reads upload records by id however many are wanted, never from a listing of the collection', async () => {
+    fixture = await startGraphFixture({ scenario: { timeScale: 0.001 } });
+    const { tenant, log } = fixture.emulator;
+    const records = Array.from({ length: 150 }, (_, i) =>
+      tenant.importIdentity(
+        {
+          serialNumber: `UP-${String(i).padStart(3, '0')}`,
+          hardwareIdentifier: fakeHardwareHash(),
+          groupTag: '',
+          productKey: '',
+          assignedUserPrincipalName: '',
+        },
+        Date.now(),
+        false,
+      ),
+    );
+    const wanted = [...records.slice(0, 119).map((r) => r.id), randomUUID()];
+    const before = log.entries.length;
+    const read = await fixture.graph.getImportedIdentities(wanted);
+    const sent = shapes(log.entries.slice(before));
+    // A listing would be two pages; each record's clean-up waits for this read, and each page carries every hash.
+    expect(count(sent, 'GET /deviceManagement/importedWindowsAutopilotDeviceIdentities')).toBe(0);
+    expect(count(sent, 'GET /deviceManagement/importedWindowsAutopilotDeviceIdentities/{id}')).toBe(120);
+    expect(count(sent, 'POST /$batch')).toBe(6);
+    expect(read.get(records[7]?.id ?? '')).toMatchObject({ ok: true, value: { serialNumber: 'UP-007' } });
+    expect(read.get(wanted[119] ?? '')).toEqual({ ok: true, value: null });
   });
 
   it('a caller who asks while a listing is under way gets the next listing, shared with others who asked then', async () => {
