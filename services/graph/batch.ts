@@ -31,6 +31,13 @@ const RETRY_STATUSES = new Set([429, 503, 504]);
 const BATCHES_IN_FLIGHT = 4;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** `items` cut into runs of at most `size`, in order. */
+export function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
 /**
  * `work` for every item, at most `width` at a time, in order of the items. After a failure no further item is
  * begun, and the failure is thrown once the items under way have ended.
@@ -69,10 +76,7 @@ export async function sendBatch(
   for (let round = 1; pending.length > 0; round++) {
     const retry: number[] = [];
     let waitMs = 0;
-    const chunks: number[][] = [];
-    for (let start = 0; start < pending.length; start += MAX_PARTS)
-      chunks.push(pending.slice(start, start + MAX_PARTS));
-    await inTurns(chunks, BATCHES_IN_FLIGHT, async (chunk) => {
+    await inTurns(chunks(pending, MAX_PARTS), BATCHES_IN_FLIGHT, async (chunk) => {
       const requests = chunk.map((i) => {
         const part = parts[i] as BatchPart;
         return {

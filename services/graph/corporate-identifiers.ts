@@ -8,6 +8,7 @@ import type { Client } from '@microsoft/microsoft-graph-client';
 import type { ItemResult } from './autopilot-graph.js';
 import { graphCall, toGraphRequestError } from './graph-call.js';
 import { NoRetryOption } from './middleware.js';
+import { chunks } from './batch.js';
 
 const IDENTITIES = '/deviceManagement/importedDeviceIdentities';
 const TYPE = 'manufacturerModelSerial';
@@ -26,12 +27,6 @@ export interface ImportedIdentifier {
   accepted: boolean;
 }
 
-function chunks<T>(items: readonly T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += PER_CALL) out.push(items.slice(i, i + PER_CALL));
-  return out;
-}
-
 const bodyOf = (identifiers: readonly string[]) =>
   identifiers.map((importedDeviceIdentifier) => ({
     importedDeviceIdentityType: TYPE,
@@ -46,7 +41,7 @@ async function perIdentifier<T>(
   pick: (identifier: string, found: RawIdentity | undefined) => T,
 ): Promise<Map<string, ItemResult<T>>> {
   const results = new Map<string, ItemResult<T>>();
-  for (const chunk of chunks(identifiers)) {
+  for (const chunk of chunks(identifiers, PER_CALL)) {
     try {
       const answered = await call(chunk);
       const byKey = new Map(answered.map((r) => [(r.importedDeviceIdentifier ?? '').toLowerCase(), r]));

@@ -11,7 +11,7 @@ import type {
   ImportRequest,
   ItemResult,
 } from './autopilot-graph.js';
-import { batchByKey, partError } from './batch.js';
+import { batchByKey, chunks, partError } from './batch.js';
 import { graphCall, toGraphRequestError } from './graph-call.js';
 import {
   toAutopilot,
@@ -48,12 +48,6 @@ const AUTOPILOT_LISTING: Listing<RawAutopilot, AutopilotDevice> = {
   map: toAutopilot,
 };
 const BY_ID = { keyOf: (raw: { id: string }) => raw.id, keyFor: (id: string) => id };
-
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 const okResult = <T>(value: T): ItemResult<T> => ({ ok: true, value });
 const isSuccess = (status: number) => status >= 200 && status < 300;
