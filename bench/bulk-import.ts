@@ -5,6 +5,7 @@
  * requests per device (each $batch part counted), 429s received and whether each was honoured, and peak RSS.
  */
 import { randomUUID } from 'node:crypto';
+import { newJobId } from '../services/domain/job-id.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -96,7 +97,8 @@ async function run(
   for (let i = 0; i < devices; i++) {
     const job = submit(
       {
-        id: randomUUID(),
+        // As intake makes them: a job's id begins with its time (domain/job-id.ts).
+        id: newJobId(),
         device: {
           serialNumber: `BULK-${String(i).padStart(5, '0')}`,
           manufacturer: 'Contoso',

@@ -4,7 +4,6 @@
  * and stores a new job awaiting approval.
  */
 import { serialKey } from '../domain/serial-key.js';
-import { randomUUID } from 'node:crypto';
 import type { DeviceChange, ImportJob, JobFlag, RegisteredRecord, SubmissionChannel } from '../domain/job.js';
 import { submit } from '../domain/transitions.js';
 import type { ImportBatch } from '../domain/batch.js';
@@ -19,6 +18,7 @@ import { IntakeError } from './intake-error.js';
 import type { Submission } from './submission.js';
 import { applyPolicyAtIntake } from '../policy/apply-policy.js';
 import type { ApprovalPolicy } from '../policy/policy.js';
+import { newJobId } from '../domain/job-id.js';
 
 export interface IntakeDeps {
   store: JobStore;
@@ -149,7 +149,7 @@ export class IntakeService {
       const now = this.deps.clock?.() ?? new Date();
       const submitted = submit(
         {
-          id: randomUUID(),
+          id: newJobId(),
           device: {
             serialNumber: request.serialNumber,
             manufacturer: request.manufacturer || extra.registered?.manufacturer || 'Unknown',

@@ -4,7 +4,6 @@
  * applies to the record as it is now; a device enrolled in Intune is deregistered only once the approver has
  * confirmed it. The job is then created approved, and the pipeline walks it through its steps.
  */
-import { randomUUID } from 'node:crypto';
 import type { InputProblem } from '../approvals/decision-inputs.js';
 import type { ApproverDirectory } from '../approvals/approver-directory.js';
 import type { ApprovalConfig } from '../config/config.js';
@@ -17,6 +16,7 @@ import { lookupDevice, type DeviceLookup } from '../lookup/device-lookup.js';
 import type { ProgressPublisher } from '../pipeline/progress.js';
 import type { JobStore } from '../store/job-store.js';
 import { checkActionInputs, type LifecycleVerb } from './action-inputs.js';
+import { newJobId } from '../domain/job-id.js';
 
 export interface LifecycleRequest {
   serialNumber: string;
@@ -87,7 +87,7 @@ export class LifecycleService {
       };
     const job = openLifecycleJob(
       {
-        id: randomUUID(),
+        id: newJobId(),
         kind: checked.kind,
         device: {
           serialNumber: device.serialNumber,
