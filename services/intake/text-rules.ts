@@ -23,14 +23,18 @@ const NOT_BASE64 = /[^A-Za-z0-9+/=]/;
 /** A real 4K hardware hash decodes to a few kilobytes; far outside this range it is not one. */
 export const HASH_BYTES = { min: 512, max: 16_384 } as const;
 
+/** How many "=" end the value (0 to 2). */
+function paddingOf(value: string): number {
+  return value.endsWith('==') ? 2 : value.endsWith('=') ? 1 : 0;
+}
+
 /**
  * Base64 characters, then at most two "=". Checked as a search for a character that does not belong, then for an
  * "=" before the end: every submission's 4 KB hash passes here, and the anchored pattern this replaces
  * (`^[A-Za-z0-9+/]+={0,2}$`) took 20 µs a hash in V8, against 5 µs for these two scans.
  */
 function isBase64(value: string): boolean {
-  const padding = value.endsWith('==') ? 2 : value.endsWith('=') ? 1 : 0;
-  const body = value.slice(0, value.length - padding);
+  const body = value.slice(0, value.length - paddingOf(value));
   return body.length > 0 && !NOT_BASE64.test(body) && !body.includes('=');
 }
 
@@ -67,7 +71,7 @@ export const hardwareHash = z
   .refine((v) => v.length > 0, 'is required')
   .refine((v) => v.length % 4 === 0 && isBase64(v), 'must be base64')
   .refine((v) => {
-    const bytes = (v.length / 4) * 3 - (v.endsWith('==') ? 2 : v.endsWith('=') ? 1 : 0);
+    const bytes = (v.length / 4) * 3 - paddingOf(v);
     return bytes >= HASH_BYTES.min && bytes <= HASH_BYTES.max;
   }, `must decode to ${HASH_BYTES.min} to ${HASH_BYTES.max} bytes, as a 4K hardware hash does`);
 
