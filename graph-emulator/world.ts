@@ -370,7 +370,7 @@ export class EmulatedTenant {
       const shift = device.visibleAt - Math.max(done, imported.readyAt);
       device.visibleAt -= shift;
       device.entraLinkedAt -= shift;
-      const entra = [...this.entra.values()].find((e) => e.deviceId === device.entraDeviceId);
+      const entra = this.entraByDeviceId.get(device.entraDeviceId.toLowerCase());
       if (entra) entra.visibleAt -= shift;
       if (device.profileAt !== undefined) device.profileAt -= shift;
     }

@@ -1,6 +1,7 @@
 /**
  * The emulated tenant finds an Autopilot device by serial (an import's 806 check) and by Entra device id (a group
- * add starting the profile) through its own indexes, kept as records come and go.
+ * add starting the profile, a sync bringing the Entra object forward) through its own indexes, kept as records come
+ * and go.
  */
 import { describe, expect, it } from 'vitest';
 import { defaultScenario } from '../../graph-emulator/scenario.js';
@@ -42,5 +43,18 @@ describe('EmulatedTenant indexes', () => {
     expect(tenant.addMember('profile-group', entraOf(b?.entraDeviceId ?? '')?.id ?? '', later)).toBe('added');
     expect(b?.profileAt).toBeDefined();
     expect(a?.profileAt).toBeUndefined();
+  });
+
+  it('brings the Autopilot record and its Entra object forward alike when a sync is asked for', () => {
+    const tenant = new EmulatedTenant(defaultScenario({ timeScale: 0.001 }));
+    const record = tenant.importIdentity(upload('IDX-SYNC'), 0, false);
+    const device = tenant.autopilot.get(record.autopilotDeviceId ?? '');
+    const entra = [...tenant.entra.values()].find((e) => e.deviceId === device?.entraDeviceId);
+    if (!device || !entra) throw new Error('no Autopilot or Entra record');
+    const before = { device: device.visibleAt, entra: entra.visibleAt };
+    expect(tenant.requestSync(0)).toBe('started');
+    const shift = before.device - device.visibleAt;
+    expect(shift).toBeGreaterThan(0);
+    expect(before.entra - entra.visibleAt).toBe(shift);
   });
 });
