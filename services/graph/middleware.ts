@@ -38,6 +38,9 @@ function setHeader(context: Context, name: string, value: string): void {
   else options.headers = { ...(options.headers as Record<string, string> | undefined), [name]: value };
 }
 
+/** The import action, which uploads many devices in one request (request-budget.ts gives it a lane of its own). */
+const IMPORT_ACTION = /\/importedwindowsautopilotdeviceidentities\/import$/i;
+
 /** Intune's limits apply to device management only; directory calls (groups, devices, users) have their own. */
 const INTUNE_PATH = /\/devicemanagement\//i;
 
@@ -56,7 +59,8 @@ export function costOf(method: string, url: string, body: unknown): RequestCost 
     };
   }
   if (!INTUNE_PATH.test(path)) return { requests: 0, writes: 0 };
-  return { requests: 1, writes: method.toUpperCase() === 'GET' ? 0 : 1 };
+  if (method.toUpperCase() === 'GET') return { requests: 1, writes: 0 };
+  return IMPORT_ACTION.test(path) ? { requests: 1, writes: 1, upload: true } : { requests: 1, writes: 1 };
 }
 
 export class ResilienceMiddleware implements Middleware {
@@ -84,6 +88,8 @@ export class ResilienceMiddleware implements Middleware {
       setHeader(context, 'client-request-id', correlationId);
       const started = Date.now();
       const status = await this.attempt(context);
+      // The answer's status line is here: the budget counts the request from now, not from after its body is read.
+      const answeredAt = Date.now();
       const log = { correlationId, method, path, status, attempt, ms: Date.now() - started };
       await this.pauseForThrottledParts(context, path, status);
       const retryable = status === 0 || RETRY_STATUSES.has(status);
@@ -92,7 +98,7 @@ export class ResilienceMiddleware implements Middleware {
           Date.now() + this.delay(attempt, context.response?.headers.get('retry-after')),
         );
       // Only now, with any pause a 429 asks for in place, may the next write go (request-budget.ts).
-      settle();
+      settle(answeredAt);
       if (!retryable || attempt >= maxAttempts) {
         this.options.logger.debug(log, 'graph request');
         if (status === 0)

@@ -20,6 +20,17 @@ describe("a request's cost against Intune's budget", () => {
     ).toEqual({ requests: 1, writes: 1 });
   });
 
+  it('marks the import action as an upload (it has a lane of its own in the budget)', () => {
+    const url = `${GRAPH}/v1.0/deviceManagement/importedWindowsAutopilotDeviceIdentities/import`;
+    expect(costOf('POST', url, undefined)).toEqual({ requests: 1, writes: 1, upload: true });
+    expect(costOf('POST', `${GRAPH}/beta/deviceManagement/windowsAutopilotSettings/sync`, undefined)).toEqual(
+      {
+        requests: 1,
+        writes: 1,
+      },
+    );
+  });
+
   it('leaves directory requests (groups, devices, users) to their own limits', () => {
     expect(costOf('POST', `${GRAPH}/v1.0/groups/g/members/$ref`, undefined)).toEqual({
       requests: 0,

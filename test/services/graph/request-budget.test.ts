@@ -4,6 +4,8 @@ import { RequestBudget } from '../../../services/graph/request-budget.js';
 
 const read = { requests: 1, writes: 0 };
 const write = { requests: 1, writes: 1 };
+const upload = { requests: 1, writes: 1, upload: true };
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('RequestBudget', () => {
   it('lets reads go while writes wait for the write budget', async () => {
@@ -46,5 +48,51 @@ describe('RequestBudget', () => {
     settleFirst();
     await next;
     expect(second).toBe(true);
+  });
+
+  it('keeps an upload in a lane of its own: a clean-up does not wait for its answer, but shares its budget', async () => {
+    const budget = new RequestBudget({ requestsPerWindow: 100, writesPerWindow: 2, windowMs: 300 });
+    const settleUpload = await budget.acquire(upload);
+    // The upload is still unanswered: a delete goes at once, beside it.
+    (await budget.acquire(write))();
+    // Two writes are in the window now: the next upload waits for the window, and for the one before it.
+    let second = false;
+    const next = budget.acquire(upload).then((settle) => ((second = true), settle()));
+    await sleep(50);
+    expect(second).toBe(false);
+    settleUpload();
+    await next;
+    expect(second).toBe(true);
+  });
+
+  it('counts a request from when its answer arrived, not from when the caller was done reading it', async () => {
+    const budget = new RequestBudget({ requestsPerWindow: 100, writesPerWindow: 1, windowMs: 400 });
+    const settle = await budget.acquire(write);
+    const answeredAt = Date.now();
+    await sleep(300);
+    settle(answeredAt);
+    // The window reopens 400 ms after the answer arrived: about 100 ms from now, not 400.
+    const asked = Date.now();
+    (await budget.acquire(write))();
+    const waited = Date.now() - asked;
+    expect(waited).toBeGreaterThanOrEqual(80);
+    expect(waited).toBeLessThan(300);
+  });
+
+  it('keeps the window in time order when an answer is stamped before requests sent meanwhile', async () => {
+    const budget = new RequestBudget({ requestsPerWindow: 2, writesPerWindow: 2, windowMs: 400 });
+    const settleFirst = await budget.acquire(write);
+    const answeredAt = Date.now();
+    await sleep(200);
+    // A read sent after the write's answer arrived, but before the write was settled.
+    (await budget.acquire(read))();
+    settleFirst(answeredAt);
+    // The window holds the write (from answeredAt) and the read (200 ms later): the third request waits for the
+    // older one, the write, to leave it, about 200 ms from now, not for the read, 400 ms from now.
+    const asked = Date.now();
+    (await budget.acquire(read))();
+    const waited = Date.now() - asked;
+    expect(waited).toBeGreaterThanOrEqual(180);
+    expect(waited).toBeLessThan(380);
   });
 });
