@@ -1,7 +1,8 @@
 /**
  * One step for a group of jobs in hand: persist its start, ask Graph once for the whole group, then write each
  * job's outcome together with what follows it (the next step's start, or the lease given back), or keep a job that
- * only waits in hand without a write (parked-jobs.ts).
+ * only waits in hand without a write (parked-jobs.ts). Groups write in turns, the furthest along first
+ * (write-turns.ts).
  */
 import { currentStep, WORKABLE_STATUSES, type ImportJob, type StepName } from '../domain/job.js';
 import type { Result } from '../domain/result.js';
@@ -22,6 +23,7 @@ import { DECIDED_WITHOUT_GRAPH, STEP_HANDLERS } from './steps/index.js';
 import type { SyncGate } from './sync-gate.js';
 import type { UploadCleanup } from './upload-cleanup.js';
 import { WAIT_STEPS, type WaitEstimator } from './wait-estimator.js';
+import { WriteTurns } from './write-turns.js';
 
 export interface StepRunnerDeps {
   graph: AutopilotGraph;
@@ -52,6 +54,9 @@ export function logWriteFailure(logger: Logger, job: ImportJob, action: string, 
 }
 
 export class StepRunner {
+  /** Groups write one after another, the furthest along first (write-turns.ts). */
+  private readonly turns = new WriteTurns();
+
   constructor(private readonly deps: StepRunnerDeps) {}
 
   private now(): Date {
@@ -68,12 +73,16 @@ export class StepRunner {
     // and reading again is all it takes (at 10,000 devices, 10,000 writes fewer while the bulk is starting).
     const startsWithOutcome = READ_ONLY_STEPS.has(step) ? pending : new Set<JobHandle>();
     const startedAt = this.now();
-    const started = await inSlices(group, (h) =>
-      pending.has(h) && !startsWithOutcome.has(h)
-        ? this.persist(h, (job) => orThrow(startStep(job, step, this.now())))
-        : Promise.resolve(true),
-    );
-    const ready = group.filter((h, i) => started[i] && !h.lost);
+    // Groups take turns to write, the furthest along first (write-turns.ts).
+    const rank = stepRank(group, step);
+    const toStart = group.filter((h) => pending.has(h) && !startsWithOutcome.has(h));
+    const starts = toStart.length
+      ? await this.turns.run(rank, () =>
+          inSlices(toStart, (h) => this.persist(h, (job) => orThrow(startStep(job, step, this.now())))),
+        )
+      : [];
+    const notStarted = new Set(toStart.filter((_, i) => !starts[i]));
+    const ready = group.filter((h) => !notStarted.has(h) && !h.lost);
     if (ready.length === 0) return;
     const context: StepContext = {
       graph: this.deps.graph,
@@ -98,29 +107,47 @@ export class StepRunner {
       : new Map<string, StepOutcome>();
     alignWaits(outcomes);
     for (const [h, until] of firstLooks) outcomes.set(h.job.id, { kind: 'wait', until });
-    const written = await inSlices(ready, (h) => {
+    // A wait that changes nothing in the job is kept in hand without a write; the other outcomes are written.
+    const toWrite = ready.filter((h) => {
       const outcome = outcomes.get(h.job.id);
-      if (!outcome) return Promise.resolve(false);
-      if (this.mayPark(h, outcome)) {
-        h.parkUntil = outcome.until;
-        return Promise.resolve(false);
-      }
-      return this.persist(h, (job) => {
-        const running = startsWithOutcome.has(h) ? orThrow(startStep(job, step, startedAt)) : job;
-        // One time for the whole write: the step's end, the next step's start and any step settled with it.
-        const now = this.now();
-        return this.followOn(h, orThrow(applyOutcome(running, step, outcome, now)), now);
-      }).then((written) => {
-        if (written && outcome.kind === 'done') this.deps.estimates.record(h.job, step);
-        return written;
-      });
+      if (!outcome || !this.mayPark(h, outcome)) return outcome !== undefined;
+      h.parkUntil = outcome.until;
+      return false;
     });
+    const written = toWrite.length
+      ? await this.turns.run(rank, () =>
+          inSlices(toWrite, (h) => {
+            const outcome = outcomes.get(h.job.id) as StepOutcome;
+            return this.writeOutcome(h, step, outcome, startsWithOutcome.has(h) ? startedAt : undefined);
+          }),
+        )
+      : [];
     // Imports confirmed and written: their upload records can go now, while the jobs go on (upload-cleanup.ts).
     if (step === 'await-import') {
-      const confirmed = ready.filter((h, i) => written[i] && outcomes.get(h.job.id)?.kind === 'done');
+      const confirmed = toWrite.filter((h, i) => written[i] && outcomes.get(h.job.id)?.kind === 'done');
       const ids = confirmed.flatMap((h) => h.job.graph.importedIdentityId ?? []);
       if (ids.length) this.deps.uploads.begin(ids);
     }
+  }
+
+  /**
+   * Writes a job's outcome with what follows it (the next step's start, or the lease given back); a step started
+   * with its outcome (`startedAt`) is marked started in the same write. True when written.
+   */
+  private async writeOutcome(
+    h: JobHandle,
+    step: StepName,
+    outcome: StepOutcome,
+    startedAt: Date | undefined,
+  ): Promise<boolean> {
+    const written = await this.persist(h, (job) => {
+      const running = startedAt ? orThrow(startStep(job, step, startedAt)) : job;
+      // One time for the whole write: the step's end, the next step's start and any step settled with it.
+      const now = this.now();
+      return this.followOn(h, orThrow(applyOutcome(running, step, outcome, now)), now);
+    });
+    if (written && outcome.kind === 'done') this.deps.estimates.record(h.job, step);
+    return written;
   }
 
   private async outcomes(
@@ -206,6 +233,11 @@ export class StepRunner {
   private logFailure(job: ImportJob, action: string, error: unknown): void {
     logWriteFailure(this.deps.logger, job, action, error);
   }
+}
+
+/** How far along its path the group's step is (its place among the first job's steps): later steps write first. */
+function stepRank(group: readonly JobHandle[], step: StepName): number {
+  return group[0]?.job.steps.findIndex((s) => s.name === step) ?? 0;
 }
 
 /**

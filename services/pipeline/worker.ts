@@ -5,7 +5,7 @@
  * lease (parked-jobs.ts) until its next look; everything else goes back to the pool.
  */
 import { randomUUID } from 'node:crypto';
-import { currentStep, WORKABLE_STATUSES, type ImportJob, type StepName } from '../domain/job.js';
+import { WORKABLE_STATUSES, type ImportJob, type StepName } from '../domain/job.js';
 import { describeError } from '../errors.js';
 import { Housekeeping } from './housekeeping.js';
 import type { AutopilotGraph } from '../graph/autopilot-graph.js';
@@ -22,23 +22,12 @@ import { logWriteFailure, StepRunner } from './step-runner.js';
 import { ParkedJobs } from './parked-jobs.js';
 import { UploadCleanup } from './upload-cleanup.js';
 import { inSlices } from './in-slices.js';
+import { byStep } from './step-groups.js';
 
 /** How many claims' worth of waiting jobs a worker keeps in hand (parked-jobs.ts). */
 const PARKED_BATCHES = 40;
 /** Rounds (claims) a worker runs at the same time. */
 const MAX_ROUNDS_IN_FLIGHT = 8;
-
-function byStep(handles: readonly JobHandle[]): Map<StepName, JobHandle[]> {
-  const groups = new Map<StepName, JobHandle[]>();
-  for (const handle of handles) {
-    const step = currentStep(handle.job)?.name;
-    if (!step) continue;
-    const group = groups.get(step);
-    if (group) group.push(handle);
-    else groups.set(step, [handle]);
-  }
-  return groups;
-}
 
 export interface WorkerDeps {
   store: JobStore;
@@ -150,7 +139,7 @@ export class PipelineWorker {
     const handles = [...fresh, ...resumed];
     const keeper = setInterval(() => void this.renew(handles), Math.max(50, settings.leaseMs / 3));
     try {
-      await Promise.all([...byStep(handles)].map(([step, group]) => this.chain(step, group)));
+      await Promise.all(byStep(handles).map(([step, group]) => this.chain(step, group)));
     } finally {
       clearInterval(keeper);
       const parking = new Set(handles.filter((h) => h.parkUntil !== undefined && !h.lost));
@@ -188,7 +177,7 @@ export class PipelineWorker {
         WORKABLE_STATUSES.includes(h.job.status) &&
         (h.job.nextRunAt ?? '') <= now,
     );
-    await Promise.all([...byStep(due)].map(([next, jobs]) => this.chain(next, jobs)));
+    await Promise.all(byStep(due).map(([next, jobs]) => this.chain(next, jobs)));
   }
 
   private async renew(handles: JobHandle[]): Promise<void> {
