@@ -9,7 +9,14 @@ import { WORKABLE_STATUSES, type ImportJob } from '../domain/job.js';
 import type { JobHandle } from './job-handle.js';
 
 export class ParkedJobs {
+  /** Each parked job's time to be taken up again (ms). */
   private readonly parked = new Map<JobHandle, number>();
+  /**
+   * The same jobs by their time. Waits are aligned to a grid (polling.ts), so there are few distinct times: a tick
+   * looks at the times that have come, not at each of 10,000 jobs (a walk of all of them on every tick that had
+   * a job due was a tenth of the service's CPU in the 10,000-device benchmark).
+   */
+  private readonly byTime = new Map<number, Set<JobHandle>>();
   private readonly ids = new Set<string>();
   /** The soonest time a parked job is due: a tick before it looks at nothing (the worker ticks every few ms). */
   private soonest = Infinity;
@@ -29,7 +36,12 @@ export class ParkedJobs {
   }
 
   park(handle: JobHandle, until: Date): void {
-    this.parked.set(handle, until.getTime());
+    const at = until.getTime();
+    this.unlist(handle);
+    this.parked.set(handle, at);
+    const bucket = this.byTime.get(at);
+    if (bucket) bucket.add(handle);
+    else this.byTime.set(at, new Set([handle]));
     this.ids.add(handle.job.id);
     const leaseEnds = handle.job.lease?.expiresAt ?? '';
     if (this.parked.size === 1 || leaseEnds < this.firstLeaseEnd) this.firstLeaseEnd = leaseEnds;
@@ -42,8 +54,18 @@ export class ParkedJobs {
   }
 
   private drop(handle: JobHandle): void {
+    this.unlist(handle);
     this.parked.delete(handle);
     this.ids.delete(handle.job.id);
+  }
+
+  /** Takes the job out of its time's bucket. */
+  private unlist(handle: JobHandle): void {
+    const at = this.parked.get(handle);
+    if (at === undefined) return;
+    const bucket = this.byTime.get(at);
+    bucket?.delete(handle);
+    if (bucket?.size === 0) this.byTime.delete(at);
   }
 
   /** The parked jobs whose time has come (they leave the parking); jobs lost meanwhile are forgotten. */
@@ -51,13 +73,17 @@ export class ParkedJobs {
     if (now.getTime() < this.soonest) return [];
     const due: JobHandle[] = [];
     this.soonest = Infinity;
-    for (const [handle, at] of this.parked) {
-      if (handle.lost) this.drop(handle);
-      else if (at <= now.getTime()) {
+    for (const [at, bucket] of this.byTime) {
+      if (at > now.getTime()) {
+        this.soonest = Math.min(this.soonest, at);
+        continue;
+      }
+      for (const handle of bucket) {
         this.drop(handle);
+        if (handle.lost) continue;
         handle.parkUntil = undefined;
         due.push(handle);
-      } else this.soonest = Math.min(this.soonest, at);
+      }
     }
     return due;
   }
@@ -91,6 +117,7 @@ export class ParkedJobs {
   async releaseAll(onError: (job: ImportJob, error: unknown) => void): Promise<void> {
     const all = [...this.parked];
     this.parked.clear();
+    this.byTime.clear();
     this.ids.clear();
     await Promise.all(
       all.map(([handle, at]) =>

@@ -86,4 +86,32 @@ describe('ParkedJobs', () => {
     expect(b.job.lease?.expiresAt).toBe(at(135).toISOString());
     expect((await store.get(b.job.id))?.job.lease?.expiresAt).toBe(at(135).toISOString());
   });
+
+  it('takes up the jobs whose times have come, by time, and forgets those lost meanwhile', async () => {
+    const handles = [
+      await claimedHandle(),
+      await claimedHandle(),
+      await claimedHandle(),
+      await claimedHandle(),
+    ];
+    const [early, alsoEarly, late, lost] = handles as [JobHandle, JobHandle, JobHandle, JobHandle];
+    const parked = new ParkedJobs(10);
+    early.parkUntil = at(10);
+    parked.park(early, at(10));
+    parked.park(alsoEarly, at(20));
+    parked.park(late, at(40));
+    parked.park(lost, at(10));
+    lost.lost = true;
+    expect(parked.takeDue(at(5))).toEqual([]);
+    expect(new Set(parked.takeDue(at(25)))).toEqual(new Set([early, alsoEarly]));
+    expect(parked.holds(lost.job.id)).toBe(false);
+    expect(parked.holds(late.job.id)).toBe(true);
+    expect(early.parkUntil).toBeUndefined();
+    // Parked again for a new time, a job is due only then.
+    parked.park(early, at(60));
+    expect(parked.takeDue(at(45))).toEqual([late]);
+    expect(parked.takeDue(at(59))).toEqual([]);
+    expect(parked.takeDue(at(60))).toEqual([early]);
+    expect(parked.hasRoom()).toBe(true);
+  });
 });
