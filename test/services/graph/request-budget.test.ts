@@ -1,11 +1,18 @@
 /** The client's own budget under Intune's limits: reads and writes in lanes of their own. */
 import { describe, expect, it } from 'vitest';
-import { RequestBudget } from '../../../services/graph/request-budget.js';
+import { RequestBudget, type RequestCost } from '../../../services/graph/request-budget.js';
 
 const read = { requests: 1, writes: 0 };
 const write = { requests: 1, writes: 1 };
 const upload = { requests: 1, writes: 1, upload: true };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Ms from asking for `cost` until the budget let it go (settled at once). */
+async function waitFor(budget: RequestBudget, cost: RequestCost): Promise<number> {
+  const asked = Date.now();
+  (await budget.acquire(cost))();
+  return Date.now() - asked;
+}
 
 describe('RequestBudget', () => {
   it('lets reads go while writes wait for the write budget', async () => {
@@ -50,12 +57,12 @@ describe('RequestBudget', () => {
     expect(second).toBe(true);
   });
 
-  it('keeps an upload in a lane of its own: a clean-up does not wait for its answer, but shares its budget', async () => {
+  it('keeps an upload in a lane of its own: a clean-up does not wait for its answer', async () => {
     const budget = new RequestBudget({ requestsPerWindow: 100, writesPerWindow: 2, windowMs: 300 });
     const settleUpload = await budget.acquire(upload);
     // The upload is still unanswered: a delete goes at once, beside it.
     (await budget.acquire(write))();
-    // Two writes are in the window now: the next upload waits for the window, and for the one before it.
+    // The next upload waits for the one before it.
     let second = false;
     const next = budget.acquire(upload).then((settle) => ((second = true), settle()));
     await sleep(50);
@@ -65,18 +72,26 @@ describe('RequestBudget', () => {
     expect(second).toBe(true);
   });
 
+  it('counts uploads and other writes against the one write budget', async () => {
+    const budget = new RequestBudget({ requestsPerWindow: 100, writesPerWindow: 1, windowMs: 300 });
+    const settled = Date.now();
+    (await budget.acquire(upload))();
+    // The upload took the window's only write: a delete waits for it to leave the window.
+    expect(await waitFor(budget, write)).toBeGreaterThanOrEqual(250);
+    expect(Date.now() - settled).toBeGreaterThanOrEqual(300);
+  });
+
   it('counts a request from when its answer arrived, not from when the caller was done reading it', async () => {
     const budget = new RequestBudget({ requestsPerWindow: 100, writesPerWindow: 1, windowMs: 400 });
     const settle = await budget.acquire(write);
     const answeredAt = Date.now();
     await sleep(300);
+    const settledAt = Date.now();
     settle(answeredAt);
-    // The window reopens 400 ms after the answer arrived: about 100 ms from now, not 400.
-    const asked = Date.now();
     (await budget.acquire(write))();
-    const waited = Date.now() - asked;
-    expect(waited).toBeGreaterThanOrEqual(80);
-    expect(waited).toBeLessThan(300);
+    // The window reopened 400 ms after the answer arrived, well before 400 ms after the settle.
+    expect(Date.now() - answeredAt).toBeGreaterThanOrEqual(400);
+    expect(Date.now() - settledAt).toBeLessThan(350);
   });
 
   it('keeps the window in time order when an answer is stamped before requests sent meanwhile', async () => {
@@ -85,14 +100,13 @@ describe('RequestBudget', () => {
     const answeredAt = Date.now();
     await sleep(200);
     // A read sent after the write's answer arrived, but before the write was settled.
+    const readAt = Date.now();
     (await budget.acquire(read))();
     settleFirst(answeredAt);
     // The window holds the write (from answeredAt) and the read (200 ms later): the third request waits for the
-    // older one, the write, to leave it, about 200 ms from now, not for the read, 400 ms from now.
-    const asked = Date.now();
+    // older one, the write, to leave it, not for the read (400 ms after readAt).
     (await budget.acquire(read))();
-    const waited = Date.now() - asked;
-    expect(waited).toBeGreaterThanOrEqual(180);
-    expect(waited).toBeLessThan(380);
+    expect(Date.now() - answeredAt).toBeGreaterThanOrEqual(400);
+    expect(Date.now() - readAt).toBeLessThan(380);
   });
 });

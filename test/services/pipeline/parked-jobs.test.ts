@@ -112,6 +112,11 @@ describe('ParkedJobs', () => {
     expect(parked.takeDue(at(45))).toEqual([late]);
     expect(parked.takeDue(at(59))).toEqual([]);
     expect(parked.takeDue(at(60))).toEqual([early]);
+    // Parked again while still parked, a job moves to its new time and is not due at the old one.
+    parked.park(late, at(70));
+    parked.park(late, at(90));
+    expect(parked.takeDue(at(80))).toEqual([]);
+    expect(parked.takeDue(at(90))).toEqual([late]);
     expect(parked.hasRoom()).toBe(true);
   });
 });
